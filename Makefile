@@ -1,0 +1,58 @@
+# Conventio — the two commands a newcomer needs:
+#   make run    set everything up (virtual environment, SQLite database, demo data) and serve on 127.0.0.1:8000
+#   make test   run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+JOBS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: run install setup test lint typecheck check-deploy worker clean
+
+$(VENV)/.installed: requirements.lock
+	@set -e; if [ ! -x "$(PY)" ]; then \
+	  PYTHON=$$(sh scripts/find-python.sh); \
+	  echo "→ Création de l'environnement virtuel avec $$PYTHON"; \
+	  "$$PYTHON" -m venv $(VENV); \
+	fi
+	@echo "→ Installation des dépendances (versions figées dans requirements.lock)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	@mkdir -p var
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput -v0
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py load_demo
+
+run: setup
+	@echo ""
+	@echo "Conventio est prêt : http://$(HOST):$(PORT)/  (identifiants ci-dessus, mot de passe conventio-demo)"
+	@echo "API : http://$(HOST):$(PORT)/api/v1/docs — worker des tâches de fond : make worker"
+	@echo ""
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: setup
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py db_worker
+
+test: install
+	@$(PY) -m pytest -n $(JOBS) $(PYTEST_ARGS)
+
+lint: install
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+typecheck: install
+	@$(PY) -m mypy .
+
+check-deploy: install
+	@DJANGO_SETTINGS_MODULE=config.settings.production \
+	 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	 ALLOWED_HOSTS=conventio.example.org $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var/conventio.sqlite3* var/static

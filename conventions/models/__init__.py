@@ -1,0 +1,68 @@
+"""Models of the conventions app: conventions and their parties, clauses, obligations,
+avenants, termination notices, evaluations, comités de suivi and programmes."""
+
+from conventions.models.committees import (
+    CommitteeDecision,
+    CommitteeMeeting,
+    CommitteeMember,
+    DecisionKind,
+    MeetingAttendance,
+    MeetingStatus,
+    MonitoringCommittee,
+)
+from conventions.models.conventions import (
+    Annex,
+    ClauseTemplate,
+    Convention,
+    ConventionClause,
+    ConventionKind,
+    ConventionParty,
+    ConventionStatus,
+    DelayUnit,
+    Obligation,
+    Recurrence,
+    RenewalMode,
+    Side,
+    StartEvent,
+    TerminationMode,
+)
+from conventions.models.life import (
+    Amendment,
+    AmendmentStatus,
+    Evaluation,
+    EvaluationOutcome,
+    TerminationNotice,
+)
+from conventions.models.programmes import Programme, ProgrammeBudget, ProgrammeKind
+
+__all__ = [
+    "Amendment",
+    "AmendmentStatus",
+    "Annex",
+    "ClauseTemplate",
+    "CommitteeDecision",
+    "CommitteeMeeting",
+    "CommitteeMember",
+    "Convention",
+    "ConventionClause",
+    "ConventionKind",
+    "ConventionParty",
+    "ConventionStatus",
+    "DecisionKind",
+    "DelayUnit",
+    "Evaluation",
+    "EvaluationOutcome",
+    "MeetingAttendance",
+    "MeetingStatus",
+    "MonitoringCommittee",
+    "Obligation",
+    "Programme",
+    "ProgrammeBudget",
+    "ProgrammeKind",
+    "Recurrence",
+    "RenewalMode",
+    "Side",
+    "StartEvent",
+    "TerminationMode",
+    "TerminationNotice",
+]

@@ -1,0 +1,573 @@
+"""A convention, its parties, clauses, obligations and annexes; the clause library."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+from simple_history.models import HistoricalRecords
+
+from conventions import rules
+from core.models import TimeStampedModel
+
+
+class ConventionKind(models.TextChoices):
+    PARTNERSHIP = "partnership", _("Partenariat")
+    PREMISES = "premises", _("Mise à disposition de locaux")
+    TOOLS = "tools", _("Mise à disposition d'outils ou de moyens")
+    FINANCIAL = "financial", _("Soutien financier")
+    BACKOFFICE = "backoffice", _("Accès au back-office d'un partenaire")
+    COMMUNICATION = "communication", _("Soutien en communication")
+    OTHER = "other", _("Autre")
+
+
+class ConventionStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    LEGAL_REVIEW = "legal_review", _("Relecture juridique")
+    APPROVED = "approved", _("Approuvée")
+    OUT_FOR_SIGNATURE = "out_for_signature", _("En signature")
+    SIGNED = "signed", _("Signée")
+    ACTIVE = "active", _("En vigueur")
+    SUSPENDED = "suspended", _("Suspendue")
+    TERMINATION_NOTIFIED = "termination_notified", _("Résiliation notifiée")
+    TERMINATED = "terminated", _("Résiliée")
+    EXPIRED = "expired", _("Expirée")
+    RENEWED = "renewed", _("Renouvelée")
+    CANCELLED = "cancelled", _("Abandonnée")
+
+
+# Status → CSS modifier of the status badge and timeline bar.
+STATUS_TONE = {
+    ConventionStatus.DRAFT: "info",
+    ConventionStatus.LEGAL_REVIEW: "info",
+    ConventionStatus.APPROVED: "info",
+    ConventionStatus.OUT_FOR_SIGNATURE: "warn",
+    ConventionStatus.SIGNED: "ok",
+    ConventionStatus.ACTIVE: "ok",
+    ConventionStatus.SUSPENDED: "warn",
+    ConventionStatus.TERMINATION_NOTIFIED: "danger",
+    ConventionStatus.TERMINATED: "danger",
+    ConventionStatus.EXPIRED: "",
+    ConventionStatus.RENEWED: "",
+    ConventionStatus.CANCELLED: "",
+}
+
+# States in which the convention is running (its dates produce deadlines).
+LIVE_STATES = (
+    ConventionStatus.SIGNED,
+    ConventionStatus.ACTIVE,
+    ConventionStatus.SUSPENDED,
+    ConventionStatus.TERMINATION_NOTIFIED,
+)
+PREPARATION_STATES = (
+    ConventionStatus.DRAFT,
+    ConventionStatus.LEGAL_REVIEW,
+    ConventionStatus.APPROVED,
+    ConventionStatus.OUT_FOR_SIGNATURE,
+)
+# States in which the text (clauses, parties, terms) may still be edited.
+EDITABLE_STATES = (ConventionStatus.DRAFT, ConventionStatus.LEGAL_REVIEW)
+
+
+class StartEvent(models.TextChoices):
+    SIGNATURE = rules.START_SIGNATURE, _("Signature par la dernière partie")
+    NOTIFICATION = rules.START_NOTIFICATION, _("Notification au partenaire")
+    FIXED_DATE = rules.START_FIXED_DATE, _("Date fixée")
+
+
+class DelayUnit(models.TextChoices):
+    MONTHS = rules.MONTHS, _("mois")
+    DAYS = rules.CALENDAR_DAYS, _("jours calendaires")
+    WORKING_DAYS = rules.WORKING_DAYS, _("jours ouvrés")
+
+
+class RenewalMode(models.TextChoices):
+    NONE = "none", _("Aucun renouvellement")
+    EXPRESS = "express", _("Renouvellement exprès (nouvelle convention)")
+    TACIT = "tacit", _("Tacite reconduction")
+
+
+class TerminationMode(models.TextChoices):
+    ANY_TIME = "any_time", _("À tout moment")
+    NOTICE = "notice", _("Avec préavis")
+
+
+class Side(models.TextChoices):
+    FIRST = "first", _("d'une part")
+    OTHER = "other", _("d'autre part")
+
+
+class ProtectedStatusMixin(models.Model):
+    """Let ``refresh_from_db`` reload a protected FSM ``status`` (django-fsm refuses the
+    direct assignment it would otherwise do)."""
+
+    class Meta:
+        abstract = True
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):  # type: ignore[no-untyped-def]
+        if fields is None or "status" in fields:
+            self.__dict__.pop("status", None)
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
+
+class ConventionQuerySet(models.QuerySet["Convention"]):
+    def visible_to(self, organization_ids: list[int]) -> ConventionQuerySet:
+        return self.filter(organization_id__in=organization_ids)
+
+
+class Convention(ProtectedStatusMixin, TimeStampedModel):
+    """A partnership convention owned by one collectivité, from draft to its end."""
+
+    TENANT_FIELD = "organization"
+
+    organization = models.ForeignKey(
+        "parties.Organization", on_delete=models.PROTECT, related_name="conventions", verbose_name=_("organisation")
+    )
+    service = models.CharField(_("service"), max_length=150, blank=True)
+    reference = models.CharField(_("référence"), max_length=40)
+    title = models.CharField(_("intitulé"), max_length=250)
+    object = models.TextField(_("objet"), blank=True)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=ConventionKind.choices, default=ConventionKind.PARTNERSHIP
+    )
+    amount = models.DecimalField(
+        _("montant"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    programme = models.ForeignKey(
+        "conventions.Programme",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conventions",
+        verbose_name=_("programme"),
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_conventions",
+        verbose_name=_("responsable"),
+    )
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_conventions",
+        verbose_name=_("personnes qui suivent"),
+    )
+    status = FSMField(
+        _("état"), max_length=24, choices=ConventionStatus.choices, default=ConventionStatus.DRAFT, protected=True
+    )
+
+    # Term (DESIGN "Conventions" 1).
+    start_event = models.CharField(
+        _("point de départ"), max_length=16, choices=StartEvent.choices, default=StartEvent.SIGNATURE
+    )
+    fixed_start_date = models.DateField(_("date de prise d'effet fixée"), null=True, blank=True)
+    notification_date = models.DateField(_("date de notification"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(_("durée (mois)"), default=36)
+    duration_days = models.PositiveSmallIntegerField(_("durée (jours en plus)"), default=0)
+    effective_date = models.DateField(_("prise d'effet"), null=True, blank=True)
+    end_date = models.DateField(_("dernier jour couvert"), null=True, blank=True)
+
+    # Renewal (DESIGN "Conventions" 3).
+    renewal = models.CharField(
+        _("renouvellement"), max_length=10, choices=RenewalMode.choices, default=RenewalMode.NONE
+    )
+    tacit_renewals_allowed = models.PositiveSmallIntegerField(_("reconductions tacites permises"), default=0)
+    tacit_renewals_done = models.PositiveSmallIntegerField(_("reconductions tacites faites"), default=0)
+    renewal_notice_value = models.PositiveSmallIntegerField(_("préavis de non-reconduction"), default=0)
+    renewal_notice_unit = models.CharField(
+        _("unité du préavis de non-reconduction"), max_length=16, choices=DelayUnit.choices, default=DelayUnit.MONTHS
+    )
+
+    # Termination (DESIGN "Conventions" 2).
+    termination_mode = models.CharField(
+        _("résiliation"), max_length=10, choices=TerminationMode.choices, default=TerminationMode.ANY_TIME
+    )
+    termination_notice_value = models.PositiveSmallIntegerField(_("préavis de résiliation"), default=0)
+    termination_notice_unit = models.CharField(
+        _("unité du préavis de résiliation"), max_length=16, choices=DelayUnit.choices, default=DelayUnit.MONTHS
+    )
+    termination_by_registered_letter = models.BooleanField(_("par lettre recommandée avec AR"), default=True)
+    data_withdrawal_value = models.PositiveSmallIntegerField(_("délai de retrait des données"), default=0)
+    data_withdrawal_unit = models.CharField(
+        _("unité du délai de retrait des données"), max_length=16, choices=DelayUnit.choices, default=DelayUnit.MONTHS
+    )
+    after_termination = models.TextField(_("après la résiliation"), blank=True)
+
+    annual_evaluation = models.BooleanField(_("évaluation annuelle"), default=False)
+    has_committee = models.BooleanField(_("comité de suivi"), default=False)
+
+    # Perimeter (FLAG !: communes, postal codes, URLs).
+    perimeter_communes = models.JSONField(_("communes du périmètre"), default=list, blank=True)
+    perimeter_postal_codes = models.JSONField(_("codes postaux du périmètre"), default=list, blank=True)
+    perimeter_urls = models.JSONField(_("adresses (URL) du périmètre"), default=list, blank=True)
+
+    # Approval and signature.
+    approving_deliberations = models.ManyToManyField(
+        "deliberations.Deliberation",
+        blank=True,
+        related_name="approved_conventions",
+        verbose_name=_("délibérations d'approbation"),
+    )
+    approved_on = models.DateField(_("approuvée le"), null=True, blank=True)
+    delegated_decision_reference = models.CharField(_("décision par délégation (référence)"), max_length=60, blank=True)
+    delegated_decision_date = models.DateField(_("décision par délégation (date)"), null=True, blank=True)
+    sent_for_signature_on = models.DateField(_("envoyée en signature le"), null=True, blank=True)
+    signed_on = models.DateField(_("signée le"), null=True, blank=True)
+    terminated_on = models.DateField(_("résiliée le"), null=True, blank=True)
+    ended_on = models.DateField(_("terminée le"), null=True, blank=True)
+
+    predecessor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        verbose_name=_("convention renouvelée"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ConventionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("convention")
+        verbose_name_plural = _("conventions")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "reference"], name="convention_unique_reference"),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="convention_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ConventionKind.FINANCIAL) | Q(amount__isnull=False),
+                name="convention_financial_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_months__gt=0) | Q(duration_days__gt=0), name="convention_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(effective_date__isnull=True)
+                | Q(end_date__gte=F("effective_date")),
+                name="convention_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(renewal=RenewalMode.TACIT) | Q(tacit_renewals_allowed__gt=0),
+                name="convention_tacit_renewal_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(tacit_renewals_done__lte=F("tacit_renewals_allowed")),
+                name="convention_tacit_renewals_within_limit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(start_event=StartEvent.FIXED_DATE) | Q(fixed_start_date__isnull=False),
+                name="convention_fixed_start_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in ConventionStatus]), name="convention_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["organization", "end_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("conventions:detail", args=[self.pk])
+
+    # --- plain derived values (no queries) ---
+
+    @property
+    def status_tone(self) -> str:
+        return STATUS_TONE.get(ConventionStatus(self.status), "")
+
+    @property
+    def termination_notice(self) -> rules.Delay:
+        if self.termination_mode == TerminationMode.ANY_TIME:
+            return rules.Delay(0)
+        return rules.Delay(self.termination_notice_value, self.termination_notice_unit)
+
+    @property
+    def renewal_notice(self) -> rules.Delay:
+        return rules.Delay(self.renewal_notice_value, self.renewal_notice_unit)
+
+    @property
+    def data_withdrawal(self) -> rules.Delay:
+        return rules.Delay(self.data_withdrawal_value, self.data_withdrawal_unit)
+
+    @property
+    def duration_text(self) -> str:
+        parts = []
+        if self.duration_months:
+            years, months = divmod(self.duration_months, 12)
+            if years and not months:
+                parts.append(f"{years} an{'s' if years > 1 else ''}")
+            else:
+                parts.append(f"{self.duration_months} mois")
+        if self.duration_days:
+            parts.append(f"{self.duration_days} jour{'s' if self.duration_days > 1 else ''}")
+        return " et ".join(parts)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATES
+
+    # --- state machine: called only by conventions.services ---
+
+    @transition(field=status, source=ConventionStatus.DRAFT, target=ConventionStatus.LEGAL_REVIEW)
+    def submit_for_review(self) -> None:
+        """Draft → relecture juridique."""
+
+    @transition(field=status, source=ConventionStatus.LEGAL_REVIEW, target=ConventionStatus.DRAFT)
+    def return_to_draft(self) -> None:
+        """Relecture juridique → brouillon (changes asked)."""
+
+    @transition(field=status, source=ConventionStatus.LEGAL_REVIEW, target=ConventionStatus.APPROVED)
+    def approve(self) -> None:
+        """Approved by an adopted deliberation or a delegated decision."""
+
+    @transition(field=status, source=ConventionStatus.APPROVED, target=ConventionStatus.OUT_FOR_SIGNATURE)
+    def send_for_signature(self) -> None:
+        """Sent to the parties for signature."""
+
+    @transition(field=status, source=ConventionStatus.OUT_FOR_SIGNATURE, target=ConventionStatus.SIGNED)
+    def mark_signed(self) -> None:
+        """Every party has signed."""
+
+    @transition(field=status, source=ConventionStatus.SIGNED, target=ConventionStatus.ACTIVE)
+    def activate(self) -> None:
+        """In force from its effective date."""
+
+    @transition(field=status, source=ConventionStatus.ACTIVE, target=ConventionStatus.SUSPENDED)
+    def suspend(self) -> None:
+        """Suspended (FLAG !: "l'association pourra alors suspendre les accès")."""
+
+    @transition(field=status, source=ConventionStatus.SUSPENDED, target=ConventionStatus.ACTIVE)
+    def resume(self) -> None:
+        """Back in force after a suspension."""
+
+    @transition(
+        field=status,
+        source=[ConventionStatus.SIGNED, ConventionStatus.ACTIVE, ConventionStatus.SUSPENDED],
+        target=ConventionStatus.TERMINATION_NOTIFIED,
+    )
+    def notify_termination(self) -> None:
+        """A party gave notice (or the comité decided the partner's withdrawal)."""
+
+    @transition(field=status, source=ConventionStatus.TERMINATION_NOTIFIED, target=ConventionStatus.TERMINATED)
+    def terminate(self) -> None:
+        """The termination took effect."""
+
+    @transition(
+        field=status,
+        source=[ConventionStatus.ACTIVE, ConventionStatus.SUSPENDED, ConventionStatus.TERMINATION_NOTIFIED],
+        target=ConventionStatus.EXPIRED,
+    )
+    def expire(self) -> None:
+        """Its last day covered is past and it is not renewed."""
+
+    @transition(
+        field=status, source=[ConventionStatus.ACTIVE, ConventionStatus.SUSPENDED], target=ConventionStatus.RENEWED
+    )
+    def mark_renewed(self) -> None:
+        """Its period is over and a successor convention takes over."""
+
+    @transition(field=status, source=list(PREPARATION_STATES), target=ConventionStatus.CANCELLED)
+    def cancel(self) -> None:
+        """Abandoned before signature."""
+
+
+class ConventionParty(TimeStampedModel):
+    """An organization that is party to a convention, its signatory and its signature."""
+
+    TENANT_FIELD = "convention__organization"
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="parties", verbose_name=_("convention")
+    )
+    organization = models.ForeignKey(
+        "parties.Organization",
+        on_delete=models.PROTECT,
+        related_name="convention_parties",
+        verbose_name=_("organisation"),
+    )
+    signatory = models.ForeignKey(
+        "parties.Signatory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="convention_parties",
+        verbose_name=_("signataire"),
+    )
+    side = models.CharField(_("partie"), max_length=8, choices=Side.choices, default=Side.OTHER)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    designation = models.CharField(
+        _("désignation"), max_length=120, blank=True, help_text=_("Par exemple « la Ville » ou « l'association ».")
+    )
+    signed_on = models.DateField(_("signée le"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("partie")
+        verbose_name_plural = _("parties")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "organization"], name="convention_party_unique_organization"),
+            models.UniqueConstraint(fields=["convention", "position"], name="convention_party_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.get_side_display()})"
+
+
+class ClauseTemplate(TimeStampedModel):
+    """A clause of the library legal staff maintain, with {{ variables }}."""
+
+    TENANT_FIELD = "organization"
+
+    organization = models.ForeignKey(
+        "parties.Organization",
+        on_delete=models.CASCADE,
+        related_name="clause_templates",
+        verbose_name=_("organisation"),
+    )
+    key = models.SlugField(_("code"), max_length=60)
+    title = models.CharField(_("titre"), max_length=200)
+    category = models.CharField(_("catégorie"), max_length=60, blank=True)
+    body = models.TextField(_("texte"), help_text=_("Variables entre doubles accolades, par exemple {{ duree_mois }}."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("clause type")
+        verbose_name_plural = _("bibliothèque de clauses")
+        ordering = ["category", "title"]
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="clause_template_unique_key")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConventionClause(TimeStampedModel):
+    """An article of a convention, in order; drawn from the library, editable per convention."""
+
+    TENANT_FIELD = "convention__organization"
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("convention")
+    )
+    position = models.PositiveSmallIntegerField(_("article n°"))
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("texte"))
+    template = models.ForeignKey(
+        ClauseTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="uses",
+        verbose_name=_("clause type"),
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["convention", "position"], name="convention_clause_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="convention_clause_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Article {self.position} : {self.title}"
+
+
+class Recurrence(models.TextChoices):
+    ONCE = rules.ONCE, _("Ponctuel")
+    MONTHLY = "monthly", _("Mensuel")
+    QUARTERLY = "quarterly", _("Trimestriel")
+    YEARLY = "yearly", _("Annuel")
+
+
+class Obligation(TimeStampedModel):
+    """An engagement of one party, one-off or recurring, with its due date if any."""
+
+    TENANT_FIELD = "convention__organization"
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("convention")
+    )
+    party = models.ForeignKey(
+        ConventionParty, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("partie qui s'engage")
+    )
+    description = models.TextField(_("engagement"))
+    recurrence = models.CharField(_("périodicité"), max_length=10, choices=Recurrence.choices, default=Recurrence.ONCE)
+    first_due_date = models.DateField(_("échéance (première)"), null=True, blank=True)
+    amount = models.DecimalField(_("montant"), max_digits=12, decimal_places=2, null=True, blank=True)
+    fulfilled_on = models.DateField(_("réalisé le"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("engagement")
+        verbose_name_plural = _("engagements")
+        ordering = ["party__position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0), name="obligation_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:80]
+
+
+class Annex(TimeStampedModel):
+    """An annex of a convention or an evaluation's attachment, checked by content and size."""
+
+    TENANT_FIELD = "convention__organization"
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.CASCADE, related_name="annexes", verbose_name=_("convention")
+    )
+    evaluation = models.ForeignKey(
+        "conventions.Evaluation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("évaluation"),
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    file = models.FileField(_("fichier"), upload_to="conventions/annexes/%Y/")
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("annexe")
+        verbose_name_plural = _("annexes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,292 @@
+"""Reads of conventions, committees and programmes, scoped to the user's organizations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from conventions import rules
+from conventions.models import (
+    Amendment,
+    ClauseTemplate,
+    CommitteeMeeting,
+    Convention,
+    ConventionParty,
+    ConventionStatus,
+    Evaluation,
+    MonitoringCommittee,
+    Obligation,
+    Programme,
+)
+from core import tenancy
+
+
+def _not_found(what: str) -> Http404:
+    return Http404(_("Aucun(e) %(what)s ne correspond à cette adresse.") % {"what": what})
+
+
+def _scoped(user: Any) -> QuerySet[Convention]:
+    return Convention.objects.visible_to(tenancy.organization_ids(user)).select_related(
+        "organization", "manager", "programme"
+    )
+
+
+def conventions_for(user: Any) -> QuerySet[Convention]:
+    """The conventions of the user's organizations, with what a list shows (no N+1)."""
+    return _scoped(user).prefetch_related(
+        Prefetch("parties", queryset=ConventionParty.objects.select_related("organization").order_by("position"))
+    )
+
+
+@dataclass
+class ConventionFilters:
+    status: str = ""
+    kind: str = ""
+    partner: int | None = None
+    manager: int | None = None
+    programme: int | None = None
+    end_after: date | None = None
+    end_before: date | None = None
+    q: str = ""
+
+
+def filter_conventions(queryset: QuerySet[Convention], filters: ConventionFilters) -> QuerySet[Convention]:
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.partner:
+        queryset = queryset.filter(parties__organization_id=filters.partner)
+    if filters.manager:
+        queryset = queryset.filter(manager_id=filters.manager)
+    if filters.programme:
+        queryset = queryset.filter(programme_id=filters.programme)
+    if filters.end_after:
+        queryset = queryset.filter(end_date__gte=filters.end_after)
+    if filters.end_before:
+        queryset = queryset.filter(end_date__lte=filters.end_before)
+    if filters.q:
+        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
+    return queryset.distinct()
+
+
+def convention_for(user: Any, pk: int) -> Convention:
+    """One convention of the user's organizations, or 404."""
+    try:
+        return conventions_for(user).get(pk=pk)
+    except Convention.DoesNotExist as exc:
+        raise _not_found("convention") from exc
+
+
+def convention_detail(user: Any, pk: int) -> Convention:
+    """One convention with everything its page shows, in a fixed number of queries."""
+    queryset = (
+        _scoped(user)
+        .prefetch_related(
+            Prefetch(
+                "parties",
+                queryset=ConventionParty.objects.select_related("organization", "signatory__person").order_by(
+                    "position"
+                ),
+            ),
+            "clauses",
+            Prefetch("obligations", queryset=Obligation.objects.select_related("party__organization")),
+            "amendments",
+            "evaluations__attachments",
+            "annexes",
+            "followers",
+            "approving_deliberations",
+            "successors",
+            Prefetch("committees", queryset=MonitoringCommittee.objects.annotate(meeting_count=Count("meetings"))),
+        )
+        .select_related("predecessor", "termination_notice_record__given_by__organization")
+    )
+    try:
+        return queryset.get(pk=pk)
+    except Convention.DoesNotExist as exc:
+        raise _not_found("convention") from exc
+
+
+def amendment_for(user: Any, convention_pk: int, number: int) -> Amendment:
+    try:
+        return (
+            Amendment.objects.filter(convention__organization_id__in=tenancy.organization_ids(user))
+            .select_related("convention__organization", "clause")
+            .get(convention_id=convention_pk, number=number)
+        )
+    except Amendment.DoesNotExist as exc:
+        raise _not_found("avenant") from exc
+
+
+def amendment_by_id(user: Any, pk: int) -> Amendment:
+    try:
+        return (
+            Amendment.objects.filter(convention__organization_id__in=tenancy.organization_ids(user))
+            .select_related("convention__organization", "clause")
+            .get(pk=pk)
+        )
+    except Amendment.DoesNotExist as exc:
+        raise _not_found("avenant") from exc
+
+
+def evaluation_for(user: Any, pk: int) -> Evaluation:
+    try:
+        return (
+            Evaluation.objects.filter(convention__organization_id__in=tenancy.organization_ids(user))
+            .select_related("convention")
+            .get(pk=pk)
+        )
+    except Evaluation.DoesNotExist as exc:
+        raise _not_found("évaluation") from exc
+
+
+def committees_for(user: Any) -> QuerySet[MonitoringCommittee]:
+    return MonitoringCommittee.objects.visible_to(tenancy.organization_ids(user)).select_related(
+        "organization", "convention", "programme"
+    )
+
+
+def committee_for(user: Any, pk: int) -> MonitoringCommittee:
+    try:
+        return committees_for(user).prefetch_related("members__organization", "meetings").get(pk=pk)
+    except MonitoringCommittee.DoesNotExist as exc:
+        raise _not_found("comité") from exc
+
+
+def meeting_for(user: Any, pk: int) -> CommitteeMeeting:
+    try:
+        return (
+            CommitteeMeeting.objects.filter(committee__organization_id__in=tenancy.organization_ids(user))
+            .select_related("committee__organization", "committee__convention", "committee__programme")
+            .prefetch_related("attendance__member", "decisions__convention", "committee__members")
+            .get(pk=pk)
+        )
+    except CommitteeMeeting.DoesNotExist as exc:
+        raise _not_found("réunion") from exc
+
+
+def programmes_for(user: Any) -> QuerySet[Programme]:
+    return (
+        Programme.objects.visible_to(tenancy.organization_ids(user))
+        .select_related("organization", "coordinator")
+        .annotate(convention_count=Count("conventions"))
+    )
+
+
+def programme_for(user: Any, pk: int) -> Programme:
+    try:
+        return programmes_for(user).get(pk=pk)
+    except Programme.DoesNotExist as exc:
+        raise _not_found("programme") from exc
+
+
+@dataclass
+class DueItem:
+    due_date: date
+    label: str
+    convention: Convention
+
+
+@dataclass
+class ProgrammeSummary:
+    programme: Programme
+    conventions: list[Convention]
+    by_status: dict[str, int]
+    budgets: list[Any]
+    committed: Decimal
+    spent: Decimal
+    due: list[DueItem] = field(default_factory=list)
+
+
+COMMITTED_STATES = [s for s in ConventionStatus.values if s not in (ConventionStatus.DRAFT, ConventionStatus.CANCELLED)]
+
+
+def programme_summary(programme: Programme, *, today: date, horizon_days: int = 180) -> ProgrammeSummary:
+    """Partners, their conventions' states, the budget committed and spent, and what is due."""
+    conventions = list(
+        programme.conventions.select_related("manager")
+        .prefetch_related(
+            Prefetch("parties", queryset=ConventionParty.objects.select_related("organization").order_by("position")),
+            Prefetch("evaluations", queryset=Evaluation.objects.filter(held_on__isnull=True)),
+            Prefetch("obligations", queryset=Obligation.objects.select_related("party__organization")),
+        )
+        .order_by("title")
+    )
+    by_status: dict[str, int] = {}
+    for convention in conventions:
+        label = convention.get_status_display()
+        by_status[label] = by_status.get(label, 0) + 1
+    committed = sum(
+        (c.amount for c in conventions if c.amount is not None and c.status in COMMITTED_STATES), Decimal("0")
+    )
+    spent = Obligation.objects.filter(convention__programme=programme, fulfilled_on__isnull=False).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal("0")
+    limit = date.fromordinal(today.toordinal() + horizon_days)
+    due: list[DueItem] = []
+    for convention in conventions:
+        if (
+            convention.end_date
+            and today <= convention.end_date <= limit
+            and convention.status
+            in (
+                ConventionStatus.ACTIVE,
+                ConventionStatus.SUSPENDED,
+            )
+        ):
+            due.append(DueItem(convention.end_date, _("Fin de la convention"), convention))
+        for evaluation in convention.evaluations.all():
+            if evaluation.due_date <= limit:
+                due.append(DueItem(evaluation.due_date, _("Évaluation annuelle"), convention))
+        for obligation in convention.obligations.all():
+            if obligation.fulfilled_on:
+                continue
+            for day in rules.obligation_due_dates(
+                obligation.first_due_date, obligation.recurrence, convention.end_date
+            ):
+                if today <= day <= limit:
+                    due.append(DueItem(day, obligation.description[:80], convention))
+                    break
+    due.sort(key=lambda item: item.due_date)
+    return ProgrammeSummary(
+        programme=programme,
+        conventions=conventions,
+        by_status=by_status,
+        budgets=list(programme.budgets.all()),
+        committed=committed,
+        spent=spent,
+        due=due,
+    )
+
+
+# --- Clause library ----------------------------------------------------------------------
+
+
+def clause_templates_for(
+    user: Any, *, q: str = "", organization_ids: list[int] | None = None
+) -> QuerySet[ClauseTemplate]:
+    """The library of the user's organizations (or of the given ones among them), searched in
+    the code, title, category and text; active clauses first."""
+    ids = tenancy.organization_ids(user)
+    if organization_ids is not None:
+        ids = [i for i in ids if i in organization_ids]
+    queryset = ClauseTemplate.objects.filter(organization_id__in=ids).select_related("organization")
+    for word in q.split():
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(key__icontains=word) | Q(category__icontains=word) | Q(body__icontains=word)
+        )
+    return queryset.order_by("-is_active", "category", "title", "pk")
+
+
+def clause_template_for(user: Any, pk: int) -> ClauseTemplate:
+    """One clause of the user's organizations' library, or 404."""
+    try:
+        return clause_templates_for(user).get(pk=pk)
+    except ClauseTemplate.DoesNotExist as exc:
+        raise _not_found("clause") from exc

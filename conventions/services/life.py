@@ -1,0 +1,433 @@
+"""Avenants, termination notices and annual evaluations of a signed convention."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+
+from conventions import deadlines, rules
+from conventions.models import (
+    Amendment,
+    AmendmentStatus,
+    CommitteeDecision,
+    Convention,
+    ConventionClause,
+    ConventionParty,
+    ConventionStatus,
+    Evaluation,
+    EvaluationOutcome,
+    TerminationNotice,
+)
+from conventions.models.conventions import LIVE_STATES
+from conventions.services._common import lock, run_transition, save, today_or
+from conventions.services.conventions import (
+    apply_dates_to,
+    check_approving_deliberations,
+    check_delegated_decision,
+    clause_variables,
+    schedule_evaluations,
+)
+from core import tenancy
+from core.errors import DomainError
+from core.formatting import french_amount, french_date
+from core.roles import Capability
+from reminders.selectors import holiday_subdivision_for
+
+AMENDMENT_RULE = "Avenants (DESIGN « Conventions » 6)"
+
+
+def _require_edit(user: Any, convention: Convention) -> None:
+    tenancy.require(user, convention.organization_id, Capability.EDIT_CONVENTIONS)
+
+
+# --- Avenants ----------------------------------------------------------------------------
+
+
+def _check_effect(
+    convention: Convention,
+    *,
+    new_duration_months: int | None,
+    new_end_date: date | None,
+    new_amount: Decimal | None,
+    clause: ConventionClause | None,
+    new_clause_title: str,
+    new_clause_body: str,
+) -> None:
+    if new_duration_months is not None and new_end_date is not None:
+        raise DomainError(
+            "Un avenant change soit la durée, soit la date de fin, pas les deux.",
+            rule=AMENDMENT_RULE,
+            field="new_end_date",
+        )
+    if new_duration_months is not None and new_duration_months < 1:
+        raise DomainError("La nouvelle durée doit être positive.", rule=AMENDMENT_RULE, field="new_duration_months")
+    if new_end_date is not None and convention.effective_date:
+        rules.check_amendment_end(start=convention.effective_date, new_end=new_end_date)
+    if new_amount is not None and new_amount < 0:
+        raise DomainError("Le montant ne peut pas être négatif.", rule=AMENDMENT_RULE, field="new_amount")
+    if clause is not None and clause.convention_id != convention.pk:
+        raise DomainError("Cet article n'est pas celui de la convention.", rule=AMENDMENT_RULE, field="clause")
+    if new_clause_body.strip():
+        rules.render_clause(new_clause_body, clause_variables(convention))
+        if clause is None and not new_clause_title.strip():
+            raise DomainError("Un nouvel article a un titre.", rule=AMENDMENT_RULE, field="new_clause_title")
+
+
+@transaction.atomic
+def create_amendment(
+    *,
+    user: Any,
+    convention: Convention,
+    title: str,
+    object: str = "",
+    new_duration_months: int | None = None,
+    new_end_date: date | None = None,
+    new_amount: Decimal | None = None,
+    clause: ConventionClause | None = None,
+    new_clause_title: str = "",
+    new_clause_body: str = "",
+) -> Amendment:
+    """Draft avenant n° N+1. The convention row is locked, so two avenants drafted at the
+    same moment get 1 and 2, never the same number nor a gap."""
+    locked = lock(convention)
+    _require_edit(user, locked)
+    if locked.status not in LIVE_STATES:
+        raise DomainError(
+            f"Un avenant modifie une convention signée ; celle-ci est « {locked.get_status_display()} ».",
+            rule=AMENDMENT_RULE,
+            field="status",
+        )
+    if not title.strip():
+        raise DomainError("L'intitulé de l'avenant est obligatoire.", rule=AMENDMENT_RULE, field="title")
+    _check_effect(
+        locked,
+        new_duration_months=new_duration_months,
+        new_end_date=new_end_date,
+        new_amount=new_amount,
+        clause=clause,
+        new_clause_title=new_clause_title,
+        new_clause_body=new_clause_body,
+    )
+    number = rules.next_amendment_number(
+        [n for n in [locked.amendments.aggregate(m=Max("number"))["m"]] if n is not None]
+    )
+    amendment = Amendment(
+        convention=locked,
+        number=number,
+        title=title.strip(),
+        object=object,
+        new_duration_months=new_duration_months,
+        new_end_date=new_end_date,
+        new_amount=new_amount,
+        clause=clause,
+        new_clause_title=new_clause_title.strip(),
+        new_clause_body=new_clause_body,
+        created_by=user,
+    )
+    save(amendment, user=user, reason=f"Avenant n° {number} rédigé")
+    return amendment
+
+
+@transaction.atomic
+def approve_amendment(
+    *,
+    user: Any,
+    amendment: Amendment,
+    deliberations: Sequence[Any] = (),
+    delegated_reference: str = "",
+    delegated_date: date | None = None,
+) -> Amendment:
+    """An avenant is approved like the convention: adopted deliberation or delegated decision."""
+    convention = lock(amendment.convention)
+    _require_edit(user, convention)
+    locked = lock(amendment)
+    if locked.status != AmendmentStatus.DRAFT:
+        run_transition(locked, "approve", target_label="Approuvé")
+    if not deliberations and not delegated_reference and delegated_date is None:
+        raise DomainError(
+            "L'approbation exige une délibération adoptée de la collectivité ou une décision prise par délégation.",
+            rule="Approbation de l'avenant",
+            field="deliberations",
+        )
+    approved_on = check_approving_deliberations(convention.organization_id, deliberations) if deliberations else None
+    if delegated_reference or delegated_date:
+        check_delegated_decision(delegated_reference, delegated_date)
+        locked.delegated_decision_reference = delegated_reference.strip()
+        locked.delegated_decision_date = delegated_date
+        approved_on = max(d for d in [approved_on, delegated_date] if d)
+    locked.approved_on = approved_on
+    run_transition(locked, "approve", target_label="Approuvé")
+    save(locked, user=user, reason="Avenant approuvé")
+    if deliberations:
+        locked.approving_deliberations.add(*deliberations)
+    return locked
+
+
+@transaction.atomic
+def send_amendment_for_signature(*, user: Any, amendment: Amendment) -> Amendment:
+    convention = lock(amendment.convention)
+    _require_edit(user, convention)
+    locked = lock(amendment)
+    run_transition(locked, "send_for_signature", target_label="En signature")
+    save(locked, user=user, reason="Avenant envoyé en signature")
+    return locked
+
+
+@transaction.atomic
+def cancel_amendment(*, user: Any, amendment: Amendment, reason: str) -> Amendment:
+    convention = lock(amendment.convention)
+    _require_edit(user, convention)
+    locked = lock(amendment)
+    run_transition(locked, "cancel", target_label="Abandonné")
+    save(locked, user=user, reason=f"Avenant abandonné : {reason}".strip(" :"))
+    return locked
+
+
+def _snapshot(convention: Convention, clause: ConventionClause | None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "end_date": convention.end_date.isoformat() if convention.end_date else None,
+        "duration_months": convention.duration_months,
+        "amount": str(convention.amount) if convention.amount is not None else None,
+    }
+    if clause is not None:
+        data["clause"] = {"position": clause.position, "title": clause.title, "body": clause.body}
+    return data
+
+
+@transaction.atomic
+def sign_amendment(*, user: Any, amendment: Amendment, signed_on: date, today: date | None = None) -> Amendment:
+    """The avenant is signed by every party: its effect applies to the convention now, and the
+    convention's history shows the values before and after."""
+    day = today_or(today)
+    convention = lock(amendment.convention)
+    _require_edit(user, convention)
+    locked = lock(amendment)
+    if locked.status != AmendmentStatus.OUT_FOR_SIGNATURE:
+        run_transition(locked, "mark_signed", target_label="Signé")
+    if convention.status not in LIVE_STATES:
+        raise DomainError(
+            f"La convention est « {convention.get_status_display()} » : l'avenant ne peut plus s'appliquer.",
+            rule=AMENDMENT_RULE,
+        )
+    rules.check_signature_date(signed_on=signed_on, approved_on=locked.approved_on, today=day)
+    clause = ConventionClause.objects.select_for_update().get(pk=locked.clause_id) if locked.clause_id else None
+    before = _snapshot(convention, clause)
+    changes: list[str] = []
+    if locked.new_duration_months:
+        if convention.effective_date is None:
+            raise DomainError(
+                "La convention n'a pas encore pris effet : sa durée ne peut pas être recalculée.", rule=AMENDMENT_RULE
+            )
+        previous = convention.end_date
+        convention.duration_months = locked.new_duration_months
+        convention.duration_days = 0
+        convention.end_date = rules.end_date(convention.effective_date, months=locked.new_duration_months)
+        changes.append(
+            f"durée {locked.new_duration_months} mois, fin {french_date(previous) if previous else '—'} → "
+            f"{french_date(convention.end_date)}"
+        )  # type: ignore[arg-type]
+    if locked.new_end_date:
+        if convention.effective_date:
+            rules.check_amendment_end(start=convention.effective_date, new_end=locked.new_end_date)
+        previous = convention.end_date
+        convention.end_date = locked.new_end_date
+        changes.append(f"fin {french_date(previous) if previous else '—'} → {french_date(locked.new_end_date)}")
+    if locked.new_amount is not None:
+        previous_amount = convention.amount
+        convention.amount = locked.new_amount
+        changes.append(
+            f"montant {french_amount(previous_amount) if previous_amount is not None else '—'} → "
+            f"{french_amount(locked.new_amount)}"
+        )
+    if locked.new_clause_body.strip():
+        if clause is not None:
+            clause.title = locked.new_clause_title.strip() or clause.title
+            clause.body = locked.new_clause_body
+            save(clause, user=user, reason=f"Modifié par l'avenant n° {locked.number}")
+            changes.append(f"article {clause.position} modifié")
+        else:
+            position = (convention.clauses.aggregate(m=Max("position"))["m"] or 0) + 1
+            clause = ConventionClause(
+                convention=convention,
+                position=position,
+                title=locked.new_clause_title.strip(),
+                body=locked.new_clause_body,
+            )
+            save(clause, user=user, reason=f"Ajouté par l'avenant n° {locked.number}")
+            changes.append(f"article {position} ajouté")
+    locked.signed_on = signed_on
+    locked.effect_before = before
+    locked.effect_after = _snapshot(convention, clause)
+    locked.mark_signed()
+    save(locked, user=user, reason=f"Avenant signé le {french_date(signed_on)}")
+    summary = "; ".join(changes) if changes else "sans effet sur les conditions"
+    save(convention, user=user, reason=f"Avenant n° {locked.number} signé le {french_date(signed_on)} : {summary}")
+    schedule_evaluations(convention)
+    # An avenant that moved the end into the past lets the convention end today.
+    apply_dates_to(convention, day)
+    deadlines.sync_convention(convention)
+    return locked
+
+
+# --- Termination ----------------------------------------------------------------------
+
+TERMINATION_RULE = "Résiliation (DESIGN « Conventions » 2)"
+
+
+def _derive_notice_dates(notice: TerminationNotice, convention: Convention) -> None:
+    if notice.received_on is None:
+        notice.effective_date = None
+        notice.data_withdrawal_end = None
+        return
+    subdivision = holiday_subdivision_for(convention.organization)
+    notice.effective_date = rules.termination_effective_date(
+        notice.received_on, convention.termination_notice, subdivision
+    )
+    notice.data_withdrawal_end = (
+        rules.data_withdrawal_end(notice.effective_date, convention.data_withdrawal, subdivision)
+        if convention.data_withdrawal_value
+        else None
+    )
+
+
+@transaction.atomic
+def give_notice(
+    *,
+    user: Any,
+    convention: Convention,
+    given_by: ConventionParty | None = None,
+    committee_decision: CommitteeDecision | None = None,
+    reason: str = "",
+    sent_on: date | None = None,
+    registered_letter_number: str = "",
+    received_on: date | None = None,
+    today: date | None = None,
+) -> TerminationNotice:
+    """A party (or the comité de suivi) gives notice: the convention moves to "résiliation
+    notifiée"; once the receipt date is known, the effective date follows from the notice
+    period, and the convention ends on that date."""
+    day = today_or(today)
+    locked = lock(convention)
+    capability = Capability.FOLLOW_CONVENTIONS if committee_decision else Capability.EDIT_CONVENTIONS
+    tenancy.require(user, locked.organization_id, capability)
+    if hasattr(locked, "termination_notice_record"):
+        raise DomainError("Cette convention a déjà été dénoncée.", rule=TERMINATION_RULE, field="convention")
+    if given_by is None and committee_decision is None:
+        raise DomainError("Indiquez la partie qui dénonce la convention.", rule=TERMINATION_RULE, field="given_by")
+    if given_by is not None and given_by.convention_id != locked.pk:
+        raise DomainError("Cette partie n'est pas partie à la convention.", rule=TERMINATION_RULE, field="given_by")
+    for field, value in (("sent_on", sent_on), ("received_on", received_on)):
+        if value and value > day:
+            raise DomainError("Cette date est dans le futur.", rule=TERMINATION_RULE, field=field)
+    rules.check_notice_dates(sent_on=sent_on, received_on=received_on)
+    if received_on and sent_on is None:
+        raise DomainError("Indiquez la date d'envoi de la lettre.", rule=TERMINATION_RULE, field="sent_on")
+    if sent_on and locked.termination_by_registered_letter and not registered_letter_number.strip():
+        raise DomainError(
+            "La convention exige une lettre recommandée avec accusé de réception : indiquez son numéro.",
+            rule=TERMINATION_RULE,
+            field="registered_letter_number",
+        )
+    run_transition(locked, "notify_termination", target_label="Résiliation notifiée")
+    notice = TerminationNotice(
+        convention=locked,
+        given_by=given_by,
+        committee_decision=committee_decision,
+        reason=reason.strip(),
+        sent_on=sent_on,
+        registered_letter_number=registered_letter_number.strip(),
+        received_on=received_on,
+        created_by=user,
+    )
+    _derive_notice_dates(notice, locked)
+    save(notice, user=user, reason="Dénonciation enregistrée")
+    who = given_by.organization.name if given_by else "le comité de suivi"
+    text = f"Dénoncée par {who}"
+    if notice.effective_date:
+        text += f", résiliation effective le {french_date(notice.effective_date)}"
+    save(locked, user=user, reason=text)
+    apply_dates_to(locked, day)
+    deadlines.sync_convention(locked)
+    return notice
+
+
+@transaction.atomic
+def record_notice_receipt(
+    *,
+    user: Any,
+    notice: TerminationNotice,
+    received_on: date,
+    sent_on: date | None = None,
+    registered_letter_number: str | None = None,
+    today: date | None = None,
+) -> TerminationNotice:
+    """The acknowledgement of receipt came back: the effective date follows."""
+    day = today_or(today)
+    convention = lock(notice.convention)
+    _require_edit(user, convention)
+    locked = lock(notice)
+    if convention.status != ConventionStatus.TERMINATION_NOTIFIED:
+        raise DomainError(
+            f"La convention est « {convention.get_status_display()} » : la dénonciation ne se modifie plus.",
+            rule=TERMINATION_RULE,
+        )
+    if sent_on is not None:
+        locked.sent_on = sent_on
+    if registered_letter_number is not None:
+        locked.registered_letter_number = registered_letter_number.strip()
+    if received_on > day:
+        raise DomainError("La date de réception est dans le futur.", rule=TERMINATION_RULE, field="received_on")
+    if locked.sent_on is None:
+        raise DomainError("Indiquez la date d'envoi de la lettre.", rule=TERMINATION_RULE, field="sent_on")
+    rules.check_notice_dates(sent_on=locked.sent_on, received_on=received_on)
+    if convention.termination_by_registered_letter and not locked.registered_letter_number:
+        raise DomainError(
+            "La convention exige une lettre recommandée avec accusé de réception : indiquez son numéro.",
+            rule=TERMINATION_RULE,
+            field="registered_letter_number",
+        )
+    locked.received_on = received_on
+    _derive_notice_dates(locked, convention)
+    save(locked, user=user, reason=f"Accusé de réception du {french_date(received_on)}")
+    save(
+        convention,
+        user=user,
+        reason=f"Lettre de dénonciation reçue le {french_date(received_on)} : résiliation effective le "
+        f"{french_date(locked.effective_date)}",  # type: ignore[arg-type]
+    )
+    apply_dates_to(convention, day)
+    deadlines.sync_convention(convention)
+    return locked
+
+
+# --- Evaluations -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_evaluation(
+    *, user: Any, evaluation: Evaluation, held_on: date, outcome: str, summary: str = "", today: date | None = None
+) -> Evaluation:
+    """Record an annual evaluation's outcome."""
+    day = today_or(today)
+    convention = lock(evaluation.convention)
+    tenancy.require(user, convention.organization_id, Capability.FOLLOW_CONVENTIONS)
+    locked = lock(evaluation)
+    if outcome not in EvaluationOutcome.values:
+        raise DomainError("Choisissez le bilan de l'évaluation.", rule="Évaluation annuelle", field="outcome")
+    if held_on > day:
+        raise DomainError("La date de l'évaluation est dans le futur.", rule="Évaluation annuelle", field="held_on")
+    if convention.effective_date and held_on < convention.effective_date:
+        raise DomainError(
+            "L'évaluation ne peut pas précéder la prise d'effet de la convention.",
+            rule="Évaluation annuelle",
+            field="held_on",
+        )
+    locked.held_on, locked.outcome, locked.summary, locked.recorded_by = held_on, outcome, summary.strip(), user
+    save(locked, user=user, reason=f"Évaluation n° {locked.number} réalisée le {french_date(held_on)}")
+    deadlines.sync_convention(convention)
+    return locked

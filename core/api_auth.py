@@ -1,0 +1,26 @@
+"""API authentication: personal bearer tokens, or the browser session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer, django_auth
+
+from core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    openapi_description = "Jeton personnel créé dans « Mon compte › Jetons d'API » : Authorization: Bearer cvt_…"
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = ApiToken.objects.active().select_related("user").filter(key_hash=ApiToken.hash_key(token)).first()
+        if api_token is None or not api_token.user.is_active:
+            return None
+        api_token.mark_used()
+        # Histories (django-simple-history) and services read the actor from request.user.
+        request.user = api_token.user
+        return api_token.user
+
+
+api_auth = [TokenAuth(), django_auth]

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Model
+from django.urls import reverse
+
+from core import tenancy
+from core.history import entries_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("core/_history.html")
+def history_panel(obj: Model, limit: int = 20) -> dict[str, Any]:
+    """The latest changes of an object, with a link to its whole history."""
+    return {
+        "entries": entries_for(obj, limit=limit),
+        "full_url": reverse("core:history", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def user_can(context: dict[str, Any], organization_id: int | None, capability: str) -> bool:
+    request = context.get("request")
+    return request is not None and tenancy.can(request.user, organization_id, capability)
+
+
+@register.filter
+def frdate(value: Any) -> str:
+    """ "26 mars 2024"."""
+    from core.formatting import french_date
+
+    return french_date(value) if value else ""

@@ -1,0 +1,110 @@
+"""Pages of the core app: login, dashboard, account tokens, object history."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import services, tenancy
+from core.errors import DomainError
+from core.history import entries_for
+from core.models import ApiToken
+from core.roles import Role
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
+    """Panels contributed by the apps listed in settings.DASHBOARD_PANELS."""
+    panels = []
+    for dotted in getattr(settings, "DASHBOARD_PANELS", []):
+        module_name, _sep, attribute = dotted.rpartition(".")
+        try:
+            module = import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        panel = getattr(module, attribute)(request)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    from parties.models import Organization
+
+    organizations = Organization.objects.filter(pk__in=tenancy.organization_ids(request.user)).order_by("name")
+    roles = tenancy.roles_by_organization(request.user)
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "organizations": [(org, Role(roles[org.pk]).label) for org in organizations],
+            "panels": _dashboard_panels(request),
+        },
+    )
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    if request.method == "POST":
+        try:
+            _token, new_key = services.create_api_token(user=request.user, name=request.POST.get("name", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Jeton créé. Copiez sa clé maintenant : elle ne sera plus affichée."))
+    return render(
+        request,
+        "core/tokens.html",
+        {"tokens": ApiToken.objects.filter(user=tenancy.acting_user(request)), "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.revoke_api_token(user=request.user, token=token)
+    messages.success(request, _("Le jeton « %(name)s » est révoqué.") % {"name": token.name})
+    return redirect("core:tokens")
+
+
+@login_required
+def history(request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
+    """The whole history of any domain object the user may see.
+
+    A model says how it is scoped with ``TENANT_FIELD`` (the lookup to its organization);
+    a model without it has no public history page.
+    """
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as exc:
+        raise Http404 from exc
+    ids = tenancy.organization_ids(request.user)
+    if hasattr(model.objects, "visible_to"):
+        queryset = model.objects.visible_to(ids)
+    elif hasattr(model, "TENANT_FIELD"):
+        queryset = model.objects.filter(**{f"{model.TENANT_FIELD}__in": ids})
+    else:
+        raise Http404
+    obj = get_object_or_404(queryset, pk=pk)
+    return render(
+        request,
+        "core/history.html",
+        {"object": obj, "entries": entries_for(obj, limit=500), "model_label": model._meta.verbose_name},
+    )

@@ -1,0 +1,24 @@
+"""The dashboard panel: next sittings, and acts still to sign, transmit or publish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import tenancy
+from deliberations import selectors
+
+
+def panel(request: HttpRequest) -> dict[str, Any] | None:
+    user = request.user
+    if not user.is_authenticated or not tenancy.organization_ids(user):
+        return None
+    return {
+        "title": _("Séances et délibérations"),
+        "template": "deliberations/_dashboard_panel.html",
+        "sittings": selectors.upcoming_sittings(user, timezone.localdate()),
+        "acts": list(selectors.acts_to_follow_up(user)),
+    }

@@ -1,0 +1,299 @@
+"""Reads of assemblies, sittings and deliberations, scoped to the user's organizations.
+
+Nothing here runs a query per row: the attendance of a whole sitting is read in a fixed
+number of queries and replayed in memory (``deliberations.attendance``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core import tenancy
+from deliberations.attendance import ItemAttendance, ProxyFact, replay
+from deliberations.models import (
+    AFTER_SIGNATURE_STATES,
+    DECIDED_STATES,
+    Assembly,
+    Attendance,
+    AttendanceChange,
+    Deliberation,
+    DeliberationState,
+    Mandate,
+    Proxy,
+    Sitting,
+    SittingState,
+)
+from parties.models import Organization, Person
+
+NOT_FOUND = "Aucun objet ne correspond à cette adresse."
+
+
+def _get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(_(NOT_FOUND)) from exc
+
+
+# --- Assemblies and members ---------------------------------------------------------------
+
+
+def assemblies_for(user: Any) -> QuerySet[Assembly]:
+    return Assembly.objects.filter(organization__in=tenancy.organization_ids(user)).select_related("organization")
+
+
+def assembly_for(user: Any, pk: int) -> Assembly:
+    return _get_or_404(assemblies_for(user).select_related("numbering_rule"), pk=pk)
+
+
+def members_in_office(assembly: Assembly | int, on: date) -> list[Mandate]:
+    """The mandates running on ``on``, one per member (the latest when a member changed role)."""
+    assembly_id = assembly if isinstance(assembly, int) else assembly.pk
+    mandates = (
+        Mandate.objects.in_office(on)
+        .filter(assembly_id=assembly_id)
+        .select_related("person")
+        .order_by("person__last_name", "person__first_name", "person_id", "-start_date")
+    )
+    seen: set[int] = set()
+    result = []
+    for mandate in mandates:
+        if mandate.person_id not in seen:
+            seen.add(mandate.person_id)
+            result.append(mandate)
+    return result
+
+
+def members_count(assembly: Assembly | int, on: date) -> int:
+    assembly_id = assembly if isinstance(assembly, int) else assembly.pk
+    return Mandate.objects.in_office(on).filter(assembly_id=assembly_id).values("person").distinct().count()
+
+
+def mandates_of(assembly: Assembly) -> QuerySet[Mandate]:
+    return assembly.mandates.select_related("person").order_by("person__last_name", "person__first_name", "-start_date")
+
+
+def people_for_assembly(assembly: Assembly) -> QuerySet[Person]:
+    return Person.objects.filter(organization_id=assembly.organization_id)
+
+
+# --- Sittings -------------------------------------------------------------------------------
+
+
+def sittings_for(user: Any) -> QuerySet[Sitting]:
+    return (
+        Sitting.objects.filter(assembly__organization__in=tenancy.organization_ids(user))
+        .select_related("assembly__organization", "president", "secretary", "reconvened_from")
+        .annotate(item_count=Count("deliberations"))
+    )
+
+
+def sitting_for(user: Any, pk: int) -> Sitting:
+    queryset = Sitting.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related(
+        "assembly__organization", "president", "secretary", "reconvened_from"
+    )
+    return _get_or_404(queryset, pk=pk)
+
+
+def agenda(sitting: Sitting) -> list[Deliberation]:
+    return list(
+        sitting.deliberations.filter(position__isnull=False).select_related("rapporteur", "vote").order_by("position")
+    )
+
+
+@dataclass
+class SittingAttendance:
+    """Everything a sitting's attendance grid, quorum display and vote checks need."""
+
+    sitting: Sitting
+    members: list[Mandate]
+    items: list[Deliberation]
+    defaults: dict[int, str]
+    proxies: list[Proxy]
+    by_position: dict[int, ItemAttendance] = field(default_factory=dict)
+    changes: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def members_in_office(self) -> int:
+        return len(self.members)
+
+    @property
+    def person_names(self) -> dict[int, str]:
+        return {m.person_id: m.person.full_name for m in self.members}
+
+    def for_item(self, deliberation: Deliberation) -> ItemAttendance:
+        if deliberation.position is None or deliberation.position not in self.by_position:
+            return self.opening()
+        return self.by_position[deliberation.position]
+
+    def opening(self) -> ItemAttendance:
+        """The attendance at the opening (sitting defaults, proxies applying from the start)."""
+        return replay(
+            members=[m.person_id for m in self.members],
+            defaults=self.defaults,
+            changes=[],
+            positions=[0],
+            proxies=[_proxy_fact(p) for p in self.proxies],
+        )[0]
+
+    def first_open_position(self) -> int | None:
+        """The first item not yet examined (votes, prises d'acte), where new changes may start."""
+        examined = [d.position for d in self.items if d.state in (*DECIDED_STATES, *AFTER_SIGNATURE_STATES)]
+        last = max((p for p in examined if p is not None), default=None)
+        candidates = [d.position for d in self.items if d.position is not None and (last is None or d.position > last)]
+        return min(candidates) if candidates else None
+
+
+def _proxy_fact(proxy: Proxy) -> ProxyFact:
+    start = getattr(proxy, "start_position", None)
+    end = getattr(proxy, "end_position", None)
+    return ProxyFact(proxy.pk, proxy.giver_id, proxy.holder_id, start, end, proxy.revoked)
+
+
+def sitting_attendance(
+    sitting: Sitting, *, items: list[Deliberation] | None = None, only: Deliberation | None = None
+) -> SittingAttendance:
+    """The derived attendance of every agenda item of a sitting, in five queries.
+
+    With ``only``, the agenda is not loaded and only that item's position is replayed (the
+    changes and proxies before it still apply): for a vote or an item's page.
+    ``first_open_position`` needs the whole agenda and is not available then."""
+    members = members_in_office(sitting.assembly_id, sitting.date)
+    if only is not None:
+        items = [only]
+    elif items is None:
+        items = agenda(sitting)
+    defaults = dict(Attendance.objects.filter(sitting=sitting).values_list("person_id", "status"))
+    changes: list[tuple[int, int, str]] = [
+        (position or 0, person, status)
+        for position, person, status in AttendanceChange.objects.filter(
+            sitting=sitting, deliberation__sitting=sitting, deliberation__position__isnull=False
+        ).values_list("deliberation__position", "person_id", "status")
+    ]
+    proxies = list(_proxies_with_positions(sitting))
+    result = SittingAttendance(
+        sitting=sitting, members=members, items=items, defaults=defaults, proxies=proxies, changes=changes
+    )
+    result.by_position = replay(
+        members=[m.person_id for m in members],
+        defaults=defaults,
+        changes=changes,
+        positions=[d.position for d in items if d.position is not None],
+        proxies=[_proxy_fact(p) for p in proxies],
+    )
+    return result
+
+
+def _proxies_with_positions(sitting: Sitting) -> QuerySet[Proxy]:
+    return (
+        Proxy.objects.filter(sitting=sitting)
+        .select_related("giver", "holder", "from_item", "revoked_from_item")
+        .annotate(start_position=F("from_item__position"), end_position=F("revoked_from_item__position"))
+        .order_by("id")
+    )
+
+
+# --- Deliberations --------------------------------------------------------------------------
+
+
+def _assembly_ids(organization_ids: Any) -> list[int]:
+    """The organizations' assemblies: lists filtered on them walk the (assembly, …) indexes
+    in order instead of joining and sorting every deliberation of the organizations."""
+    return list(Assembly.objects.filter(organization_id__in=organization_ids).values_list("pk", flat=True))
+
+
+def deliberations_for(user: Any) -> QuerySet[Deliberation]:
+    return Deliberation.objects.filter(assembly_id__in=_assembly_ids(tenancy.organization_ids(user))).select_related(
+        "assembly__organization", "sitting", "rapporteur"
+    )
+
+
+def deliberation_for(user: Any, pk: int) -> Deliberation:
+    queryset = Deliberation.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related(
+        "assembly__organization", "sitting", "rapporteur", "signatory__person"
+    )
+    return _get_or_404(queryset, pk=pk)
+
+
+def filter_deliberations(
+    queryset: QuerySet[Deliberation], *, q: str = "", year: int | None = None, subject: str = "", state: str = ""
+) -> QuerySet[Deliberation]:
+    """Filters shared by the pages, the API and the public page.
+
+    Words are searched with French full-text search on PostgreSQL (stemmed, accents and
+    stop words handled, GIN index on ``search_vector``) and with a plain substring match
+    elsewhere.
+    """
+    if year:
+        queryset = queryset.filter(year=year)
+    if subject:
+        subject = subject.strip()
+        queryset = queryset.filter(Q(subject_code=subject) | Q(subject_code__startswith=subject + "."))
+    if state:
+        queryset = queryset.filter(state=state)
+    if q.strip():
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery
+
+            queryset = queryset.filter(search_vector=SearchQuery(q.strip(), config="french", search_type="websearch"))
+        else:
+            for word in q.split():
+                queryset = queryset.filter(
+                    Q(title__icontains=word)
+                    | Q(report__icontains=word)
+                    | Q(operative_part__icontains=word)
+                    | Q(number__icontains=word)
+                    | Q(theme__icontains=word)
+                )
+    return queryset
+
+
+def public_organization(pk: int) -> Organization:
+    """An organization whose published deliberations anyone may read."""
+    return _get_or_404(Organization.objects.tenants(), pk=pk)
+
+
+def published_deliberations(organization: Organization) -> QuerySet[Deliberation]:
+    return (
+        Deliberation.objects.published()
+        .filter(assembly_id__in=_assembly_ids([organization.pk]))
+        .select_related("assembly", "sitting")
+        .order_by("-published_on", "-year", "-sequence")
+    )
+
+
+def upcoming_sittings(user: Any, today: date, limit: int = 5) -> list[Sitting]:
+    return list(
+        sittings_for(user)
+        .filter(starts_at__date__gte=today, state__in=[SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN])
+        .order_by("starts_at")[:limit]
+    )
+
+
+def acts_to_follow_up(user: Any, limit: int = 10) -> QuerySet[Deliberation]:
+    """Decided acts not yet exécutoire: to sign, transmit or publish."""
+    return (
+        deliberations_for(user)
+        .filter(
+            state__in=[
+                *DECIDED_STATES,
+                DeliberationState.SIGNED,
+                DeliberationState.TRANSMITTED,
+                DeliberationState.PUBLISHED,
+            ]
+        )
+        .order_by("sitting__starts_at", "position")[:limit]
+    )
+
+
+def agenda_with_documents(sitting: Sitting) -> QuerySet[Deliberation]:
+    return (
+        sitting.deliberations.filter(position__isnull=False).order_by("position").prefetch_related(Prefetch("annexes"))
+    )

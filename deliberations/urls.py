@@ -1,0 +1,31 @@
+from django.urls import path
+
+from deliberations import views
+
+app_name = "deliberations"
+urlpatterns = [
+    path("", views.deliberation_list, name="list"),
+    path("nouvelle/", views.deliberation_create, name="create"),
+    path("<int:pk>/", views.deliberation_detail, name="detail"),
+    path("<int:pk>/modifier/", views.deliberation_edit, name="edit"),
+    path("<int:pk>/vote/", views.vote, name="vote"),
+    path("<int:pk>/action/<slug:action>/", views.deliberation_action, name="action"),
+    path("assemblees/", views.assembly_list, name="assembly_list"),
+    path("assemblees/nouvelle/", views.assembly_create, name="assembly_create"),
+    path("assemblees/<int:pk>/", views.assembly_detail, name="assembly_detail"),
+    path("assemblees/<int:pk>/numerotation/", views.assembly_numbering, name="assembly_numbering"),
+    path("assemblees/<int:pk>/formules/", views.assembly_wording, name="assembly_wording"),
+    path("assemblees/<int:pk>/mandats/<int:mandate_id>/fin/", views.mandate_end, name="mandate_end"),
+    path("seances/", views.sitting_list, name="sitting_list"),
+    path("seances/nouvelle/", views.sitting_create, name="sitting_create"),
+    path("seances/<int:pk>/", views.sitting_detail, name="sitting_detail"),
+    path("seances/<int:pk>/modifier/", views.sitting_edit, name="sitting_edit"),
+    path("seances/<int:pk>/action/<slug:action>/", views.sitting_action, name="sitting_action"),
+    path("seances/<int:pk>/presences/", views.attendance, name="attendance"),
+    path("seances/<int:pk>/presences/<int:person_id>/", views.attendance_one, name="attendance_one"),
+    path("seances/<int:pk>/pouvoirs/", views.proxy_create, name="proxy_create"),
+    path("seances/<int:pk>/pouvoirs/<int:proxy_id>/revoquer/", views.proxy_revoke, name="proxy_revoke"),
+    path("seances/<int:pk>/mouvements/", views.movement_create, name="movement_create"),
+    path("publiques/<int:organization_id>/", views.public_list, name="public_list"),
+    path("publiques/<int:organization_id>/<int:pk>/extrait.pdf", views.public_extract, name="public_extract"),
+]

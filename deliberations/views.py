@@ -1,0 +1,942 @@
+"""Pages of sittings and deliberations. Thin: a form, one service or selector, a template."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core import tenancy
+from core.errors import DomainError
+from core.roles import Capability
+from deliberations import forms, rules, selectors, services
+from deliberations.models import (
+    AFTER_SIGNATURE_STATES,
+    DECIDED_STATES,
+    Deliberation,
+    DeliberationState,
+    Presence,
+    Proxy,
+    Sitting,
+    SittingState,
+    VoteChoice,
+)
+from deliberations.services import BallotInput
+from parties.models import Organization, Person
+
+GRID_COLUMNS = 30
+
+
+def _error_text(exc: DomainError) -> str:
+    return f"{exc.message} — {_('règle')} : {exc.rule}" if exc.rule else exc.message
+
+
+def _attempt(request: HttpRequest, action: Callable[[], Any], success: str) -> bool:
+    """Run a service; show its refusal as a message naming the rule."""
+    try:
+        action()
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def _form_error(form: Any, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, _error_text(exc))
+
+
+def _manageable_assemblies(user: Any) -> QuerySet[Any]:
+    return selectors.assemblies_for(user).filter(
+        organization__in=tenancy.organizations_where(user, Capability.MANAGE_SITTINGS)
+    )
+
+
+# --- Assemblies -------------------------------------------------------------------------------
+
+
+@login_required
+def assembly_list(request: HttpRequest) -> HttpResponse:
+    assemblies = selectors.assemblies_for(request.user).select_related("numbering_rule")
+    can_add = bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS))
+    return render(request, "deliberations/assembly_list.html", {"assemblies": assemblies, "can_add": can_add})
+
+
+@login_required
+def assembly_create(request: HttpRequest) -> HttpResponse:
+    org_ids = tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS)
+    if not org_ids:
+        raise PermissionDenied(_("Votre rôle ne permet pas de créer une assemblée."))
+    organizations = [(o.pk, o.name) for o in Organization.objects.filter(pk__in=org_ids)]
+    form = forms.AssemblyForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = Organization.objects.get(pk=data.pop("organization"))
+        try:
+            assembly = services.create_assembly(user=request.user, organization=organization, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("L'assemblée est créée."))
+            return redirect(assembly)
+    return render(request, "deliberations/form.html", {"form": form, "title": _("Nouvelle assemblée")})
+
+
+def _add_mandate(user: Any, assembly: Any, data: dict[str, Any]) -> Any:
+    common = {k: data[k] for k in ("role", "function", "start_date", "end_date")}
+    if data.get("person"):
+        return services.add_mandate(user=user, assembly=assembly, person=data["person"], **common)
+    return services.add_member(
+        user=user,
+        assembly=assembly,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        civility=data.get("civility") or "",
+        **common,
+    )
+
+
+@login_required
+def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assembly = selectors.assembly_for(request.user, pk)
+    can_manage = tenancy.can(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+    form = forms.MandateForm(request.POST or None, assembly=assembly)
+    if request.method == "POST":
+        tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+        if form.is_valid():
+            try:
+                _add_mandate(request.user, assembly, form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Le mandat est enregistré."))
+                return redirect(assembly)
+    today = timezone.localdate()
+    on_form = forms.DateForm({"day": request.GET.get("au")} if request.GET.get("au") else None)
+    on = on_form.cleaned_data["day"] if on_form.is_bound and on_form.is_valid() else today
+    if not on_form.is_bound:
+        on_form = forms.DateForm(initial={"day": today})
+    page = Paginator(selectors.mandates_of(assembly), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deliberations/assembly_detail.html",
+        {
+            "assembly": assembly,
+            "page": page,
+            "in_office": selectors.members_count(assembly, today),
+            "today": today,
+            "on": on,
+            "on_form": on_form,
+            "members": selectors.members_in_office(assembly, on),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def assembly_numbering(request: HttpRequest, pk: int) -> HttpResponse:
+    assembly = selectors.assembly_for(request.user, pk)
+    tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+    rule = getattr(assembly, "numbering_rule", None)
+    initial = {
+        "pattern": rule.pattern if rule else "{year}-{seq:03}",
+        "yearly_reset": rule.yearly_reset if rule else True,
+    }
+    form = forms.NumberingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_numbering_rule(user=request.user, assembly=assembly, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("La règle de numérotation est modifiée."))
+            return redirect(assembly)
+    title = _("Numérotation — %(name)s") % {"name": assembly.name}
+    return render(request, "deliberations/form.html", {"form": form, "title": title, "back": assembly})
+
+
+@login_required
+def assembly_wording(request: HttpRequest, pk: int) -> HttpResponse:
+    assembly = selectors.assembly_for(request.user, pk)
+    tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+    form = forms.WordingForm(request.POST or None, initial={f: getattr(assembly, f) for f in services.WORDING_FIELDS})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_wording(user=request.user, assembly=assembly, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Les formules des documents sont modifiées."))
+            return redirect(assembly)
+    title = _("Formules des documents — %(name)s") % {"name": assembly.name}
+    return render(request, "deliberations/form.html", {"form": form, "title": title, "back": assembly})
+
+
+@login_required
+def mandate_end(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
+    assembly = selectors.assembly_for(request.user, pk)
+    mandate = selectors._get_or_404(selectors.mandates_of(assembly), pk=mandate_id)
+    tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+    form = forms.EndMandateForm(request.POST or None, initial={"end_date": mandate.end_date or timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.end_mandate(user=request.user, mandate=mandate, end_date=form.cleaned_data["end_date"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("La fin du mandat est enregistrée."))
+            return redirect(assembly)
+    title = _("Fin du mandat de %(name)s") % {"name": mandate.person.full_name}
+    return render(request, "deliberations/form.html", {"form": form, "title": title, "back": assembly})
+
+
+# --- Sittings ---------------------------------------------------------------------------------
+
+
+@login_required
+def sitting_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.sittings_for(request.user).order_by("-starts_at")
+    assembly = request.GET.get("assemblee", "")
+    if assembly.isdigit():
+        queryset = queryset.filter(assembly_id=int(assembly))
+    year = request.GET.get("annee", "")
+    if year.isdigit():
+        queryset = queryset.filter(starts_at__year=int(year))
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deliberations/sitting_list.html",
+        {
+            "page": page,
+            "assemblies": selectors.assemblies_for(request.user),
+            "assembly": assembly,
+            "year": year,
+            "can_add": bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS)),
+        },
+    )
+
+
+def _people_of(assemblies: QuerySet[Any]) -> QuerySet[Person]:
+    return Person.objects.filter(organization__in=assemblies.values("organization")).order_by("last_name", "first_name")
+
+
+@login_required
+def sitting_create(request: HttpRequest) -> HttpResponse:
+    assemblies = _manageable_assemblies(request.user)
+    if not assemblies.exists():
+        raise PermissionDenied(_("Votre rôle ne permet pas de préparer des séances."))
+    form = forms.SittingForm(request.POST or None, assemblies=assemblies, people=_people_of(assemblies))
+    if request.method == "POST" and form.is_valid():
+        try:
+            sitting = services.create_sitting(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("La séance est prévue."))
+            return redirect(sitting)
+    return render(request, "deliberations/form.html", {"form": form, "title": _("Nouvelle séance")})
+
+
+@login_required
+def sitting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    sitting = selectors.sitting_for(request.user, pk)
+    tenancy.require(request.user, sitting.assembly.organization_id, Capability.MANAGE_SITTINGS)
+    assemblies = selectors.assemblies_for(request.user).filter(pk=sitting.assembly_id)
+    initial = {
+        "assembly": sitting.assembly,
+        "starts_at": timezone.localtime(sitting.starts_at),
+        "kind": sitting.kind,
+        "place": sitting.place,
+        "president": sitting.president,
+        "secretary": sitting.secretary,
+        "notes": sitting.notes,
+    }
+    form = forms.SittingForm(
+        request.POST or None, initial=initial, assemblies=assemblies, people=_people_of(assemblies)
+    )
+    form.fields["assembly"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "assembly"}
+        try:
+            services.update_sitting(user=request.user, sitting=sitting, **data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("La séance est modifiée."))
+            return redirect(sitting)
+    return render(request, "deliberations/form.html", {"form": form, "title": _("Modifier la séance"), "back": sitting})
+
+
+_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
+_URL_PK_TEXT = f"/{_URL_PK}/"
+_STATE_CLASSES = {
+    "adopted": "ok",
+    "enforceable": "ok",
+    "taken_note": "ok",
+    "rejected": "danger",
+    "withdrawn": "danger",
+    "postponed": "warn",
+}
+
+
+def _state_class(state: str) -> str:
+    """The badge class of a deliberation state (as in ``_deliberation_state.html``)."""
+    return f"status--{_STATE_CLASSES.get(state, 'info')}"
+
+
+def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
+    view = selectors.sitting_attendance(sitting)
+    # The agenda may hold 150 items: their links and state badges are built here once per
+    # row from one reversed address each, rather than reversed and looked up in the template.
+    urls = {name: reverse(f"deliberations:{name}", args=[_URL_PK]) for name in ("detail", "vote")}
+    actions = {
+        key: reverse("deliberations:action", args=[_URL_PK, action])
+        for key, action in (("prendre_acte", "prendre-acte"), ("monter", "monter"), ("descendre", "descendre"))
+    }
+    rows = []
+    for item in view.items:
+        pk = f"/{item.pk}/"
+        rows.append(
+            {
+                "item": item,
+                "attendance": view.for_item(item),
+                "url": urls["detail"].replace(_URL_PK_TEXT, pk),
+                "vote_url": urls["vote"].replace(_URL_PK_TEXT, pk),
+                "action_urls": {action: url.replace(_URL_PK_TEXT, pk) for action, url in actions.items()},
+                "state_class": _state_class(item.state),
+                "state_label": item.get_state_display(),
+            }
+        )
+    organization = sitting.assembly.organization
+    clear_days = sitting.assembly.clear_days_override or rules.convocation_clear_days(
+        population=organization.population, is_epci=organization.is_epci
+    )
+    opening = view.opening()
+    return {
+        "sitting": sitting,
+        "view": view,
+        "rows": rows,
+        "opening": opening,
+        "recorded": len(view.defaults),
+        "latest_convocation": rules.latest_convocation_date(sitting.date, clear_days),
+        "clear_days": clear_days,
+        "list_deadline": rules.list_publication_deadline(sitting.date),
+        "minutes_deadline": rules.minutes_publication_deadline(sitting.minutes_approved_on)
+        if sitting.minutes_approved_on
+        else None,
+        "can_manage": tenancy.can(request.user, organization.pk, Capability.MANAGE_SITTINGS),
+        "can_record": tenancy.can(request.user, organization.pk, Capability.RECORD_VOTES),
+        "can_generate": tenancy.can(request.user, organization.pk, Capability.GENERATE_DOCUMENTS),
+        "convene_form": forms.ConveneForm(initial={"convocation_date": timezone.localdate()}),
+        "reconvene_form": forms.ReconveneForm(initial={"place": sitting.place}),
+        "date_form": forms.DateForm(initial={"day": timezone.localdate()}),
+        "states": SittingState,
+        "document_kinds": [
+            ("convocation", _("Produire la convocation")),
+            ("deliberation_list", _("Produire la liste des délibérations")),
+            ("minutes", _("Produire le procès-verbal")),
+        ],
+        "reconvened_sittings": list(sitting.reconvened_sittings.all()),
+        "draft_items": Deliberation.objects.filter(
+            assembly=sitting.assembly, state__in=[DeliberationState.DRAFT, DeliberationState.POSTPONED]
+        ).order_by("-year", "-sequence")[:50]
+        if sitting.state in (SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN)
+        else [],
+    }
+
+
+@login_required
+def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sitting = selectors.sitting_for(request.user, pk)
+    return render(request, "deliberations/sitting_detail.html", _sitting_context(request, sitting))
+
+
+def _date(request: HttpRequest, field: str = "day") -> Any:
+    form = forms.DateForm({"day": request.POST.get(field, "")})
+    if not form.is_valid():
+        raise DomainError(_("Indiquez une date valide."), field=field)
+    return form.cleaned_data["day"]
+
+
+@login_required
+@require_POST
+def sitting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The buttons of a sitting's life: convene, open, close, publish the list, approve and
+    publish the minutes, reconvene after a failed quorum, add an item to the agenda."""
+    sitting = selectors.sitting_for(request.user, pk)
+    user = request.user
+    target: Any = sitting
+    try:
+        if action == "convoquer":
+            form: Any = forms.ConveneForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Indiquez la date d'envoi de la convocation."), field="convocation_date")
+            services.convene(user=user, sitting=sitting, **form.cleaned_data)
+            done = _("La convocation est enregistrée.")
+        elif action == "ouvrir":
+            services.open_sitting(user=user, sitting=sitting)
+            done = _("La séance est ouverte.")
+        elif action == "clore":
+            services.close_sitting(user=user, sitting=sitting)
+            done = _("La séance est close.")
+        elif action == "publier-liste":
+            services.publish_list(user=user, sitting=sitting, published_on=_date(request))
+            done = _("La publication de la liste des délibérations est enregistrée.")
+        elif action == "approuver-pv":
+            services.approve_minutes(user=user, sitting=sitting, approved_on=_date(request))
+            done = _("Le procès-verbal est approuvé.")
+        elif action == "publier-pv":
+            services.publish_minutes(user=user, sitting=sitting, published_on=_date(request))
+            done = _("Le procès-verbal est publié.")
+        elif action == "reconvoquer":
+            form = forms.ReconveneForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(
+                    _("Indiquez la date de la nouvelle séance et celle de la convocation."), field="starts_at"
+                )
+            target = services.reconvene(user=user, sitting=sitting, **form.cleaned_data)
+            done = _("Le conseil est reconvoqué : la nouvelle séance délibérera sans condition de quorum.")
+        elif action == "inscrire":
+            item = selectors.deliberation_for(user, int(request.POST.get("deliberation", 0) or 0))
+            services.put_on_agenda(user=user, deliberation=item, sitting=sitting)
+            done = _("Le point est inscrit à l'ordre du jour.")
+        elif action == "tous-presents":
+            count = services.mark_unrecorded_present(user=user, sitting=sitting)
+            done = _("%(count)s élu(s) marqué(s) présent(s).") % {"count": count}
+            target = reverse("deliberations:attendance", args=[sitting.pk])
+        elif action == "document":
+            from deliberations.documents import generate_sitting_document
+
+            generate_sitting_document(user=user, sitting=sitting, kind=request.POST.get("kind", ""))
+            done = _("Le document est produit (PDF et DOCX).")
+        elif action == "documents":
+            target = _start_bundle(request, sitting)
+            done = _("La production des documents de la séance est lancée.")
+        else:
+            raise DomainError(_("Action inconnue."))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(request.POST.get("next") or sitting.get_absolute_url())
+    messages.success(request, done)
+    return redirect(target)
+
+
+def _start_bundle(request: HttpRequest, sitting: Sitting) -> Any:
+    from deliberations.documents import start_sitting_bundle
+
+    batch = start_sitting_bundle(user=request.user, sitting=sitting)
+    return batch.get_absolute_url()
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
+    view = selectors.sitting_attendance(sitting)
+    try:
+        start = max(int(request.GET.get("de", "1")), 1)
+    except ValueError:
+        start = 1
+    window = [d for d in view.items if d.position is not None and start <= d.position < start + GRID_COLUMNS]
+    members = []
+    short = {"present": "P", "represented": "R", "excused": "E", "absent": "A"}
+    labels = {"present": _("présent"), "represented": _("représenté"), "excused": _("excusé"), "absent": _("absent")}
+    opening = view.opening()
+    per_item = [view.for_item(d) for d in window]
+    for mandate in view.members:
+        pid = mandate.person_id
+        members.append(
+            {
+                "mandate": mandate,
+                "status": view.defaults.get(pid, ""),
+                "opening": labels[opening.state_of(pid)],
+                "cells": [short[a.state_of(pid)] for a in per_item],
+            }
+        )
+    people = Person.objects.filter(pk__in=[m.person_id for m in view.members]).order_by("last_name", "first_name")
+    open_items = (
+        Deliberation.objects.filter(sitting=sitting, position__isnull=False)
+        .exclude(state__in=[*DECIDED_STATES, *AFTER_SIGNATURE_STATES])
+        .order_by("position")
+    )
+    names = view.person_names
+    proxies = [
+        {
+            "proxy": p,
+            "giver": names.get(p.giver_id, p.giver.full_name),
+            "holder": names.get(p.holder_id, p.holder.full_name),
+        }
+        for p in view.proxies
+    ]
+    return {
+        "sitting": sitting,
+        "view": view,
+        "members": members,
+        "window": window,
+        "start": start,
+        "previous_start": max(start - GRID_COLUMNS, 1) if start > 1 else None,
+        "next_start": start + GRID_COLUMNS
+        if any((d.position or 0) >= start + GRID_COLUMNS for d in view.items)
+        else None,
+        "opening": opening,
+        "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
+        "statuses": Presence.choices,
+        "proxies": proxies,
+        "proxy_form": forms.ProxyForm(people=people, items=open_items, initial={"written_on": sitting.date}),
+        "movement_form": forms.MovementForm(people=people, items=open_items),
+        "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
+        "changes": view.changes,
+    }
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The attendance sheet: one status per member, arrivals and departures, proxies, and the
+    derived grid members × items (read in a fixed number of queries)."""
+    sitting = selectors.sitting_for(request.user, pk)
+    if request.method == "POST":
+        statuses: dict[int, str] = {}
+        for key, value in request.POST.items():
+            if key.startswith("status-") and value:
+                statuses[int(key.removeprefix("status-"))] = str(value)
+        _attempt(
+            request,
+            lambda: services.set_attendances(user=request.user, sitting=sitting, statuses=statuses),
+            _("Les présences sont enregistrées."),
+        )
+        return redirect("deliberations:attendance", sitting.pk)
+    return render(request, "deliberations/attendance.html", _attendance_context(request, sitting))
+
+
+@login_required
+@require_POST
+def attendance_one(request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
+    """HTMX: one member's status changed in the grid; answers the live quorum panel."""
+    sitting = selectors.sitting_for(request.user, pk)
+    error = None
+    try:
+        status = str(request.POST.get("status") or request.POST.get(f"status-{person_id}", ""))
+        services.set_attendances(user=request.user, sitting=sitting, statuses={person_id: status})
+    except DomainError as exc:
+        error = _error_text(exc)
+    view = selectors.sitting_attendance(sitting)
+    response = render(
+        request, "deliberations/_quorum.html", {"opening": view.opening(), "view": view, "error": error, "live": True}
+    )
+    if error:
+        response.status_code = 422 if not request.htmx else 200  # type: ignore[attr-defined]
+    return response
+
+
+@login_required
+@require_POST
+def proxy_create(request: HttpRequest, pk: int) -> HttpResponse:
+    sitting = selectors.sitting_for(request.user, pk)
+    people = Person.objects.filter(organization_id=sitting.assembly.organization_id)
+    items = Deliberation.objects.filter(sitting=sitting)
+    form = forms.ProxyForm(request.POST, people=people, items=items)
+    if not form.is_valid():
+        messages.error(
+            request, _("Pouvoir incomplet : ") + "; ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
+    else:
+        _attempt(
+            request,
+            lambda: services.register_proxy(user=request.user, sitting=sitting, **form.cleaned_data),
+            _("Le pouvoir est enregistré."),
+        )
+    return redirect("deliberations:attendance", sitting.pk)
+
+
+@login_required
+@require_POST
+def proxy_revoke(request: HttpRequest, pk: int, proxy_id: int) -> HttpResponse:
+    sitting = selectors.sitting_for(request.user, pk)
+    proxy = Proxy.objects.filter(sitting=sitting, pk=proxy_id).first()
+    if proxy is None:
+        messages.error(request, _("Pouvoir introuvable."))
+    else:
+        _attempt(request, lambda: services.revoke_proxy(user=request.user, proxy=proxy), _("Le pouvoir est révoqué."))
+    return redirect("deliberations:attendance", sitting.pk)
+
+
+@login_required
+@require_POST
+def movement_create(request: HttpRequest, pk: int) -> HttpResponse:
+    sitting = selectors.sitting_for(request.user, pk)
+    people = Person.objects.filter(organization_id=sitting.assembly.organization_id)
+    form = forms.MovementForm(request.POST, people=people, items=Deliberation.objects.filter(sitting=sitting))
+    if not form.is_valid():
+        messages.error(request, _("Arrivée ou départ incomplet."))
+    else:
+        _attempt(
+            request,
+            lambda: services.record_movement(user=request.user, sitting=sitting, **form.cleaned_data),
+            _("L'arrivée ou le départ est enregistré."),
+        )
+    return redirect(request.POST.get("next") or reverse("deliberations:attendance", args=[sitting.pk]))
+
+
+# --- Deliberations ----------------------------------------------------------------------------
+
+
+@login_required
+def deliberation_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    year_text = request.GET.get("annee", "")
+    subject = request.GET.get("matiere", "").strip()
+    state = request.GET.get("etat", "")
+    queryset = selectors.filter_deliberations(
+        selectors.deliberations_for(request.user).order_by("-year", "-sequence"),
+        q=q,
+        year=int(year_text) if year_text.isdigit() else None,
+        subject=subject,
+        state=state if state in DeliberationState.values else "",
+    )
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "deliberations/deliberation_list.html",
+        {
+            "page": page,
+            "q": q,
+            "year": year_text,
+            "subject": subject,
+            "state": state,
+            "states": DeliberationState.choices,
+            "can_add": bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS)),
+        },
+    )
+
+
+@login_required
+def deliberation_create(request: HttpRequest) -> HttpResponse:
+    assemblies = _manageable_assemblies(request.user)
+    if not assemblies.exists():
+        raise PermissionDenied(_("Votre rôle ne permet pas de préparer des délibérations."))
+    sittings = Sitting.objects.filter(
+        assembly__in=assemblies, state__in=[SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN]
+    ).select_related("assembly")
+    initial: dict[str, Any] = {"sitting": request.GET.get("seance"), "kind": "vote", "requires_transmission": True}
+    if request.GET.get("seance", "").isdigit():
+        chosen = sittings.filter(pk=int(request.GET["seance"])).first()
+        if chosen:
+            initial["assembly"] = chosen.assembly_id
+    form = forms.NewDeliberationForm(
+        request.POST or None, initial=initial, assemblies=assemblies, sittings=sittings, people=_people_of(assemblies)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            deliberation = services.create_deliberation(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("La délibération n° %(number)s est créée.") % {"number": deliberation.number})
+            return redirect(deliberation)
+    return render(request, "deliberations/form.html", {"form": form, "title": _("Nouvelle délibération")})
+
+
+@login_required
+def deliberation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    deliberation = selectors.deliberation_for(request.user, pk)
+    tenancy.require(request.user, deliberation.assembly.organization_id, Capability.MANAGE_SITTINGS)
+    people = Person.objects.filter(organization_id=deliberation.assembly.organization_id)
+    fields = (
+        "title",
+        "kind",
+        "theme",
+        "subject_code",
+        "rapporteur",
+        "report",
+        "operative_part",
+        "requires_transmission",
+    )
+    form = forms.DeliberationForm(
+        request.POST or None, initial={f: getattr(deliberation, f) for f in fields}, people=people
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_deliberation(user=request.user, deliberation=deliberation, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("La délibération est modifiée."))
+            return redirect(deliberation)
+    return render(
+        request,
+        "deliberations/form.html",
+        {
+            "form": form,
+            "title": _("Modifier la délibération n° %(n)s") % {"n": deliberation.number},
+            "back": deliberation,
+        },
+    )
+
+
+def _approved_conventions(deliberation: Deliberation) -> list[Any]:
+    """Conventions approved by this deliberation (reverse relation defined by the conventions app)."""
+    manager = getattr(deliberation, "approved_conventions", None)
+    return list(manager.all()) if manager is not None else []
+
+
+@login_required
+def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deliberation = selectors.deliberation_for(request.user, pk)
+    organization_id = deliberation.assembly.organization_id
+    attendance = None
+    names: dict[int, str] = {}
+    if deliberation.sitting_id and deliberation.position:
+        view = selectors.sitting_attendance(deliberation.sitting, only=deliberation)  # type: ignore[arg-type]
+        attendance = view.for_item(deliberation)
+        names = view.person_names
+    transmission = getattr(deliberation, "transmission", None)
+    vote = getattr(deliberation, "vote", None)
+    return render(
+        request,
+        "deliberations/deliberation_detail.html",
+        {
+            "deliberation": deliberation,
+            "attendance": attendance,
+            "present_names": sorted(names[p] for p in attendance.present_ids) if attendance else [],
+            "represented_names": [(names[g], names[h]) for g, h in attendance.represented.items()]
+            if attendance
+            else [],
+            "vote": vote,
+            "ballots": list(vote.ballots.select_related("person", "cast_by")) if vote else [],
+            "transmission": transmission,
+            "annexes": list(deliberation.annexes.all()),
+            "conventions": _approved_conventions(deliberation),
+            "recours_end": rules.recours_end(deliberation.published_on) if deliberation.published_on else None,
+            "can_manage": tenancy.can(request.user, organization_id, Capability.MANAGE_SITTINGS),
+            "can_record": tenancy.can(request.user, organization_id, Capability.RECORD_VOTES),
+            "can_sign": tenancy.can(request.user, organization_id, Capability.SIGN_DOCUMENTS),
+            "can_generate": tenancy.can(request.user, organization_id, Capability.GENERATE_DOCUMENTS),
+            "sign_form": forms.SignForm(organization_id=organization_id, initial={"signed_on": timezone.localdate()}),
+            "transmission_form": forms.TransmissionForm(
+                initial={
+                    "sent_on": timezone.localdate(),
+                    "internal_number": rules.suggest_internal_number(deliberation.number),
+                }
+            ),
+            "ack_form": forms.AcknowledgementForm(),
+            "date_form": forms.DateForm(initial={"day": timezone.localdate()}),
+            "annex_form": forms.AnnexForm(),
+            "states": DeliberationState,
+        },
+    )
+
+
+@login_required
+@require_POST
+def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The buttons of a deliberation's life: withdraw, postpone, take note, reopen, sign,
+    transmit, record the acknowledgement, publish, add an annex, generate its extract."""
+    deliberation = selectors.deliberation_for(request.user, pk)
+    user = request.user
+    target: Any = deliberation
+    try:
+        if action == "retirer":
+            services.withdraw(user=user, deliberation=deliberation, reason=request.POST.get("reason", ""))
+            done = _("Le point est retiré.")
+        elif action == "reporter":
+            services.postpone(user=user, deliberation=deliberation, reason=request.POST.get("reason", ""))
+            done = _("Le point est reporté.")
+        elif action == "retirer-odj":
+            services.remove_from_agenda(user=user, deliberation=deliberation)
+            done = _("Le point est retiré de l'ordre du jour.")
+        elif action == "monter" or action == "descendre":
+            services.move_item(
+                user=user,
+                deliberation=deliberation,
+                position=(deliberation.position or 1) + (-1 if action == "monter" else 1),
+            )
+            done = _("L'ordre du jour est modifié.")
+            target = deliberation.sitting
+        elif action == "prendre-acte":
+            services.take_note(user=user, deliberation=deliberation)
+            done = _("Le conseil prend acte.")
+        elif action == "annuler-vote":
+            services.reopen_item(user=user, deliberation=deliberation, reason=request.POST.get("reason", ""))
+            done = _("Le vote est annulé ; le point peut être examiné à nouveau.")
+        elif action == "signer":
+            form: Any = forms.SignForm(request.POST, organization_id=deliberation.assembly.organization_id)
+            if not form.is_valid():
+                raise DomainError(_("Indiquez la date de signature."), field="signed_on")
+            services.sign(user=user, deliberation=deliberation, **form.cleaned_data)
+            done = _("L'acte est signé.")
+        elif action == "transmettre":
+            form = forms.TransmissionForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Indiquez au moins la nature et la date d'envoi."), field="sent_on")
+            services.record_transmission(user=user, deliberation=deliberation, **form.cleaned_data)
+            done = _("La transmission en préfecture est enregistrée.")
+        elif action == "accuse":
+            form = forms.AcknowledgementForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Indiquez la date de réception et l'identifiant de l'accusé."), field="received_on")
+            services.record_acknowledgement(user=user, deliberation=deliberation, **form.cleaned_data)
+            done = _("L'accusé de réception est enregistré.")
+        elif action == "publier":
+            services.publish(user=user, deliberation=deliberation, published_on=_date(request))
+            done = _("La publication est enregistrée.")
+        elif action == "annexe":
+            form = forms.AnnexForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise DomainError(_("Choisissez un fichier."), field="file")
+            services.add_annex(
+                user=user, deliberation=deliberation, upload=form.cleaned_data["file"], title=form.cleaned_data["title"]
+            )
+            done = _("L'annexe est ajoutée.")
+        elif action == "retirer-annexe":
+            annex = selectors._get_or_404(deliberation.annexes.all(), pk=int(request.POST.get("annex", 0) or 0))
+            services.remove_annex(user=user, annex=annex)
+            done = _("L'annexe est retirée.")
+        elif action == "extrait":
+            from deliberations.documents import generate_extract
+
+            generate_extract(user=user, deliberation=deliberation)
+            done = _("L'extrait est produit (PDF et DOCX).")
+        else:
+            raise DomainError(_("Action inconnue."))
+    except DomainError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(request.POST.get("next") or deliberation.get_absolute_url())
+    messages.success(request, done)
+    return redirect(request.POST.get("next") or target)
+
+
+@login_required
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    """Vote entry for one item: live quorum, totals or member-by-member ballots."""
+    deliberation = selectors.deliberation_for(request.user, pk)
+    if deliberation.sitting_id is None:
+        messages.error(request, _("Ce point n'est inscrit à aucune séance."))
+        return redirect(deliberation)
+    sitting = deliberation.sitting
+    assert sitting is not None
+    view = selectors.sitting_attendance(sitting)
+    item = view.for_item(deliberation)
+    names = view.person_names
+    voters = [(pid, names[pid], None) for pid in sorted(item.present_ids, key=lambda p: names[p])] + [
+        (giver, names[giver], names[holder]) for giver, holder in item.represented.items()
+    ]
+    form = forms.VoteForm(
+        request.POST or None,
+        initial={
+            "method": "show_of_hands",
+            "votes_for": item.voters,
+            "votes_against": 0,
+            "abstentions": 0,
+            "not_voting": 0,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ballots = None
+        if request.POST.get("nominatif"):
+            ballots = [
+                BallotInput(pid, request.POST.get(f"ballot-{pid}", ""))
+                for pid, _name, _holder in voters
+                if request.POST.get(f"ballot-{pid}")
+            ]
+        try:
+            services.record_vote(
+                user=request.user,
+                deliberation=deliberation,
+                method=data["method"],
+                votes_for=None if ballots else data["votes_for"],
+                votes_against=None if ballots else data["votes_against"],
+                abstentions=None if ballots else data["abstentions"],
+                not_voting=None if ballots else data["not_voting"],
+                ballots=ballots,
+                president_choice=data["president_choice"] or None,
+                requested_by=data["requested_by"],
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Le vote est enregistré."))
+            following = next(
+                (
+                    d
+                    for d in view.items
+                    if (d.position or 0) > (deliberation.position or 0) and d.state == DeliberationState.ON_AGENDA
+                ),
+                None,
+            )
+            if following is not None and not following.is_information:
+                return redirect("deliberations:vote", following.pk)
+            return redirect(sitting.get_absolute_url() + (f"#point-{following.position}" if following else ""))
+    return render(
+        request,
+        "deliberations/vote.html",
+        {
+            "deliberation": deliberation,
+            "sitting": sitting,
+            "item": item,
+            "form": form,
+            "voters": voters,
+            "choices": VoteChoice.choices,
+            "reconvened": sitting.reconvened_from_id is not None,
+            "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
+            "reconvene_form": forms.ReconveneForm(initial={"place": sitting.place}),
+            "movement_form": forms.MovementForm(
+                people=Person.objects.filter(pk__in=[m.person_id for m in view.members]),
+                items=Deliberation.objects.filter(pk=deliberation.pk),
+                initial={"deliberation": deliberation.pk},
+            ),
+        },
+    )
+
+
+# --- Public page ------------------------------------------------------------------------------
+
+
+def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """The published deliberations of a collectivité, for everyone (CGCT L2131-1)."""
+    organization = selectors.public_organization(organization_id)
+    q = request.GET.get("q", "").strip()
+    year_text = request.GET.get("annee", "")
+    subject = request.GET.get("matiere", "").strip()
+    queryset = selectors.filter_deliberations(
+        selectors.published_deliberations(organization),
+        q=q,
+        year=int(year_text) if year_text.isdigit() else None,
+        subject=subject,
+    )
+    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    from deliberations.documents import public_extract_urls
+
+    return render(
+        request,
+        "deliberations/public_list.html",
+        {
+            "organization": organization,
+            "page": page,
+            "q": q,
+            "year": year_text,
+            "subject": subject,
+            "pdf_urls": public_extract_urls(list(page.object_list)),
+        },
+    )
+
+
+def public_extract(request: HttpRequest, organization_id: int, pk: int) -> HttpResponse:
+    """The PDF extract of a published deliberation, without login."""
+    from deliberations.documents import public_extract_response
+
+    organization = selectors.public_organization(organization_id)
+    deliberation = selectors._get_or_404(selectors.published_deliberations(organization), pk=pk)
+    return public_extract_response(deliberation)

@@ -1,0 +1,137 @@
+"""Pages: organizations, their people and signatories."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core import tenancy
+from core.errors import DomainError
+from core.roles import Capability
+from parties import selectors, services
+from parties.forms import OrganizationForm, PersonForm
+
+
+@login_required
+def organization_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.organizations_for(request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        queryset = queryset.filter(name__icontains=q)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    can_add = bool(tenancy.organizations_where(request.user, Capability.EDIT_PARTNERS))
+    return render(request, "parties/organization_list.html", {"page": page, "q": q, "can_add": can_add})
+
+
+@login_required
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_for(request.user, pk)
+    capability = Capability.MANAGE_ORGANIZATION if organization.is_tenant else Capability.EDIT_PARTNERS
+    return render(
+        request,
+        "parties/organization_detail.html",
+        {
+            "organization": organization,
+            "signatories": selectors.signatories_of(organization),
+            "people": organization.people.all()[:200],
+            "can_edit": tenancy.can(request.user, organization.tenant_id_or_self, capability),
+            "can_add_people": tenancy.can(request.user, organization.tenant_id_or_self, Capability.EDIT_PARTNERS),
+            "person_form": PersonForm(),
+        },
+    )
+
+
+def _save(request: HttpRequest, form: OrganizationForm, save) -> HttpResponse | None:  # type: ignore[no-untyped-def]
+    if not form.is_valid():
+        return None
+    try:
+        organization = save(form.cleaned_data)
+    except DomainError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+    messages.success(request, _("« %(name)s » est enregistrée.") % {"name": organization.name})
+    return redirect("parties:organization_detail", organization.pk)
+
+
+@login_required
+def partner_create(request: HttpRequest) -> HttpResponse:
+    tenants = tenancy.organizations_where(request.user, Capability.EDIT_PARTNERS)
+    if not tenants:
+        raise PermissionDenied(_("Votre rôle ne permet pas d'enregistrer des partenaires."))
+    tenant = selectors.organization_for(request.user, int(request.POST.get("tenant", tenants[0])))
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST":
+        response = _save(request, form, lambda data: services.create_partner(user=request.user, tenant=tenant, **data))
+        if response:
+            return response
+    return render(
+        request,
+        "parties/organization_form.html",
+        {
+            "form": form,
+            "title": _("Nouveau partenaire"),
+            "tenants": selectors.organizations_for(request.user).filter(pk__in=tenants),
+        },
+    )
+
+
+@login_required
+def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_for(request.user, pk)
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST":
+        response = _save(
+            request,
+            form,
+            lambda data: services.update_organization(user=request.user, organization=organization, **data),
+        )
+        if response:
+            return response
+    return render(
+        request,
+        "parties/organization_form.html",
+        {"form": form, "title": _("Modifier « %(name)s »") % {"name": organization.name}},
+    )
+
+
+@login_required
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a person to an organization, and make them a signatory if a function is given."""
+    organization = selectors.organization_for(request.user, pk)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                person = services.create_person(
+                    user=request.user,
+                    organization=organization,
+                    civility=data["civility"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    email=data["email"],
+                )
+                if data["function"]:
+                    services.add_signatory(
+                        user=request.user,
+                        organization=organization,
+                        person=person,
+                        function=data["function"],
+                        is_default=data["is_default"],
+                    )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("%(name)s est ajouté(e).") % {"name": person.full_name})
+            return redirect("parties:organization_detail", organization.pk)
+    return render(
+        request,
+        "parties/organization_form.html",
+        {"form": form, "title": _("Nouvelle personne — %(name)s") % {"name": organization.name}},
+    )

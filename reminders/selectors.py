@@ -1,0 +1,177 @@
+"""Reads of deadlines, reminders and settings, scoped to the user's organizations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from core import rules as calendar_rules
+from core import tenancy
+from reminders.models import (
+    EVENT_KINDS,
+    Deadline,
+    EmailMode,
+    HolidayCalendar,
+    Reminder,
+    ReminderSettings,
+    UserPreference,
+)
+
+
+def settings_for(organization_id: int) -> ReminderSettings:
+    """The organization's reminder settings; defaults (unsaved) when it never changed them."""
+    found = ReminderSettings.objects.filter(organization_id=organization_id).first()
+    return found if found is not None else ReminderSettings(organization_id=organization_id)
+
+
+def settings_by_organization(organization_ids: Iterable[int]) -> dict[int, ReminderSettings]:
+    """Settings of many organizations in one query, with defaults for the others."""
+    ids = set(organization_ids)
+    found = {s.organization_id: s for s in ReminderSettings.objects.filter(organization_id__in=ids)}
+    return {org_id: found.get(org_id) or ReminderSettings(organization_id=org_id) for org_id in ids}
+
+
+def holiday_subdivision_for(organization: Any) -> str | None:
+    """The holidays subdivision for working-day counts: the organization's override
+    (Alsace-Moselle, overseas, or plainly national), else the one of its département."""
+    choice = (
+        ReminderSettings.objects.filter(organization_id=organization.pk)
+        .values_list("holiday_calendar", flat=True)
+        .first()
+    )
+    if choice == HolidayCalendar.NATIONAL:
+        return None
+    if choice:
+        return str(choice)
+    return calendar_rules.holiday_subdivision(organization.departement_code)
+
+
+def email_mode_for(preference_mode: str, org_settings: Iterable[ReminderSettings]) -> str:
+    """A user's chosen mode, else digest when one of their organizations asks for it by default."""
+    if preference_mode:
+        return preference_mode
+    return EmailMode.DIGEST if any(s.digest_by_default for s in org_settings) else EmailMode.IMMEDIATE
+
+
+def preference_of(user: Any) -> UserPreference:
+    found = UserPreference.objects.filter(user=user).first()
+    return found if found is not None else UserPreference(user=user)
+
+
+# --- Deadlines ---------------------------------------------------------------------------
+
+
+def deadlines_for(user: Any) -> QuerySet[Deadline]:
+    """Every deadline of the user's organizations."""
+    return Deadline.objects.of_organizations(tenancy.organization_ids(user)).select_related(
+        "organization", "handled_by"
+    )
+
+
+def mine_condition(user: Any) -> Q:
+    """The deadlines addressed to the user: named recipient, or through their role
+    (the deadline's roles, or the roles the organization adds for that kind)."""
+    from reminders.models import Deadline as _Deadline
+
+    through = _Deadline.recipients.through
+    condition = Q(Exists(through.objects.filter(deadline_id=OuterRef("pk"), user_id=user.pk)))
+    roles = tenancy.roles_by_organization(user)
+    org_settings = settings_by_organization(roles)
+    for org_id, role in roles.items():
+        by_role = Q(recipient_roles_text__contains=f",{role},")
+        kinds = [kind for kind, kind_roles in (org_settings[org_id].roles_by_kind or {}).items() if role in kind_roles]
+        if kinds:
+            by_role |= Q(kind__in=kinds)
+        condition |= Q(organization_id=org_id) & by_role
+    return condition
+
+
+def my_deadlines(user: Any) -> QuerySet[Deadline]:
+    return deadlines_for(user).filter(mine_condition(user))
+
+
+def deadline_for(user: Any, pk: int) -> Deadline:
+    return tenancy.get_scoped_or_404(deadlines_for(user), user, pk=pk)
+
+
+PERIODS = ("overdue", "today", "week", "month", "upcoming")
+
+
+def past_event(today: date) -> Q:
+    """Events (sittings, comité meetings, end of the recours period) that have taken place:
+    nothing is left to do about them, so they are neither open nor overdue."""
+    return Q(kind__in=EVENT_KINDS, due_date__lt=today)
+
+
+def filter_period(queryset: QuerySet[Deadline], period: str, today: date) -> QuerySet[Deadline]:
+    """overdue: past and not handled; week: today to 7 days; month: today to 31 days."""
+    if period == "overdue":
+        return queryset.filter(due_date__lt=today, handled_at__isnull=True).exclude(past_event(today))
+    if period == "today":
+        return queryset.filter(due_date=today)
+    if period == "week":
+        return queryset.filter(due_date__gte=today, due_date__lte=today + timedelta(days=7))
+    if period == "month":
+        return queryset.filter(due_date__gte=today, due_date__lte=today + timedelta(days=31))
+    if period == "upcoming":
+        return queryset.filter(due_date__gte=today)
+    return queryset
+
+
+def filter_deadlines(
+    queryset: QuerySet[Deadline],
+    *,
+    today: date,
+    period: str = "",
+    kind: str = "",
+    status: str = "open",
+    organization_id: int | None = None,
+    q: str = "",
+    due_after: date | None = None,
+    due_before: date | None = None,
+) -> QuerySet[Deadline]:
+    if status == "open":
+        queryset = queryset.filter(handled_at__isnull=True).exclude(past_event(today))
+    elif status == "handled":
+        queryset = queryset.filter(handled_at__isnull=False)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if organization_id:
+        queryset = queryset.filter(organization_id=organization_id)
+    if q:
+        queryset = queryset.filter(title__icontains=q)
+    if due_after:
+        queryset = queryset.filter(due_date__gte=due_after)
+    if due_before:
+        queryset = queryset.filter(due_date__lte=due_before)
+    return filter_period(queryset, period, today)
+
+
+def counts(queryset: QuerySet[Deadline], today: date) -> dict[str, int]:
+    """Open deadlines overdue, due this week, due this month — in one query."""
+    from django.db.models import Count
+
+    open_ = queryset.filter(handled_at__isnull=True).exclude(past_event(today))
+    return open_.aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        week=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=7))),
+        month=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=31))),
+    )
+
+
+# --- Notifications -----------------------------------------------------------------------
+
+
+def notifications_for(user: Any) -> QuerySet[Reminder]:
+    return (
+        Reminder.objects.filter(recipient=user, deadline__organization_id__in=tenancy.organization_ids(user))
+        .select_related("deadline", "deadline__organization")
+        .order_by("-run_date", "-id")
+    )
+
+
+def unread_count(user: Any) -> int:
+    return notifications_for(user).filter(read_at__isnull=True).count()

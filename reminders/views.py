@@ -1,0 +1,196 @@
+"""Pages: my deadlines, notifications, preferences and calendar feed, organization settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from core import tenancy
+from core.errors import DomainError
+from core.roles import Capability
+from parties.models import Organization
+from reminders import calendar, selectors, services
+from reminders.forms import DeadlineFilterForm, PreferenceForm, ReminderSettingsForm
+from reminders.models import UserPreference
+
+PAGE_SIZE = 50
+FEED_SIZE = 2000
+
+
+def _back(request: HttpRequest, default: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(default)
+
+
+@login_required
+def deadline_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    organizations = list(
+        Organization.objects.filter(pk__in=tenancy.organization_ids(request.user))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+    form = DeadlineFilterForm(request.GET or None, organizations=organizations)
+    data = form.cleaned_data if form.is_valid() else {}
+    scope = data.get("scope") or "mine"
+    base = selectors.my_deadlines(request.user) if scope == "mine" else selectors.deadlines_for(request.user)
+    queryset = selectors.filter_deadlines(
+        base,
+        today=today,
+        period=data.get("period") or "",
+        kind=data.get("kind") or "",
+        status=data.get("status") or "open",
+        organization_id=data.get("organization"),
+        q=data.get("q") or "",
+    )
+    page = Paginator(queryset.order_by("due_date", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    handle_orgs = set(tenancy.organizations_where(request.user, Capability.HANDLE_DEADLINES))
+    return render(
+        request,
+        "reminders/deadline_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [
+                (d, (d.due_date - today).days, (today - d.due_date).days, d.organization_id in handle_orgs)
+                for d in page
+            ],
+            "counts": selectors.counts(base, today),
+            "scope": scope,
+            "querystring": query.urlencode(),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_POST
+def handle(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = selectors.deadline_for(request.user, pk)
+    services.mark_handled(user=request.user, deadline=deadline)
+    messages.success(request, _("« %(title)s » est marquée traitée : plus aucun rappel.") % {"title": deadline.title})
+    return _back(request, reverse("reminders:list"))
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    deadline = selectors.deadline_for(request.user, pk)
+    services.reopen(user=request.user, deadline=deadline)
+    messages.success(request, _("« %(title)s » est de nouveau à traiter.") % {"title": deadline.title})
+    return _back(request, reverse("reminders:list"))
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.notifications_for(request.user)
+    if request.GET.get("unread"):
+        queryset = queryset.filter(read_at__isnull=True)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request, "reminders/notifications.html", {"page": page, "unread_only": bool(request.GET.get("unread"))}
+    )
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    ids = request.POST.getlist("reminder")
+    count = services.mark_read(user=request.user, reminder_ids=[int(i) for i in ids if i.isdigit()] if ids else None)
+    messages.success(request, _("%(count)s notification(s) marquée(s) comme lue(s).") % {"count": count})
+    return _back(request, reverse("reminders:notifications"))
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    preference = selectors.preference_of(request.user)
+    form = PreferenceForm(request.POST or None, initial={"email_mode": preference.email_mode})
+    if request.method == "POST" and form.is_valid():
+        services.set_email_mode(user=request.user, email_mode=form.cleaned_data["email_mode"] or "")
+        messages.success(request, _("Vos préférences sont enregistrées."))
+        return redirect("reminders:preferences")
+    feed_url = (
+        request.build_absolute_uri(reverse("reminders:feed", args=[preference.feed_token]))
+        if preference.feed_token
+        else ""
+    )
+    return render(request, "reminders/preferences.html", {"form": form, "preference": preference, "feed_url": feed_url})
+
+
+@login_required
+@require_POST
+def regenerate_feed(request: HttpRequest) -> HttpResponse:
+    services.regenerate_feed_token(user=request.user)
+    messages.success(
+        request, _("Nouvelle adresse créée : l'ancienne ne fonctionne plus. Abonnez votre agenda à celle-ci.")
+    )
+    return redirect("reminders:preferences")
+
+
+@login_required
+@require_POST
+def revoke_feed(request: HttpRequest) -> HttpResponse:
+    services.revoke_feed_token(user=request.user)
+    messages.success(request, _("L'adresse de votre agenda est révoquée."))
+    return redirect("reminders:preferences")
+
+
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The calendar feed, reached without a session: the secret token is the key."""
+    preference = UserPreference.objects.select_related("user").filter(feed_token=token, user__is_active=True).first()
+    if preference is None:
+        raise Http404(_("Adresse d'agenda inconnue ou révoquée."))
+    user = preference.user
+    # The latest FEED_SIZE deadlines (future first): enough for any calendar, bounded in size.
+    deadlines = list(selectors.my_deadlines(user).order_by("-due_date", "-pk")[:FEED_SIZE])[::-1]
+    body = calendar.feed(
+        deadlines, name=_("Conventio — échéances de %(name)s") % {"name": user.get_full_name() or user.username}
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="conventio.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    allowed = tenancy.organizations_where(request.user, Capability.MANAGE_ORGANIZATION)
+    if not allowed:
+        raise PermissionDenied(_("Seuls les administrateurs règlent les rappels de leur organisation."))
+    return redirect("reminders:settings", min(allowed))
+
+
+@login_required
+def settings_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+    tenancy.require(request.user, organization_id, Capability.MANAGE_ORGANIZATION)
+    organization = Organization.objects.get(pk=organization_id)
+    current = selectors.settings_for(organization_id)
+    form = ReminderSettingsForm(request.POST or None, initial=ReminderSettingsForm.initial_from(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_settings(user=request.user, organization_id=organization_id, **form.service_kwargs())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, _("Les réglages des rappels de %(org)s sont enregistrés.") % {"org": organization.name}
+            )
+            return redirect("reminders:settings", organization_id)
+    others = Organization.objects.filter(
+        pk__in=tenancy.organizations_where(request.user, Capability.MANAGE_ORGANIZATION)
+    ).order_by("name")
+    return render(request, "reminders/settings.html", {"form": form, "organization": organization, "others": others})

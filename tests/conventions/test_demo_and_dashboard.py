@@ -1,0 +1,77 @@
+"""Demo data from the seeds (idempotent) and the dashboard panel."""
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from conventions import dashboard, demo
+from conventions.models import Convention, ConventionStatus, Programme
+from core.models import User
+from parties import demo as parties_demo
+from tests.conventions.helpers import adopted_deliberation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_from_the_seeds_and_is_idempotent():
+    parties_demo.load()
+    montpellier = parties_demo.organization("montpellier")
+    adopted_deliberation(montpellier, number="v2024-067")
+    demo.load()
+    counts = Convention.objects.count()
+    demo.load()
+    assert Convention.objects.count() == counts == 3
+    flag = Convention.objects.get(reference="FLAG-2024")
+    assert flag.status == ConventionStatus.ACTIVE
+    assert (flag.effective_date, flag.end_date) == (date(2024, 5, 2), date(2027, 5, 1))
+    assert flag.perimeter_postal_codes == ["34000", "34070", "34080", "34090"]
+    assert flag.approving_deliberations.get().number == "v2024-067"
+    assert flag.obligations.count() == 7
+    ddd = Convention.objects.get(reference="DDD-ECR-2024")
+    assert ddd.organization == parties_demo.organization("amp")
+    assert ddd.amendments.get().status == "signed"
+    assert ddd.evaluations.count() == 3
+    assert ddd.clauses.count() == 4
+    plan = Programme.objects.get(name="Plan métropolitain de lutte contre les discriminations")
+    assert plan.budgets.get(year=2024).amount == 60000
+    hehop = Convention.objects.get(reference="HEHOP-2023")
+    assert hehop.kind == "communication"
+
+
+def test_dashboard_timeline_and_counts(rf, legal_user, organization):
+    from tests.conventions.helpers import signed
+
+    signed(
+        legal_user, organization, duration_months=12, renewal="tacit", tacit_renewals_allowed=1, renewal_notice_value=3
+    )
+    request = rf.get("/")
+    request.user = legal_user
+    panel = dashboard.panel(request)
+    assert panel["counts"] == [("En vigueur", 1, "active")]
+    data = dashboard.timeline(list(Convention.objects.all()), today=date(2024, 11, 1), lead_months={organization.pk: 4})
+    row = data["rows"][0]
+    assert row["left"] == 0 and row["width"] == 100
+    assert row["window_start"] == date(2025, 2, 1)
+    assert 0 < data["today_left"] < 100
+
+
+def test_dashboard_page_shows_the_panel(client_for, legal_user, organization):
+    from tests.conventions.helpers import signed
+
+    signed(legal_user, organization)
+    page = client_for(legal_user).get("/tableau-de-bord/").content.decode()
+    assert "Frise des conventions en cours" in page
+    assert "En vigueur" in page
+
+
+def test_apply_dates_command_rejects_a_bad_date():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("apply_convention_dates", "--date", "2024-13-01")
+
+
+def test_admin_user_exists_for_demo():
+    parties_demo.load()
+    assert User.objects.filter(username="admin").exists()

@@ -1,0 +1,175 @@
+"""Generated documents read back as text, and the pages as legal staff and managers use them."""
+
+import io
+import subprocess
+import tempfile
+from datetime import date, time
+
+import docx
+import pytest
+
+from conventions import documents, services
+from conventions.models import Convention, ConventionStatus
+from core.roles import Role
+from tests.conventions.helpers import draft, partner_of, signatory_for, signed
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(stored):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(stored.file.read())
+        handle.flush()
+        return subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
+
+
+def docx_text(stored):
+    document = docx.Document(io.BytesIO(stored.file.read()))
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+def by_format(stored):
+    return {d.format: d for d in stored}
+
+
+def test_convention_termination_letter_and_committee_documents(legal_user, organization):
+    convention = signed(
+        legal_user,
+        organization,
+        termination_mode="notice",
+        termination_notice_value=2,
+        data_withdrawal_value=1,
+        perimeter_postal_codes=["34000", "34070"],
+        perimeter_communes=["Montpellier"],
+    )
+    services.add_obligation(
+        user=legal_user,
+        convention=convention,
+        party=convention.parties.last(),
+        description="Tenir la Ville informée de toute évolution du dispositif",
+    )
+    generated = by_format(documents.generate_convention(convention=convention, user=legal_user))
+    text = " ".join(pdf_text(generated["pdf"]).split())
+    assert "Application FLAG !" in text
+    assert "Engagements de l'association" in text
+    assert "34000, 34070" in text
+    assert "préavis de 2 mois" in text
+    assert "1er mai 2027" in text
+    word = docx_text(generated["docx"])
+    assert "jusqu'au 1er mai 2027 inclus" in word
+    assert "Tenir la Ville informée" in word
+
+    partner = convention.parties.order_by("position").last()
+    services.give_notice(
+        user=legal_user,
+        convention=convention,
+        given_by=partner,
+        sent_on=date(2025, 1, 27),
+        registered_letter_number="1A 234",
+        received_on=date(2025, 1, 31),
+        today=date(2025, 2, 1),
+    )
+    convention = Convention.objects.get(pk=convention.pk)
+    letter = by_format(documents.generate_termination_letter(convention=convention, user=legal_user))
+    text = " ".join(pdf_text(letter["pdf"]).split())
+    assert "31 mars 2025" in text  # 31 January + 2 months
+    assert "1A 234" in text
+    assert "30 avril 2025" in text  # + 1 month to withdraw the data
+    assert "31 mars 2025" in docx_text(letter["docx"])
+
+
+def test_committee_convocation_and_minutes_documents(legal_user, organization):
+    convention = signed(legal_user, organization, has_committee=True)
+    committee = services.create_committee(user=legal_user, name="Comité de suivi", convention=convention)
+    member = services.add_member(user=legal_user, committee=committee, full_name="Claire HÉDON")
+    meeting = services.plan_meeting(
+        user=legal_user,
+        committee=committee,
+        meeting_date=date(2024, 5, 29),
+        starts_at=time(10),
+        agenda="Bilan de la plateforme\nÉvolution des dispositifs",
+    )
+    services.convene_meeting(user=legal_user, meeting=meeting, sent_on=date(2024, 5, 2))
+    services.record_meeting(
+        user=legal_user, meeting=meeting, present_member_ids=[member.pk], minutes="Le bilan est positif."
+    )
+    meeting.refresh_from_db()
+    generated = documents.generate_meeting(meeting=meeting, user=legal_user)
+    kinds = {(d.kind, d.format): d for d in generated}
+    convocation = " ".join(pdf_text(kinds[("committee_convocation", "pdf")]).split())
+    assert "29 mai 2024" in convocation and "2 mai 2024" in convocation
+    assert "Bilan de la plateforme" in convocation
+    minutes = docx_text(kinds[("committee_minutes", "docx")])
+    assert "Le bilan est positif." in minutes and "Claire HÉDON" in minutes
+
+
+def test_list_filters_detail_and_actions(client_for, legal_user, organization, other_organization, make_member):
+    partner = partner_of(organization, name="Association HeHop")
+    live = signed(legal_user, organization, title="HeHop — communication")
+    draft(legal_user, organization, partner=partner, title="Locaux pour réunions")
+    client = client_for(legal_user)
+    page = client.get("/conventions/")
+    assert page.status_code == 200
+    assert "HeHop — communication" in page.content.decode()
+    filtered = client.get("/conventions/", {"status": "draft"}).content.decode()
+    assert "Locaux pour réunions" in filtered and "HeHop — communication" not in filtered
+    detail = client.get(f"/conventions/{live.pk}/").content.decode()
+    assert "1er mai 2027" in detail and "En vigueur" in detail
+    # A refused transition says why, and changes nothing.
+    response = client.post(f"/conventions/{live.pk}/action/resume/", {"reason": ""}, follow=True)
+    assert "Impossible de passer" in response.content.decode()
+    assert Convention.objects.get(pk=live.pk).status == ConventionStatus.ACTIVE
+    response = client.post(
+        f"/conventions/{live.pk}/action/suspend/", {"reason": "Identification d'un signalant"}, follow=True
+    )
+    assert Convention.objects.get(pk=live.pk).status == ConventionStatus.SUSPENDED
+    stranger = client_for(make_member(other_organization, Role.LEGAL))
+    assert stranger.get(f"/conventions/{live.pk}/").status_code == 404
+    assert stranger.post(f"/conventions/{live.pk}/action/resume/", {}).status_code == 404
+    viewer = client_for(make_member(organization, Role.VIEWER))
+    assert viewer.get(f"/conventions/{live.pk}/").status_code == 200
+    viewer.post(f"/conventions/{live.pk}/action/resume/", {"reason": "x"})
+    assert Convention.objects.get(pk=live.pk).status == ConventionStatus.SUSPENDED
+
+
+def test_create_form_with_clear_errors(client_for, legal_user, organization):
+    signatory_for(organization)
+    client = client_for(legal_user)
+    response = client.post(
+        "/conventions/nouvelle/",
+        {
+            "title": "FLAG !",
+            "kind": "backoffice",
+            "start_event": "signature",
+            "duration_months": 36,
+            "duration_days": 0,
+            "renewal": "none",
+            "tacit_renewals_allowed": 0,
+            "renewal_notice_value": 0,
+            "renewal_notice_unit": "months",
+            "termination_mode": "any_time",
+            "termination_notice_value": 0,
+            "termination_notice_unit": "months",
+            "termination_by_registered_letter": "on",
+            "data_withdrawal_value": 0,
+            "data_withdrawal_unit": "months",
+            "perimeter_postal_codes": "34000\n3407",
+        },
+    )
+    assert response.status_code == 200
+    assert "3407" in response.content.decode() and "invalide" in response.content.decode()
+    assert not Convention.objects.exists()
+
+
+@pytest.mark.parametrize("rows", [10, 60])
+def test_page_query_counts(client_for, legal_user, organization, rows, django_assert_max_num_queries):
+    partner = partner_of(organization)
+    signatory_for(organization)
+    conventions = [draft(legal_user, organization, partner=partner, title=f"Convention {n}") for n in range(rows)]
+    client = client_for(legal_user)
+    with django_assert_max_num_queries(25):
+        assert client.get("/conventions/").status_code == 200
+    with django_assert_max_num_queries(50):
+        assert client.get(f"/conventions/{conventions[0].pk}/").status_code == 200

@@ -1,0 +1,74 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from core.models import Membership, User
+from parties.models import Organization, Person, Signatory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_to_start_without_a_real_secret_key():
+    result = _manage("check", ALLOWED_HOSTS="conventio.example.org")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    weak = _manage("check", SECRET_KEY="insecure-local-only-key-do-not-use-in-production", ALLOWED_HOSTS="x.org")
+    assert weak.returncode != 0
+
+
+def test_production_check_deploy_is_clean():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="conventio.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNINGS" not in result.stderr
+
+
+@pytest.mark.django_db
+def test_demo_data_loads_twice_without_duplicates():
+    call_command("load_demo", verbosity=0)
+    counts = [
+        Organization.objects.count(),
+        Person.objects.count(),
+        Signatory.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+    ]
+    call_command("load_demo", verbosity=0)
+    assert [
+        Organization.objects.count(),
+        Person.objects.count(),
+        Signatory.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+    ] == counts
+    montpellier = Organization.objects.get(siren="213401722")
+    assert montpellier.departement_code == "034"
+    assert Organization.objects.get(siren="200054807").departement_code == "013"
+    flag = Organization.objects.get(short_name="FLAG !")
+    assert flag.tenant == montpellier
+    assert montpellier.signatories.get(is_default=True).function == "Monsieur le Maire"
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert roles == {"admin", "legal", "clerk", "manager", "viewer"}

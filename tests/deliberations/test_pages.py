@@ -1,0 +1,230 @@
+"""Pages as a clerk uses them: forms, transitions as buttons, clear errors, scoping, query counts."""
+
+from datetime import date
+
+import pytest
+
+from core.roles import Role
+from deliberations import services
+from deliberations.models import Deliberation, DeliberationState, Mandate, SittingState
+from parties.models import Person
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_clerk_runs_a_sitting_from_the_pages(organization, council_factory, client_for):
+    council = council_factory(organization, 7)
+    client = client_for(council.clerk)
+    response = client.post(
+        "/deliberations/seances/nouvelle/",
+        {
+            "assembly": council.assembly.pk,
+            "starts_at": "2024-03-26T18:00",
+            "kind": "ordinary",
+            "place": "Salle du Conseil",
+            "president": council.people[0].pk,
+        },
+    )
+    assert response.status_code == 302
+    sitting = council.assembly.sittings.get()
+    page = client.get(sitting.get_absolute_url())
+    assert page.status_code == 200 and "Prévue" in page.content.decode()
+    late = client.post(
+        f"/deliberations/seances/{sitting.pk}/action/convoquer/", {"convocation_date": "2024-03-23"}, follow=True
+    )
+    text = late.content.decode()
+    assert "Convocation trop tardive" in text and "L2121-11" in text
+    client.post(f"/deliberations/seances/{sitting.pk}/action/convoquer/", {"convocation_date": "2024-03-20"})
+    created = client.post(
+        "/deliberations/nouvelle/",
+        {
+            "assembly": council.assembly.pk,
+            "sitting": sitting.pk,
+            "title": "Subvention au club",
+            "kind": "vote",
+            "subject_code": "7.5",
+            "requires_transmission": "on",
+        },
+    )
+    assert created.status_code == 302
+    item = Deliberation.objects.get(title="Subvention au club")
+    client.post(f"/deliberations/seances/{sitting.pk}/action/ouvrir/")
+    client.post(f"/deliberations/seances/{sitting.pk}/action/tous-presents/")
+    attendance = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
+    assert attendance.status_code == 200 and "Quorum atteint" in attendance.content.decode()
+    live = client.post(
+        f"/deliberations/seances/{sitting.pk}/presences/{council.people[6].pk}/",
+        {f"status-{council.people[6].pk}": "excused"},
+        headers={"HX-Request": "true"},
+    )
+    assert "6" in live.content.decode() and "Quorum atteint" in live.content.decode()
+    vote_page = client.get(f"/deliberations/{item.pk}/vote/")
+    assert "6 présent(s), 0 représenté(s)" in vote_page.content.decode()
+    wrong = client.post(
+        f"/deliberations/{item.pk}/vote/",
+        {"method": "show_of_hands", "votes_for": 7, "votes_against": 0, "abstentions": 0, "not_voting": 0},
+    )
+    assert "il en faut exactement 6" in wrong.content.decode()
+    ok = client.post(
+        f"/deliberations/{item.pk}/vote/",
+        {"method": "show_of_hands", "votes_for": 5, "votes_against": 0, "abstentions": 1, "not_voting": 0},
+    )
+    assert ok.status_code == 302
+    item.refresh_from_db()
+    assert item.state == DeliberationState.ADOPTED
+    assert item.vote.result_text == "adoptée à l'unanimité des suffrages exprimés"
+    client.post(f"/deliberations/seances/{sitting.pk}/action/clore/")
+    sitting.refresh_from_db()
+    assert sitting.state == SittingState.CLOSED
+    detail = client.get(item.get_absolute_url()).content.decode()
+    assert (
+        "adoptée à l&#x27;unanimité des suffrages exprimés" in detail
+        or "adoptée à l'unanimité des suffrages exprimés" in detail
+    )
+
+
+def test_ballots_from_the_vote_page(organization, council_factory, client_for):
+    council = council_factory(organization, 5)
+    sitting = council.sitting()
+    item = council.item(sitting)
+    council.attend(sitting, present=4)
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=council.people[4],
+        holder=council.people[1],
+        written_on=date(2024, 3, 25),
+    )
+    client = client_for(council.clerk)
+    data = {"method": "public_ballot", "nominatif": "1"}
+    for person, choice in zip(council.people, ["for", "for", "against", "abstain", "for"], strict=True):
+        data[f"ballot-{person.pk}"] = choice
+    assert client.post(f"/deliberations/{item.pk}/vote/", data).status_code == 302
+    item.refresh_from_db()
+    assert (item.vote.votes_for, item.vote.votes_against, item.vote.abstentions) == (3, 1, 1)
+    assert item.vote.ballots.get(person=council.people[4]).cast_by == council.people[1]
+
+
+def test_quorum_lost_offers_to_reconvene(organization, council_factory, client_for):
+    council = council_factory(organization, 9)
+    sitting = council.sitting()
+    item = council.item(sitting)
+    council.attend(sitting, present=4)
+    page = client_for(council.clerk).get(f"/deliberations/{item.pk}/vote/").content.decode()
+    assert "Quorum non atteint" in page and "Reconvoquer le conseil" in page
+
+
+def test_pages_are_scoped_and_roles_limit_writes(
+    organization, other_organization, council_factory, client_for, make_member
+):
+    council = council_factory(organization, 5)
+    sitting = council.sitting()
+    item = council.item(sitting)
+    outsider = client_for(make_member(other_organization, Role.ADMINISTRATOR))
+    assert outsider.get(sitting.get_absolute_url()).status_code == 404
+    assert outsider.get(item.get_absolute_url()).status_code == 404
+    assert outsider.get(f"/deliberations/seances/{sitting.pk}/presences/").status_code == 404
+    viewer = client_for(make_member(organization, Role.VIEWER))
+    assert viewer.get(sitting.get_absolute_url()).status_code == 200
+    assert viewer.post(f"/deliberations/seances/{sitting.pk}/action/clore/").status_code == 403
+    assert viewer.get("/deliberations/seances/nouvelle/").status_code == 403
+
+
+def _big_sitting(organization, size, items):
+    """A convened, open sitting of ``size`` members and ``items`` items, built in bulk."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.deliberations.conftest import Council
+
+    clerk = member(organization, Role.CLERK)
+    assembly = services.create_assembly(user=clerk, organization=organization, kind="municipal", name="Grand conseil")
+    people = Person.objects.bulk_create(
+        [Person(organization=organization, first_name=f"P{n:03d}", last_name=f"Nom{n:03d}") for n in range(size)]
+    )
+    Mandate.objects.bulk_create([Mandate(assembly=assembly, person=p, start_date=date(2020, 7, 3)) for p in people])
+    sitting = services.create_sitting(
+        user=clerk, assembly=assembly, starts_at=datetime(2024, 3, 26, 18, tzinfo=ZoneInfo("Europe/Paris"))
+    )
+    services.convene(user=clerk, sitting=sitting, convocation_date=date(2024, 3, 20))
+    services.open_sitting(user=clerk, sitting=sitting)
+    agenda = Deliberation.objects.bulk_create(
+        [
+            Deliberation(
+                assembly=assembly,
+                sitting=sitting,
+                position=n + 1,
+                number=f"2024-{n + 1:03d}",
+                year=2024,
+                sequence=n + 1,
+                title=f"Point {n + 1}",
+                state=DeliberationState.ON_AGENDA,
+            )
+            for n in range(items)
+        ]
+    )
+    council = Council(clerk=clerk, assembly=assembly, people=people)
+    return council, sitting, agenda
+
+
+@pytest.mark.parametrize(("size", "items"), [(12, 3), (240, 150)])
+def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_assert_max_num_queries, size, items):
+    council, sitting, agenda = _big_sitting(organization, size, items)
+    council.attend(sitting, present=size - 3)
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=council.people[-1],
+        holder=council.people[0],
+        written_on=date(2024, 3, 25),
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=council.people[2], deliberation=agenda[1], status="absent"
+    )
+    client = client_for(council.clerk)
+    with django_assert_max_num_queries(30):
+        assert client.get(sitting.get_absolute_url()).status_code == 200
+    with django_assert_max_num_queries(30):
+        page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
+    assert page.status_code == 200
+    with django_assert_max_num_queries(30):
+        assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get("/deliberations/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get("/deliberations/seances/").status_code == 200
+
+
+def test_public_page_lists_published_acts_without_login(client, organization, council_factory):
+    council = council_factory(organization, 5)
+    sitting = council.sitting()
+    published = council.item(
+        sitting, title="Renouvellement de la convention FLAG", report="Lutte contre les discriminations"
+    )
+    hidden = council.item(sitting, title="Projet non publié")
+    council.attend(sitting, present=5)
+    for item in (published, hidden):
+        services.record_vote(
+            user=council.clerk, deliberation=item, votes_for=5, votes_against=0, abstentions=0, not_voting=0
+        )
+    Deliberation.objects.filter(pk=published.pk).update(requires_transmission=False)
+    services.sign(user=council.clerk, deliberation=published, signed_on=date(2024, 3, 27))
+    services.publish(user=council.clerk, deliberation=published, published_on=date(2024, 3, 28))
+    page = client.get(f"/deliberations/publiques/{organization.pk}/").content.decode()
+    assert "Renouvellement de la convention FLAG" in page and "Projet non publié" not in page
+    assert (
+        "Renouvellement"
+        in client.get(f"/deliberations/publiques/{organization.pk}/?q=discriminations").content.decode()
+    )
+    assert (
+        "Renouvellement" not in client.get(f"/deliberations/publiques/{organization.pk}/?annee=2023").content.decode()
+    )
+    assert client.get(f"/deliberations/publiques/{organization.pk}/{hidden.pk}/extrait.pdf").status_code == 404
+
+
+def test_dashboard_panel(organization, council_factory, client_for):
+    council = council_factory(organization, 3)
+    council.sitting()
+    page = client_for(council.clerk).get("/tableau-de-bord/").content.decode()
+    assert "Séances et délibérations" in page

@@ -1,0 +1,154 @@
+"""Costs that must not grow with the size of the assembly or of the sitting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from deliberations import selectors, services
+from deliberations.attendance import PRESENT, replay
+from deliberations.models import Attendance, Deliberation, DeliberationState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_roll_call_is_written_in_bulk_with_its_history(
+    organization, council_factory, api_for, django_assert_max_num_queries, size
+):
+    council = council_factory(organization, size)
+    sitting = council.sitting()
+    api = api_for(council.clerk)
+    everyone_present = {str(person.pk): "present" for person in council.people}
+    with django_assert_max_num_queries(17):
+        response = api.put(f"/sittings/{sitting.pk}/attendance", {"statuses": everyone_present})
+    assert response.status_code == 200
+    assert response.json()["opening"]["present"] == size
+
+    # Half of them recorded again: the others unchanged, the changed rows updated in bulk.
+    half_excused = {str(person.pk): "excused" for person in council.people[: size // 2]}
+    with django_assert_max_num_queries(17):
+        response = api.put(f"/sittings/{sitting.pk}/attendance", {"statuses": half_excused})
+    assert response.status_code == 200
+    assert response.json()["opening"]["present"] == size - size // 2
+
+    first, last = council.people[0], council.people[-1]
+    assert dict(Attendance.objects.filter(sitting=sitting).values_list("person_id", "status"))[first.pk] == "excused"
+    history = Attendance.history.filter(sitting=sitting, person=first).order_by("history_id")
+    assert [(h.history_type, h.status, h.history_change_reason, h.history_user_id) for h in history] == [
+        ("+", "present", f"{first.full_name} : Présent", council.clerk.pk),
+        ("~", "excused", f"{first.full_name} : Absent excusé", council.clerk.pk),
+    ]
+    assert [h.history_change_reason for h in Attendance.history.filter(sitting=sitting, person=last)] == [
+        f"{last.full_name} : Présent"
+    ]
+    assert Attendance.history.filter(sitting=sitting).count() == size + size // 2
+
+
+def _published_acts(council, count: int, first_day: int) -> list[Deliberation]:
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Acte {n}") for n in range(count)]
+    for n, item in enumerate(items):
+        Deliberation.objects.filter(pk=item.pk).update(
+            state=DeliberationState.PUBLISHED, published_on=date(2024, 4, first_day + n)
+        )
+    return items
+
+
+def test_lists_are_scoped_by_assembly_and_keep_their_order(
+    organization, other_organization, council_factory, django_assert_max_num_queries
+):
+    ours = council_factory(organization, 3)
+    theirs = council_factory(other_organization, 3)
+    mine = _published_acts(ours, 3, first_day=1)
+    other = _published_acts(theirs, 2, first_day=10)
+    draft = ours.item(None, title="Projet")
+
+    listed = list(selectors.deliberations_for(ours.clerk))
+    assert {d.pk for d in listed} == {d.pk for d in [*mine, draft]}
+    assert [(d.year, d.sequence) for d in listed] == sorted(((d.year, d.sequence) for d in listed), reverse=True)
+
+    with django_assert_max_num_queries(2):
+        public = list(selectors.published_deliberations(organization))
+    assert [d.pk for d in public] == [d.pk for d in reversed(mine)]
+    assert {d.pk for d in selectors.published_deliberations(other_organization)} == {d.pk for d in other}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partial index plans are checked on PostgreSQL")
+def test_public_order_is_read_from_its_partial_index(organization, council_factory):
+    _published_acts(council_factory(organization, 3), 3, first_day=1)
+    queryset = selectors.published_deliberations(organization)[:20]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Forbid the alternatives so that the plan shows whether the index serves this order.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "deliberation_public_order" in plan
+    assert "Sort" not in plan
+
+
+def test_replay_shares_the_statuses_of_items_where_nobody_moves():
+    items = replay(
+        members=[1, 2, 3],
+        defaults={1: PRESENT, 2: PRESENT},
+        changes=[(3, 3, PRESENT), (5, 1, "absent")],
+        positions=[1, 2, 3, 4, 6],
+    )
+    assert items[1].status is items[2].status  # nobody moved between items 1 and 2
+    assert items[3].status is items[4].status
+    assert items[2].status is not items[3].status
+    assert [items[p].present_count for p in (1, 2, 3, 4, 6)] == [2, 2, 3, 3, 2]
+    assert items[6].present_ids == [2, 3] and items[1].status == {1: PRESENT, 2: PRESENT, 3: "absent"}
+    assert items[1].has_quorum and items[1].voters == 2
+
+
+def test_sitting_page_links_and_badges_are_built_once_per_row(organization, council_factory, client_for):
+    council = council_factory(organization, 5)
+    sitting = council.sitting()
+    vote = council.item(sitting, title="Subvention")
+    information = council.item(sitting, title="Rapport d'activité", kind="information")
+    council.attend(sitting, present=5)
+    services.record_vote(
+        user=council.clerk, deliberation=vote, votes_for=5, votes_against=0, abstentions=0, not_voting=0
+    )
+    page = client_for(council.clerk).get(sitting.get_absolute_url()).content.decode()
+    assert f'<a href="/deliberations/{vote.pk}/">{vote.number}</a>' in page
+    assert '<span class="status status--ok">Adoptée</span>' in page
+    assert f'action="/deliberations/{information.pk}/action/prendre-acte/"' in page
+    assert f'name="next" value="/deliberations/seances/{sitting.pk}/"' in page
+    assert "987654321" not in page
+
+
+def test_one_item_attendance_is_the_same_without_the_whole_agenda(organization, council_factory):
+    council = council_factory(organization, 8)
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Point {n}") for n in range(5)]
+    council.attend(sitting, present=6)
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=council.people[7],
+        holder=council.people[0],
+        written_on=date(2024, 3, 25),
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=council.people[2], deliberation=items[1], status="absent"
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=council.people[6], deliberation=items[3], status="present"
+    )
+    whole = selectors.sitting_attendance(sitting)
+    for item in items:
+        alone = selectors.sitting_attendance(sitting, only=item)
+        assert [d.pk for d in alone.items] == [item.pk]
+        expected, got = whole.for_item(item), alone.for_item(item)
+        assert (got.status, got.represented, got.present_count) == (
+            expected.status,
+            expected.represented,
+            expected.present_count,
+        )
+    assert [whole.for_item(item).present_count for item in items] == [6, 5, 5, 6, 6]

@@ -1,0 +1,51 @@
+import pytest
+
+from core.roles import Role
+from documents import services
+from documents.context import organization_context
+from tests.factories import OrganizationFactory
+
+
+def _generate(organization, user, title):
+    return services.generate_document(
+        kind="other",
+        organization=organization,
+        context={"organization": organization_context(organization), "title": title, "body": "Texte."},
+        owner=organization,
+        user=user,
+        title=title,
+        formats=("pdf",),
+    )[0]
+
+
+@pytest.mark.django_db
+def test_panel_lists_unsigned_pdfs_of_my_organizations_only(organization, make_member, client_for):
+    clerk = make_member(organization, Role.CLERK)
+    _generate(organization, clerk, "Extrait à signer")
+    other = OrganizationFactory(name="Ailleurs")
+    _generate(other, None, "Document d'ailleurs")
+    page = client_for(clerk).get("/tableau-de-bord/").content.decode()
+    assert "PDF à signer" in page
+    assert "Extrait à signer" in page
+    assert "Document d&#x27;ailleurs" not in page and "Document d'ailleurs" not in page
+
+
+@pytest.mark.django_db
+def test_viewer_has_no_documents_panel(organization, make_member, client_for):
+    viewer = make_member(organization, Role.VIEWER)
+    assert "PDF à signer" not in client_for(viewer).get("/tableau-de-bord/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [2, 12])
+def test_panel_queries_do_not_grow(organization, make_member, count, django_assert_max_num_queries, rf):
+    from documents.dashboard import panel
+
+    clerk = make_member(organization, Role.CLERK)
+    for index in range(count):
+        _generate(organization, clerk, f"Document {index}")
+    request = rf.get("/tableau-de-bord/")
+    request.user = clerk
+    with django_assert_max_num_queries(3):
+        result = panel(request)
+    assert len(result["unsigned"]) == min(count, 5)

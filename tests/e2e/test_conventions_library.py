@@ -1,0 +1,47 @@
+"""Legal staff maintain the clause library (and programmes) in headless Chromium."""
+
+import pytest
+
+from conventions import services
+from conventions.models import ClauseTemplate
+from core.roles import Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_legal_staff_maintain_the_clause_library(page, login, organization, make_member, accessibility_violations):
+    legal = make_member(organization, Role.LEGAL)
+    services.create_clause_template(
+        user=legal, organization=organization, title="Communication", body="Les logos de {{ partenaire }}."
+    )
+    login(legal)
+    page.goto("/conventions/")
+    page.get_by_role("link", name="Bibliothèque de clauses").click()
+    assert page.get_by_role("heading", name="Bibliothèque de clauses").is_visible()
+    assert accessibility_violations() == []
+
+    page.get_by_role("link", name="Nouvelle clause").click()
+    page.get_by_role("textbox", name="Titre", exact=True).fill("Durée")
+    page.get_by_role("textbox", name="Texte", exact=True).fill("Conclue pour {{ Duree }} mois.")
+    page.get_by_role("button", name="Vérifier les variables").click()
+    assert page.get_by_text("n'est pas une variable").is_visible()
+    assert accessibility_violations() == []
+    page.get_by_role("textbox", name="Texte", exact=True).fill(
+        "Conclue pour {{ duree_mois }} mois à compter du {{ date_effet }}."
+    )
+    page.get_by_role("button", name="Vérifier les variables").click()
+    assert page.get_by_role("listitem").filter(has_text="{{ date_effet }}").is_visible()
+    page.get_by_role("button", name="Enregistrer").click()
+    assert page.get_by_text("La clause « Durée » est enregistrée.").is_visible()
+
+    page.get_by_label("Rechercher une clause").fill("durée")
+    page.get_by_role("button", name="Rechercher").click()
+    assert page.get_by_role("link", name="Communication").count() == 0
+    page.get_by_role("link", name="Durée").click()
+    assert accessibility_violations() == []
+    page.get_by_role("textbox", name="Titre", exact=True).fill("Durée de la convention")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Désactiver la clause « Durée de la convention »").click()
+    assert page.get_by_text("La clause « Durée de la convention » est désactivée.").is_visible()
+    template = ClauseTemplate.objects.get(key="duree")
+    assert (template.title, template.is_active) == ("Durée de la convention", False)

@@ -1,0 +1,181 @@
+"""Pages: the deadline list, handling, notifications, preferences, settings, the dashboard panel."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from core.roles import Role
+from reminders import dispatch
+from reminders.models import Deadline, EmailMode, Reminder, ReminderSettings, UserPreference
+from tests.factories import OrganizationFactory
+from tests.reminders.factories import deadline_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_list_shows_mine_and_filters(client_for, organization, make_member):
+    user = make_member(organization, Role.MANAGER)
+    today = timezone.localdate()
+    deadline_for(
+        organization, key="late", due=today - timedelta(days=3), recipients=(user.pk,), title="Évaluation en retard"
+    )
+    deadline_for(organization, key="soon", due=today + timedelta(days=2), recipients=(user.pk,), title="Fin bientôt")
+    deadline_for(organization, key="other", due=today + timedelta(days=2), title="Échéance d'un collègue")
+    client = client_for(user)
+    page = client.get(reverse("reminders:list")).content.decode()
+    assert "Évaluation en retard" in page and "Fin bientôt" in page
+    assert "Échéance d&#x27;un collègue" not in page
+    assert "En retard de 3 jours" in page
+    everything = client.get(reverse("reminders:list"), {"scope": "all"}).content.decode()
+    assert "Échéance d&#x27;un collègue" in everything
+    overdue = client.get(reverse("reminders:list"), {"period": "overdue"}).content.decode()
+    assert "Évaluation en retard" in overdue and "Fin bientôt" not in overdue
+    by_kind = client.get(reverse("reminders:list"), {"kind": "evaluation"}).content.decode()
+    assert "Aucune échéance ne correspond" in by_kind
+
+
+@pytest.mark.parametrize("count", [10, 120])
+def test_list_queries_do_not_grow(client_for, organization, make_member, count, django_assert_max_num_queries):
+    user = make_member(organization, Role.MANAGER)
+    for n in range(count):
+        deadline_for(organization, key=f"k{n}", due=date(2030, 1, 1) + timedelta(days=n), recipients=(user.pk,))
+    client = client_for(user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("reminders:list"), {"scope": "mine", "status": "all"})
+    assert response.status_code == 200
+
+
+def test_mark_handled_and_reopen(client_for, organization, make_member):
+    user = make_member(organization, Role.MANAGER)
+    deadline = deadline_for(organization, recipients=(user.pk,), due=date(2030, 1, 1))
+    client = client_for(user)
+    response = client.post(reverse("reminders:handle", args=[deadline.pk]), {"next": "/echeances/?status=all"})
+    assert response.status_code == 302 and response["Location"] == "/echeances/?status=all"
+    deadline.refresh_from_db()
+    assert deadline.handled_by == user
+    client.post(reverse("reminders:reopen", args=[deadline.pk]), {"next": "https://ailleurs.example/"})
+    deadline.refresh_from_db()
+    assert deadline.handled_at is None
+
+
+def test_handling_is_scoped_and_limited_by_role(client_for, organization, other_organization, make_member):
+    deadline = deadline_for(organization, due=date(2030, 1, 1))
+    assert (
+        client_for(make_member(other_organization, Role.ADMINISTRATOR))
+        .post(reverse("reminders:handle", args=[deadline.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(make_member(organization, Role.VIEWER))
+        .post(reverse("reminders:handle", args=[deadline.pk]))
+        .status_code
+        == 403
+    )
+    assert not Deadline.objects.filter(handled_at__isnull=False).exists()
+
+
+def test_notifications_and_unread_count_in_header(client_for, organization, make_member):
+    user = make_member(organization, Role.MANAGER, email="")
+    deadline_for(organization, key="a", due=date(2024, 6, 30), recipients=(user.pk,), title="Fin de A")
+    deadline_for(organization, key="b", due=date(2024, 6, 30), recipients=(user.pk,), title="Fin de B")
+    dispatch.plan_reminders(today=date(2024, 6, 30))
+    client = client_for(user)
+    page = client.get(reverse("reminders:notifications")).content.decode()
+    assert "Fin de A" in page and "Échéance aujourd&#x27;hui" in page
+    assert 'aria-label="2 non lues">2</span>' in page
+    first = Reminder.objects.get(deadline__key="a")
+    client.post(reverse("reminders:mark_read"), {"reminder": first.pk})
+    assert 'aria-label="1 non lue">1</span>' in client.get(reverse("core:dashboard")).content.decode()
+    client.post(reverse("reminders:mark_read"))
+    assert Reminder.objects.filter(read_at__isnull=True).count() == 0
+    # Someone else's notification cannot be marked.
+    other = make_member(organization, Role.MANAGER)
+    assert client_for(other).get(reverse("reminders:notifications")).content.decode().count("Fin de A") == 0
+
+
+def test_preferences_and_feed_address(client_for, organization, make_member):
+    user = make_member(organization, Role.MANAGER)
+    client = client_for(user)
+    client.post(reverse("reminders:preferences"), {"email_mode": EmailMode.DIGEST})
+    assert UserPreference.objects.get(user=user).email_mode == EmailMode.DIGEST
+    client.post(reverse("reminders:regenerate_feed"))
+    token = UserPreference.objects.get(user=user).feed_token
+    assert f"/echeances/agenda/{token}.ics" in client.get(reverse("reminders:preferences")).content.decode()
+    client.post(reverse("reminders:revoke_feed"))
+    assert UserPreference.objects.get(user=user).feed_token is None
+
+
+def test_settings_page_validates_and_saves(client_for, organization, make_member):
+    admin = make_member(organization, Role.ADMINISTRATOR)
+    client = client_for(admin)
+    url = reverse("reminders:settings", args=[organization.pk])
+    assert client.get(reverse("reminders:settings_index"))["Location"] == url
+    bad = client.post(url, {"renewal_lead_months": 4, "offsets_days": "30, -2, sept"})
+    assert "est négatif" in bad.content.decode() or "n&#x27;est pas un nombre" in bad.content.decode()
+    assert not ReminderSettings.objects.exists()
+    client.post(
+        url,
+        {
+            "renewal_lead_months": 5,
+            "offsets_days": "7, 30,30, 0",
+            "holiday_calendar": "57",
+            "offsets__sitting_convocation": "3 1",
+            "roles__sitting": ["clerk"],
+            "digest_by_default": "on",
+        },
+    )
+    saved = ReminderSettings.objects.get()
+    assert saved.offsets_days == [30, 7, 0]
+    assert saved.offsets_by_kind == {"sitting_convocation": [3, 1]}
+    assert saved.roles_by_kind == {"sitting": ["clerk"]}
+    assert (saved.renewal_lead_months, saved.holiday_calendar, saved.digest_by_default) == (5, "57", True)
+    assert "30, 7, 0" in client.get(url).content.decode()
+
+
+def test_settings_page_is_for_administrators_of_the_organization(client_for, organization, make_member):
+    url = reverse("reminders:settings", args=[organization.pk])
+    assert client_for(make_member(organization, Role.MANAGER)).get(url).status_code == 403
+    assert client_for(make_member(OrganizationFactory(), Role.ADMINISTRATOR)).get(url).status_code == 404
+
+
+def test_dashboard_panel_counts(client_for, organization, make_member):
+    user = make_member(organization, Role.MANAGER)
+    today = timezone.localdate()
+    deadline_for(organization, key="late", due=today - timedelta(days=1), recipients=(user.pk,), title="Rapport annuel")
+    deadline_for(organization, key="month", due=today + timedelta(days=20), title="Pour l'organisation")
+    page = client_for(user).get(reverse("core:dashboard")).content.decode()
+    assert "Mes échéances" in page
+    assert "Rapport annuel" in page
+    assert "En retard d'un jour" in page
+    assert '<a href="/echeances/?scope=mine&amp;period=overdue">1</a>' in page
+    assert '<a href="/echeances/?scope=all&amp;period=month">1</a>' in page
+
+
+@pytest.mark.django_db
+def test_past_events_are_neither_open_nor_overdue(organization):
+    from datetime import date
+
+    from reminders import selectors
+    from reminders.deadlines import DeadlineSpec
+    from reminders.models import Deadline
+    from reminders.services import sync_deadlines
+
+    sync_deadlines(
+        source=organization,
+        organization_id=organization.pk,
+        specs=[
+            DeadlineSpec(
+                key="recours", kind="recours_end", due_date=date(2024, 6, 10), title="Fin du délai de recours"
+            ),
+            DeadlineSpec(
+                key="list", kind="deliberation_list_publication", due_date=date(2024, 6, 10), title="Publier la liste"
+            ),
+        ],
+    )
+    today = date(2024, 7, 1)
+    assert selectors.counts(Deadline.objects.all(), today)["overdue"] == 1
+    open_titles = [d.title for d in selectors.filter_deadlines(Deadline.objects.all(), today=today)]
+    assert open_titles == ["Publier la liste"]
