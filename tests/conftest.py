@@ -165,6 +165,7 @@ def accessibility_violations(page: Any) -> Any:
     """Run axe-core (WCAG 2.1 A and AA rules) on the current page; return the violations."""
 
     def check() -> list[dict[str, Any]]:
+        page.wait_for_load_state("load")
         page.add_script_tag(path=AXE_SCRIPT)
         result = page.evaluate(
             "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"

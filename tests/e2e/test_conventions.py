@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from conventions import services
 from conventions.models import Convention, ConventionStatus
@@ -18,13 +19,13 @@ def test_legal_staff_take_a_draft_to_review_and_see_a_refusal(page, login, organ
     login(legal)
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Conventions").click()
     page.get_by_role("link", name=convention.reference).click()
-    assert page.get_by_role("heading", name="Application FLAG !").is_visible()
+    expect(page.get_by_role("heading", name="Application FLAG !")).to_be_visible()
     page.get_by_role("button", name="Transmettre en relecture juridique").click()
-    assert page.get_by_text("La convention est transmise en relecture juridique.").is_visible()
+    expect(page.get_by_text("La convention est transmise en relecture juridique.")).to_be_visible()
     assert Convention.objects.get(pk=convention.pk).status == ConventionStatus.LEGAL_REVIEW
     # Approval without a deliberation nor a delegated decision is refused with the rule.
     page.get_by_role("button", name="Approuver", exact=True).click()
-    assert page.get_by_text("Approbation de la convention").first.is_visible()
+    expect(page.get_by_text("Approbation de la convention").first).to_be_visible()
     assert Convention.objects.get(pk=convention.pk).status == ConventionStatus.LEGAL_REVIEW
 
 
@@ -39,8 +40,8 @@ def test_list_filters_and_pages_pass_axe(page, login, organization, make_member,
     page.goto("/conventions/")
     page.get_by_label("État").select_option("draft")
     page.get_by_role("button", name="Filtrer").click()
-    assert page.get_by_role("cell", name="Locaux pour réunions").is_visible()
-    assert page.get_by_role("cell", name="HeHop — communication").count() == 0
+    expect(page.get_by_role("cell", name="Locaux pour réunions")).to_be_visible()
+    expect(page.get_by_role("cell", name="HeHop — communication")).to_have_count(0)
     assert accessibility_violations() == []
     for path in [
         f"/conventions/{live.pk}/",
@@ -53,7 +54,7 @@ def test_list_filters_and_pages_pass_axe(page, login, organization, make_member,
         page.goto(path)
         assert accessibility_violations() == [], path
     page.goto(f"/conventions/reunions/{meeting.pk}/")
-    assert page.get_by_text("2 mai 2024").first.is_visible()
+    expect(page.get_by_text("2 mai 2024").first).to_be_visible()
     page.get_by_label("Convocation envoyée le").fill("2024-05-03")
     page.get_by_role("button", name="Enregistrer la convocation").click()
-    assert page.get_by_text("Convocation trop tardive").is_visible()
+    expect(page.get_by_text("Convocation trop tardive")).to_be_visible()

@@ -1,6 +1,7 @@
 """Legal staff maintain the clause library (and programmes) in headless Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from conventions import services
 from conventions.models import ClauseTemplate
@@ -17,31 +18,31 @@ def test_legal_staff_maintain_the_clause_library(page, login, organization, make
     login(legal)
     page.goto("/conventions/")
     page.get_by_role("link", name="Bibliothèque de clauses").click()
-    assert page.get_by_role("heading", name="Bibliothèque de clauses").is_visible()
+    expect(page.get_by_role("heading", name="Bibliothèque de clauses")).to_be_visible()
     assert accessibility_violations() == []
 
     page.get_by_role("link", name="Nouvelle clause").click()
     page.get_by_role("textbox", name="Titre", exact=True).fill("Durée")
     page.get_by_role("textbox", name="Texte", exact=True).fill("Conclue pour {{ Duree }} mois.")
     page.get_by_role("button", name="Vérifier les variables").click()
-    assert page.get_by_text("n'est pas une variable").is_visible()
+    expect(page.get_by_text("n'est pas une variable")).to_be_visible()
     assert accessibility_violations() == []
     page.get_by_role("textbox", name="Texte", exact=True).fill(
         "Conclue pour {{ duree_mois }} mois à compter du {{ date_effet }}."
     )
     page.get_by_role("button", name="Vérifier les variables").click()
-    assert page.get_by_role("listitem").filter(has_text="{{ date_effet }}").is_visible()
+    expect(page.get_by_role("listitem").filter(has_text="{{ date_effet }}")).to_be_visible()
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("La clause « Durée » est enregistrée.").is_visible()
+    expect(page.get_by_text("La clause « Durée » est enregistrée.")).to_be_visible()
 
     page.get_by_label("Rechercher une clause").fill("durée")
     page.get_by_role("button", name="Rechercher").click()
-    assert page.get_by_role("link", name="Communication").count() == 0
+    expect(page.get_by_role("link", name="Communication")).to_have_count(0)
     page.get_by_role("link", name="Durée").click()
     assert accessibility_violations() == []
     page.get_by_role("textbox", name="Titre", exact=True).fill("Durée de la convention")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("button", name="Désactiver la clause « Durée de la convention »").click()
-    assert page.get_by_text("La clause « Durée de la convention » est désactivée.").is_visible()
+    expect(page.get_by_text("La clause « Durée de la convention » est désactivée.")).to_be_visible()
     template = ClauseTemplate.objects.get(key="duree")
     assert (template.title, template.is_active) == ("Durée de la convention", False)

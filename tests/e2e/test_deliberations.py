@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from deliberations import services
 from deliberations.models import Deliberation, DeliberationState
@@ -21,24 +22,24 @@ def test_clerk_records_attendance_and_vote_in_the_browser(page, login, organizat
     page.get_by_role("link", name="26/03/2024 18:00").click()
     page.get_by_role("link", name="Présences et pouvoirs").click()
     page.get_by_role("button", name="Tous présents (élus non encore pointés)").click()
-    assert "7 élu(s) marqué(s) présent(s)" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("7 élu(s) marqué(s) présent(s)")
     # Keyboard entry: the select of a member, "A" for absent; HTMX updates the live quorum.
     select = page.get_by_label(council.people[6].full_name, exact=True)
     select.select_option("absent")
     page.wait_for_function("document.querySelector('#quorum').innerText.includes('6')")
-    assert "6 présent(s) sur 7" in page.locator("#quorum").inner_text()
+    expect(page.locator("#quorum")).to_contain_text("6 présent(s) sur 7")
     page.get_by_role("link", name=f"{council.assembly.name} — 26 mars 2024").click()
     page.get_by_role("link", name="Voter").click()
-    assert "6 présent(s), 0 représenté(s)" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("6 présent(s), 0 représenté(s)")
     page.get_by_label("Pour", exact=True).fill("5")
     page.get_by_label("Contre", exact=True).fill("1")
     page.get_by_role("button", name="Enregistrer le vote").click()
-    assert page.get_by_text("Le vote est enregistré.").is_visible()
+    expect(page.get_by_text("Le vote est enregistré.")).to_be_visible()
     first.refresh_from_db()
     assert first.state == DeliberationState.ADOPTED
     page.get_by_role("button", name="Prendre acte").click()
     page.get_by_role("button", name="Clore la séance").click()
-    assert page.get_by_text("La séance est close.").is_visible()
+    expect(page.get_by_text("La séance est close.")).to_be_visible()
 
 
 def test_pages_pass_axe_checks(page, login, organization, accessibility_violations):
@@ -85,8 +86,9 @@ def test_refused_proxy_says_which_rule(page, login, organization):
     page.get_by_label("Mandataire (présent)").select_option(label=council.people[2].full_name)
     page.get_by_label("Pouvoir écrit le").fill("2024-03-25")
     page.get_by_role("button", name="Enregistrer le pouvoir").click()
-    message = page.locator(".message--error").inner_text()
-    assert "seul un membre absent peut donner pouvoir" in message and "L2121-20" in message
+    message = page.locator(".message--error")
+    expect(message).to_contain_text("seul un membre absent peut donner pouvoir")
+    expect(message).to_contain_text("L2121-20")
 
 
 def test_public_page_without_login(page, organization):
@@ -101,10 +103,10 @@ def test_public_page_without_login(page, organization):
     services.sign(user=council.clerk, deliberation=item, signed_on=date(2024, 3, 27))
     services.publish(user=council.clerk, deliberation=item, published_on=date(2024, 3, 28))
     page.goto(f"/deliberations/publiques/{organization.pk}/")
-    assert page.get_by_role("cell", name="Aménagement du parc").is_visible()
+    expect(page.get_by_role("cell", name="Aménagement du parc")).to_be_visible()
     page.get_by_label("Mots").fill("parc")
     page.get_by_role("button", name="Rechercher").click()
-    assert page.get_by_role("cell", name="Aménagement du parc").is_visible()
+    expect(page.get_by_role("cell", name="Aménagement du parc")).to_be_visible()
 
 
 def test_clerk_manages_members_in_the_browser(page, login, organization, accessibility_violations):
@@ -118,18 +120,18 @@ def test_clerk_manages_members_in_the_browser(page, login, organization, accessi
     page.get_by_label("Nom (nouvel élu)", exact=True).fill("Dupont")
     page.locator("#id_start_date").fill("2024-04-02")
     page.get_by_role("button", name="Ajouter").click()
-    assert page.get_by_text("Le mandat est enregistré.").is_visible()
+    expect(page.get_by_text("Le mandat est enregistré.")).to_be_visible()
     page.get_by_label("Date", exact=True).fill("2024-04-02")
     page.get_by_role("button", name="Afficher").click()
-    assert page.get_by_text("5 membres en exercice.").is_visible()
+    expect(page.get_by_text("5 membres en exercice.")).to_be_visible()
     page.get_by_role("link", name=f"Terminer — {council.people[3].full_name}").click()
     assert accessibility_violations() == []
     page.get_by_label("Fin du mandat").fill("2024-03-01")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("a siégé à la séance du 26/03/2024").is_visible()
+    expect(page.get_by_text("a siégé à la séance du 26/03/2024")).to_be_visible()
     page.get_by_label("Fin du mandat").fill("2024-03-31")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("La fin du mandat est enregistrée.").is_visible()
+    expect(page.get_by_text("La fin du mandat est enregistrée.")).to_be_visible()
 
 
 def test_clerk_changes_numbering_in_the_browser(page, login, organization):
@@ -139,8 +141,8 @@ def test_clerk_changes_numbering_in_the_browser(page, login, organization):
     page.get_by_role("link", name="Modifier la numérotation").click()
     page.get_by_label("Modèle de numéro").fill("{year}")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("doit contenir {seq}").first.is_visible()
+    expect(page.get_by_text("doit contenir {seq}").first).to_be_visible()
     page.get_by_label("Modèle de numéro").fill("v{year}-{seq:03}")
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_text("La règle de numérotation est modifiée.").is_visible()
-    assert page.get_by_text("v{year}-{seq:03}").is_visible()
+    expect(page.get_by_text("La règle de numérotation est modifiée.")).to_be_visible()
+    expect(page.get_by_text("v{year}-{seq:03}")).to_be_visible()

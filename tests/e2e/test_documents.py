@@ -6,6 +6,7 @@ import io
 
 import pytest
 from docx import Document
+from playwright.sync_api import expect
 
 from core.roles import Role
 from documents import services
@@ -41,18 +42,18 @@ def test_sign_a_document_then_verify_it(page, login, organization, make_member, 
     page.goto("/documents/")
     assert accessibility_violations() == []
     page.get_by_role("link", name="Convention FLAG").click()
-    assert page.get_by_role("heading", name="Signer électroniquement").is_visible()
+    expect(page.get_by_role("heading", name="Signer électroniquement")).to_be_visible()
     assert accessibility_violations() == []
     page.get_by_label("Lieu").fill("Testville")
     page.get_by_role("button", name="Signer", exact=True).click()
     page.wait_for_load_state()
-    assert "Document signé : version 2." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Document signé : version 2.")
     signed = StoredDocument.objects.get(source=document)
     assert page.url.endswith(f"/documents/{signed.pk}/")
     page.get_by_role("link", name="Vérifier ce document").click()
-    assert page.get_by_text("Le fichier correspond à l'empreinte enregistrée").is_visible()
+    expect(page.get_by_text("Le fichier correspond à l'empreinte enregistrée")).to_be_visible()
     table = page.get_by_role("table", name="Signatures du document, dans l'ordre où elles ont été apposées")
-    assert "Michaël DELAFOSSE" in table.inner_text()
+    expect(table).to_contain_text("Michaël DELAFOSSE")
     assert accessibility_violations() == []
 
 
@@ -71,8 +72,8 @@ def test_verify_an_uploaded_pdf(page, login, organization, make_member, tmp_path
     page.get_by_label("Fichier PDF").set_input_files(str(path))
     page.get_by_role("button", name="Vérifier").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Signatures valides").is_visible()
-    assert "Michaël DELAFOSSE" in page.get_by_role("table").inner_text()
+    expect(page.get_by_text("Signatures valides")).to_be_visible()
+    expect(page.get_by_role("table")).to_contain_text("Michaël DELAFOSSE")
     assert accessibility_violations() == []
 
 
@@ -81,13 +82,13 @@ def test_upload_a_template_version(page, login, organization, make_member, tmp_p
     page.goto("/documents/modeles/")
     assert accessibility_violations() == []
     page.get_by_role("link", name="Versions et dépôt — Autre document docx").click()
-    assert page.get_by_text("le modèle livré avec Conventio est en service").is_visible()
+    expect(page.get_by_text("le modèle livré avec Conventio est en service")).to_be_visible()
     fake = tmp_path / "faux.docx"
     fake.write_bytes(b"%PDF-1.4 pas un document Word")
     page.get_by_label("Fichier du modèle").set_input_files(str(fake))
     page.get_by_role("button", name="Déposer").click()
     page.wait_for_load_state()
-    assert "n'est pas un document Word" in page.get_by_role("alert").first.inner_text()
+    expect(page.get_by_role("alert").first).to_contain_text("n'est pas un document Word")
     doc = Document()
     doc.add_paragraph("{{ title }} — {{ date|date_fr }}")
     buffer = io.BytesIO()
@@ -98,8 +99,8 @@ def test_upload_a_template_version(page, login, organization, make_member, tmp_p
     page.get_by_label("Ce qui change").fill("Première version maison")
     page.get_by_role("button", name="Déposer").click()
     page.wait_for_load_state()
-    assert "Version 1 déposée et mise en service." in page.get_by_role("status").inner_text()
-    assert "Première version maison" in page.get_by_role("table").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Version 1 déposée et mise en service.")
+    expect(page.get_by_role("table")).to_contain_text("Première version maison")
     assert accessibility_violations() == []
 
 
@@ -118,11 +119,11 @@ def test_batch_progress_updates_by_itself(page, login, organization, make_member
     )
     login(user)
     page.goto(f"/documents/lots/{batch.pk}/")
-    assert page.get_by_text("En attente").is_visible()
+    expect(page.get_by_text("En attente")).to_be_visible()
     assert accessibility_violations() == []
     services.run_batch(batch_id=batch.pk)
     page.get_by_role("link", name="Télécharger l'archive ZIP").wait_for(timeout=15000)
-    assert page.get_by_text("Terminé").is_visible()
+    expect(page.get_by_text("Terminé")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l'archive ZIP").click()
     assert download.value.suggested_filename == f"lot-{batch.pk}.zip"
@@ -142,25 +143,25 @@ def test_deposit_a_signing_certificate_and_an_authority(
     login(make_member(organization, Role.LEGAL))
     page.goto("/documents/")
     page.get_by_role("link", name="Certificats de signature").click()
-    assert page.get_by_role("heading", name="Certificats de signature", level=1).is_visible()
+    expect(page.get_by_role("heading", name="Certificats de signature", level=1)).to_be_visible()
     assert accessibility_violations() == []
     page.get_by_label("Fichier du certificat (PKCS#12 : .p12 ou .pfx)").set_input_files(str(tmp_path / "maire.p12"))
     page.get_by_label("Phrase secrète du fichier").fill("mauvaise")
     page.get_by_role("button", name="Déposer le certificat").click()
-    assert "phrase secrète incorrecte" in page.get_by_role("alert").first.inner_text()
+    expect(page.get_by_role("alert").first).to_contain_text("phrase secrète incorrecte")
     assert accessibility_violations() == []
     page.get_by_label("Fichier du certificat (PKCS#12 : .p12 ou .pfx)").set_input_files(str(tmp_path / "maire.p12"))
     page.get_by_label("Phrase secrète du fichier").fill("s")
     page.get_by_role("button", name="Déposer le certificat").click()
-    assert "Certificat « Michaël DELAFOSSE » enregistré." in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Certificat « Michaël DELAFOSSE » enregistré.")
     page.get_by_label("Certificat de l'autorité (PEM ou DER : .pem, .crt, .cer, .der)").set_input_files(
         str(tmp_path / "ac.pem")
     )
     page.get_by_role("button", name="Ajouter l'autorité").click()
     table = page.get_by_role("table", name="Autorités de confiance de l'organisation, en service d'abord")
-    assert "Conventio test CA" in table.inner_text()
+    expect(table).to_contain_text("Conventio test CA")
     assert accessibility_violations() == []
     page.get_by_role("button", name="Retirer du service : Michaël DELAFOSSE").click()
-    assert "retiré du service" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("retiré du service")
     assert not SigningCertificate.objects.get().is_active
     assert TrustAnchor.objects.get().is_active

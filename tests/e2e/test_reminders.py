@@ -1,9 +1,11 @@
 """Reminders pages as a manager and an administrator use them, in headless Chromium."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.roles import Role
 from reminders import dispatch
@@ -35,35 +37,38 @@ def test_manager_sees_handles_and_reads(page, login, organization, make_member):
     dispatch.plan_reminders(today=today)
     login(user)
     header = page.get_by_role("banner")
-    assert header.get_by_role("link", name="Notifications").inner_text().strip().endswith("2")
+    expect(header.get_by_role("link", name="Notifications")).to_have_text(re.compile(r"2\s*$"))
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Échéances").click()
     table = page.get_by_role("table")
-    assert "2 échéances" in table.locator("caption").inner_text()
-    assert table.get_by_text("En retard de 3 jours").is_visible()
+    expect(table.locator("caption")).to_contain_text("2 échéances")
+    expect(table.get_by_text("En retard de 3 jours")).to_be_visible()
     page.get_by_label("Période").select_option("overdue")
     page.get_by_role("button", name="Filtrer").click()
-    assert page.get_by_role("row").count() == 2  # header + the late one
+    expect(page.get_by_role("row")).to_have_count(2)  # header + the late one
     page.get_by_role("button", name="Marquer « Évaluation annuelle 2025 » traitée").click()
-    assert page.get_by_role("status").inner_text().startswith("« Évaluation annuelle 2025 » est marquée traitée")
+    expect(page.get_by_role("status")).to_have_text(re.compile(r"^\s*« Évaluation annuelle 2025 » est marquée traitée"))
     assert Deadline.objects.get(key="late").handled_by_id == user.pk
     header.get_by_role("link", name="Notifications").click()
-    assert page.get_by_role("link", name="Dernier jour pour dénoncer").is_visible()
+    expect(page.get_by_role("link", name="Dernier jour pour dénoncer")).to_be_visible()
     page.get_by_role("button", name="Tout marquer comme lu").click()
-    assert page.get_by_role("banner").get_by_role("link", name="Notifications").inner_text().strip() == "Notifications"
+    expect(page.get_by_role("banner").get_by_role("link", name="Notifications")).to_have_text("Notifications")
 
 
 def test_calendar_address_is_created_and_revoked(page, login, organization, make_member):
     login(make_member(organization, Role.MANAGER))
     page.goto("/echeances/preferences/")
     page.get_by_role("button", name="Créer l'adresse de mon agenda").click()
+    expect(page.get_by_label("Adresse privée de votre agenda")).to_have_value(re.compile(r"\.ics$"))
     address = page.get_by_label("Adresse privée de votre agenda").input_value()
     assert address.endswith(".ics")
     response = page.request.get(address)
     assert response.status == 200 and response.body().startswith(b"BEGIN:VCALENDAR\r\n")
     page.get_by_label("Un récapitulatif quotidien").check()
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_label("Un récapitulatif quotidien").is_checked()
+    expect(page.get_by_role("status")).to_contain_text("Vos préférences sont enregistrées.")
+    expect(page.get_by_label("Un récapitulatif quotidien")).to_be_checked()
     page.get_by_role("button", name="Révoquer l'adresse").click()
+    expect(page.get_by_role("status")).to_contain_text("L'adresse de votre agenda est révoquée.")
     assert page.request.get(address).status == 404
 
 
@@ -72,14 +77,14 @@ def test_administrator_edits_settings(page, login, organization, make_member):
     page.goto("/echeances/reglages/")
     page.get_by_label("Rappels (jours avant l'échéance)").fill("30, -1")
     page.get_by_role("button", name="Enregistrer").click()
-    assert "négatif" in page.get_by_role("alert").first.inner_text()
+    expect(page.get_by_role("alert").first).to_contain_text("négatif")
     page.get_by_label("Rappels (jours avant l'échéance)").fill("7, 60, 7, 0")
     page.get_by_label("Rappels — Convocation de la séance").fill("2")
     page.get_by_role("group", name="Également destinataires — Séance", exact=True).get_by_label(
         "Secrétariat des assemblées"
     ).check()
     page.get_by_role("button", name="Enregistrer").click()
-    assert page.get_by_label("Rappels (jours avant l'échéance)").input_value() == "60, 7, 0"
+    expect(page.get_by_label("Rappels (jours avant l'échéance)")).to_have_value("60, 7, 0")
     saved = ReminderSettings.objects.get()
     assert saved.offsets_by_kind == {"sitting_convocation": [2]}
     assert saved.roles_by_kind == {"sitting": ["clerk"]}

@@ -1,6 +1,7 @@
 """The web shell as a person sees it, in headless Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.roles import Role
 
@@ -14,14 +15,14 @@ def test_login_dashboard_and_navigation(page, login, organization, make_member):
     assert page.locator("html").get_attribute("lang") == "fr"
     nav = page.get_by_role("navigation", name="Navigation principale")
     assert nav.get_by_role("link", name="Tableau de bord").get_attribute("aria-current") == "page"
-    assert page.get_by_role("heading", name="Mes organisations").is_visible()
-    assert page.get_by_text("Ville de Testville").is_visible()
+    expect(page.get_by_role("heading", name="Mes organisations")).to_be_visible()
+    expect(page.get_by_text("Ville de Testville")).to_be_visible()
     # Keyboard users reach the content first.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent").strip() == "Aller au contenu"
     nav.get_by_role("link", name="Organisations").click()
     page.get_by_role("link", name="Ville de Testville").click()
-    assert page.get_by_role("heading", name="Historique").is_visible()
+    expect(page.get_by_role("heading", name="Historique")).to_be_visible()
 
 
 def test_wrong_password_is_said_plainly(page, organization, make_member):
@@ -30,7 +31,7 @@ def test_wrong_password_is_said_plainly(page, organization, make_member):
     page.get_by_label("Identifiant").fill(user.username)
     page.get_by_label("Mot de passe").fill("mauvais")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_role("alert").inner_text() == "Identifiant ou mot de passe incorrect."
+    expect(page.get_by_role("alert")).to_have_text("Identifiant ou mot de passe incorrect.")
 
 
 def test_htmx_is_served_locally(page, login, organization, make_member):
