@@ -178,7 +178,7 @@ def extract_context(deliberation: Deliberation, view: selectors.SittingAttendanc
             "Cette délibération n'a pas été examinée en séance : pas d'extrait.", rule="Extrait du registre"
         )
     if view is None:
-        view = selectors.sitting_attendance(sitting)
+        view = selectors.sitting_attendance(sitting, only=deliberation)
     names = _names(view)
     item = view.for_item(deliberation)
     assembly = _assembly_context(sitting)

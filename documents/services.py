@@ -84,12 +84,17 @@ def _check_kind_and_formats(kind: str, formats: Sequence[str]) -> None:
             )
 
 
-def render(*, kind: str, organization_id: int, document_format: str, context: dict[str, Any]) -> tuple[bytes, Any]:
-    """Render one format; returns the bytes and the template that made them."""
+def render(
+    *, kind: str, organization_id: int, document_format: str, context: dict[str, Any], seconds: int | None = None
+) -> tuple[bytes, Any]:
+    """Render one format; returns the bytes and the template that made them.
+
+    ``seconds``: the render limit (default ``DOCUMENTS_RENDER_SECONDS``, what a person waits
+    for after a click; batches in the background pass ``DOCUMENTS_BATCH_RENDER_SECONDS``)."""
     resolved = templates_registry.resolve(organization_id=organization_id, kind=kind, document_format=document_format)
     if document_format == DocumentFormat.PDF:
         rendering.warm_up()
-    deadline = rendering.Deadline(getattr(settings, "DOCUMENTS_RENDER_SECONDS", 60))
+    deadline = rendering.Deadline(seconds or getattr(settings, "DOCUMENTS_RENDER_SECONDS", 60))
     if document_format == DocumentFormat.PDF:
         html = rendering.render_html(templates_registry.compiled_html(resolved), context, deadline=deadline)
         return rendering.html_to_pdf(html, deadline=deadline), resolved
@@ -162,6 +167,7 @@ def generate_document(
     user: Any,
     title: str,
     formats: Sequence[str] = ("pdf", "docx"),
+    render_seconds: int | None = None,
 ) -> list[StoredDocument]:
     """Render ``kind`` for ``owner`` in each format and store each as a new version.
 
@@ -177,7 +183,13 @@ def generate_document(
     rendered = [
         (
             document_format,
-            *render(kind=kind, organization_id=tenant.pk, document_format=document_format, context=context),
+            *render(
+                kind=kind,
+                organization_id=tenant.pk,
+                document_format=document_format,
+                context=context,
+                seconds=render_seconds,
+            ),
         )
         for document_format in dict.fromkeys(formats)
     ]
@@ -765,6 +777,8 @@ def run_batch(*, batch_id: int) -> DocumentBatch:
         DocumentBatch.objects.filter(pk=batch.pk).update(total=len(requests))
         user = batch.created_by
         failures: list[str] = []
+        # Nobody waits on a background batch: a long procès-verbal gets more time than a click.
+        batch_seconds = getattr(settings, "DOCUMENTS_BATCH_RENDER_SECONDS", 300)
         for request in requests:
             organization = Organization.objects.get(pk=request.organization_id)
             owner_type = ContentType.objects.get_for_id(request.owner_content_type_id)
@@ -780,6 +794,7 @@ def run_batch(*, batch_id: int) -> DocumentBatch:
                     user=user,
                     title=request.title,
                     formats=request.formats,
+                    render_seconds=batch_seconds,
                 )
             except DomainError as exc:
                 failures.append(f"{request.title} : {exc.message}")

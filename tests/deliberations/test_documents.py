@@ -159,3 +159,33 @@ def test_bulk_generation_of_a_sitting_runs_as_a_batch(aix, django_capture_on_com
     assert (batch.done, batch.total) == (5, 5), batch.error
     assert batch.zip_file
     assert batch.documents.filter(kind="extract").count() == 4  # two extracts, PDF and DOCX
+
+
+def test_an_extract_replays_only_its_item_and_says_the_same(council):
+    """The extract reads the attendance of its own item (not the whole sitting's replay):
+    arrivals, departures and proxies recorded at earlier items still count."""
+    from deliberations import services
+
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Point {n}") for n in range(1, 5)]
+    council.attend(sitting, present=8, excused=1)
+    people = council.people
+    services.register_proxy(
+        user=council.clerk, sitting=sitting, giver=people[8], holder=people[2], written_on=date(2024, 3, 25)
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[3], deliberation=items[1], status="absent"
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[9], deliberation=items[2], status="present"
+    )
+    whole = selectors.sitting_attendance(sitting)
+    for item in items:
+        item.refresh_from_db()
+        alone = documents.extract_context(item)
+        assert alone == documents.extract_context(item, view=whole)
+    first, last = documents.extract_context(items[0])["attendance"], documents.extract_context(items[3])["attendance"]
+    assert (first["present_count"], first["represented_count"]) == (8, 1)
+    assert (last["present_count"], last["represented_count"]) == (8, 1)  # one left, one arrived
+    assert people[3].last_name.upper() in " ".join(last["absent"]).upper()
+    assert people[9].last_name.upper() in " ".join(last["present"]).upper()

@@ -325,3 +325,33 @@ def test_a_refused_document_does_not_stop_the_batch(organization, legal_user, dj
     assert (batch.done, batch.total) == (3, 3)
     assert batch.documents.count() == 4
     assert batch.error.startswith("Pièce cassée : ")
+
+
+def _batch_of_two(organization, legal_user, capture):
+    with capture(execute=True):
+        batch = services.start_batch(
+            owner=organization,
+            organization=organization,
+            user=legal_user,
+            title="Lot",
+            builder="tests.documents.test_registry.batch_builder",
+            builder_kwargs={"organization_id": organization.pk, "count": 2},
+        )
+    return DocumentBatch.objects.get(pk=batch.pk)
+
+
+def test_batches_have_their_own_render_limit(settings, organization, legal_user, django_capture_on_commit_callbacks):
+    # A click's limit already spent does not stop a background batch, which has its own.
+    settings.DOCUMENTS_RENDER_SECONDS = -1
+    settings.DOCUMENTS_BATCH_RENDER_SECONDS = 300
+    batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
+    assert (batch.status, batch.documents.count()) == ("done", 4)
+    with pytest.raises(DomainError) as error:
+        services.render(kind="other", organization_id=organization.pk, document_format="pdf", context=sample_context())
+    assert error.value.rule == "documents.render_time_limit"
+
+    # And the batch's limit, when spent, refuses each document with the rule said.
+    settings.DOCUMENTS_BATCH_RENDER_SECONDS = -1
+    batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
+    assert batch.status == "failed"
+    assert "Pièce 1 : " in batch.error and "Pièce 2 : " in batch.error
