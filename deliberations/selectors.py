@@ -102,10 +102,16 @@ def sitting_for(user: Any, pk: int) -> Sitting:
     return _get_or_404(queryset, pk=pk)
 
 
-def agenda(sitting: Sitting) -> list[Deliberation]:
-    return list(
-        sitting.deliberations.filter(position__isnull=False).select_related("rapporteur", "vote").order_by("position")
-    )
+# What an agenda table does not print: the long texts (several KB per act) and the search vector.
+AGENDA_DEFERRED = ("report", "operative_part", "state_reason", "search_vector")
+
+
+def agenda(sitting: Sitting, *, summary: bool = False) -> list[Deliberation]:
+    """The sitting's items in agenda order; ``summary`` leaves out the long texts (a page's table)."""
+    queryset = sitting.deliberations.filter(position__isnull=False).select_related("rapporteur", "vote")
+    if summary:
+        queryset = queryset.defer(*AGENDA_DEFERRED)
+    return list(queryset.order_by("position"))
 
 
 @dataclass
@@ -194,7 +200,7 @@ def sitting_attendance(
 def _proxies_with_positions(sitting: Sitting) -> QuerySet[Proxy]:
     return (
         Proxy.objects.filter(sitting=sitting)
-        .select_related("giver", "holder", "from_item", "revoked_from_item")
+        .select_related("giver", "holder")
         .annotate(start_position=F("from_item__position"), end_position=F("revoked_from_item__position"))
         .order_by("id")
     )

@@ -297,7 +297,9 @@ def _state_class(state: str) -> str:
 
 
 def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting)
+    view = selectors.sitting_attendance(sitting, items=selectors.agenda(sitting, summary=True))
+    # ``get_state_display`` rebuilds and hashes the lazy choices at each call: once here.
+    state_labels = {value: str(label) for value, label in DeliberationState.choices}
     # The agenda may hold 150 items: their links and state badges are built here once per
     # row from one reversed address each, rather than reversed and looked up in the template.
     urls = {name: reverse(f"deliberations:{name}", args=[_URL_PK]) for name in ("detail", "vote")}
@@ -316,7 +318,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
                 "vote_url": urls["vote"].replace(_URL_PK_TEXT, pk),
                 "action_urls": {action: url.replace(_URL_PK_TEXT, pk) for action, url in actions.items()},
                 "state_class": _state_class(item.state),
-                "state_label": item.get_state_display(),
+                "state_label": state_labels.get(item.state, item.state),
             }
         )
     organization = sitting.assembly.organization
