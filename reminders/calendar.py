@@ -35,7 +35,7 @@ def _description(deadline: Deadline, url: str) -> str:
     ]
     if deadline.action:
         lines.append(f"À faire : {deadline.action}")
-    if deadline.handled_at:
+    if deadline.handled_at and not deadline.is_event:
         lines.append(f"Traitée le {french_date(timezone.localdate(deadline.handled_at))}")
     lines.append(f"Voir : {url}")
     return "\n".join(lines)
@@ -66,7 +66,7 @@ def feed(deadlines: Iterable[Deadline], *, name: str) -> bytes:
             event.add("dtend", deadline.due_date + timedelta(days=1))
             event.add("transp", "TRANSPARENT")
         summary = deadline.title
-        if deadline.handled_at:
+        if deadline.handled_at and not deadline.is_event:
             summary = f"{summary} (traitée)"
         event.add("summary", summary)
         event.add("description", _description(deadline, url))

@@ -50,6 +50,7 @@ class PlanResult:
     deadlines_due: int = 0
     reminders_planned: int = 0
     reminders_created: int = 0
+    events_closed: int = 0
 
 
 @dataclass
@@ -175,13 +176,25 @@ def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str]], today: da
         )
 
 
+def close_past_events(*, today: date) -> int:
+    """Events that have taken place (a sitting, a comité meeting, the end of a recours period)
+    leave the open deadlines: nothing is left to do about them. Without this, ten years of
+    sittings and recours periods would stay "open" for ever and every list, count and daily
+    scan would read them. The pages already hide a past event the same day; this makes it
+    true in the table (and for its partial indexes) too. Returns how many were closed."""
+    return Deadline.objects.filter(kind__in=EVENT_KINDS, handled_at__isnull=True, due_date__lt=today).update(
+        handled_at=timezone.now()
+    )
+
+
 def plan_reminders(*, today: date, chunk_size: int = CHUNK_SIZE) -> PlanResult:
     """Create today's reminders of every open deadline (idempotent; see the module docstring)."""
+    result = PlanResult()
+    result.events_closed = close_past_events(today=today)
     book = _SettingsBook()
     horizon = today + timedelta(days=book.horizon_days())
     through = Deadline.recipients.through
     members = _Members()
-    result = PlanResult()
     buffer: list[tuple[int, int, date, str]] = []
     for rows in _chunks(today, horizon, chunk_size):
         due: dict[int, tuple[int, str, date, str]] = {}

@@ -80,6 +80,10 @@ class Deadline(TimeStampedModel):
     )
     # Roles stored as ",clerk,manager," so that "has role X" is a portable LIKE query.
     recipient_roles_text = models.CharField(_("rôles destinataires"), max_length=100, blank=True, default="")
+    # The named recipients again, as ",4,17,": "is addressed to me" is then a test on the row
+    # itself, not a lookup in ``recipients`` (which a manager named on thousands of
+    # deadlines makes costly in every list and count). ``sync_deadlines`` keeps both equal.
+    recipient_ids_text = models.TextField(_("destinataires nommés (recherche)"), blank=True, default="", editable=False)
     starts_at = models.DateTimeField(_("début"), null=True, blank=True)
     ends_at = models.DateTimeField(_("fin"), null=True, blank=True)
     location = models.CharField(_("lieu"), max_length=300, blank=True)
@@ -116,7 +120,17 @@ class Deadline(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "due_date"]),
             models.Index(fields=["due_date", "id"], name="deadline_open_due", condition=Q(handled_at__isnull=True)),
+            # Lists and counts of an organization's open deadlines, in date order.
+            models.Index(
+                fields=["organization", "due_date"], name="deadline_open_org_due", condition=Q(handled_at__isnull=True)
+            ),
         ]
+
+    @property
+    def is_event(self) -> bool:
+        """A sitting, a comité meeting, the end of a recours period: it happens on its date
+        (closed by the daily run once past) rather than being done by someone."""
+        return self.kind in EVENT_KINDS
 
     def __str__(self) -> str:
         return f"{self.title} — {self.due_date:%d/%m/%Y}"
@@ -128,10 +142,6 @@ class Deadline(TimeStampedModel):
     @property
     def is_handled(self) -> bool:
         return self.handled_at is not None
-
-    @property
-    def is_event(self) -> bool:
-        return self.kind in EVENT_KINDS
 
     def days_left(self, today: date) -> int:
         return (self.due_date - today).days

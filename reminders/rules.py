@@ -111,5 +111,11 @@ def join_roles(roles: Iterable[str]) -> str:
     return f",{','.join(cleaned)}," if cleaned else ""
 
 
+def join_ids(ids: Iterable[int]) -> str:
+    """{17, 4} → ",4,17," (the named recipients, searchable with LIKE ",4," like the roles)."""
+    cleaned = sorted({int(i) for i in ids})
+    return f",{','.join(map(str, cleaned))}," if cleaned else ""
+
+
 def split_roles(text: str) -> tuple[str, ...]:
     return tuple(r for r in text.split(",") if r)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from core import rules as calendar_rules
 from core import tenancy
@@ -74,10 +74,7 @@ def deadlines_for(user: Any) -> QuerySet[Deadline]:
 def mine_condition(user: Any) -> Q:
     """The deadlines addressed to the user: named recipient, or through their role
     (the deadline's roles, or the roles the organization adds for that kind)."""
-    from reminders.models import Deadline as _Deadline
-
-    through = _Deadline.recipients.through
-    condition = Q(Exists(through.objects.filter(deadline_id=OuterRef("pk"), user_id=user.pk)))
+    condition = Q(recipient_ids_text__contains=f",{user.pk},")
     roles = tenancy.roles_by_organization(user)
     org_settings = settings_by_organization(roles)
     for org_id, role in roles.items():
@@ -154,7 +151,11 @@ def counts(queryset: QuerySet[Deadline], today: date) -> dict[str, int]:
     """Open deadlines overdue, due this week, due this month — in one query."""
     from django.db.models import Count
 
-    open_ = queryset.filter(handled_at__isnull=True).exclude(past_event(today))
+    # Only rows that can be counted are read: overdue or due within the month, not the
+    # years of future ends and evaluations a métropole's conventions hold.
+    open_ = queryset.filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31)).exclude(
+        past_event(today)
+    )
     return open_.aggregate(
         overdue=Count("pk", filter=Q(due_date__lt=today)),
         week=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=7))),

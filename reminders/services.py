@@ -112,6 +112,7 @@ def sync_deadlines(*, source: models.Model, organization_id: int, specs: Iterabl
     for spec in specs:
         values = _values(spec)
         recipient_ids = {uid for uid in spec.recipient_ids if uid in known_users}
+        values["recipient_ids_text"] = rules.join_ids(recipient_ids)
         deadline = existing.get(spec.key)
         if deadline is None:
             deadline = Deadline(
@@ -121,7 +122,7 @@ def sync_deadlines(*, source: models.Model, organization_id: int, specs: Iterabl
             deadline.save()
             new_links.extend(through(deadline_id=deadline.pk, user_id=uid) for uid in recipient_ids)
             continue
-        changed = [f for f in _SYNCED_FIELDS if getattr(deadline, f) != values[f]]
+        changed = [f for f in (*_SYNCED_FIELDS, "recipient_ids_text") if getattr(deadline, f) != values[f]]
         if deadline.organization_id != organization_id:
             deadline.organization_id = organization_id
             changed.append("organization")
@@ -131,7 +132,7 @@ def sync_deadlines(*, source: models.Model, organization_id: int, specs: Iterabl
             deadline.handled_by = None
             changed += ["handled_at", "handled_by"]
         if changed:
-            for field in _SYNCED_FIELDS:
+            for field in (*_SYNCED_FIELDS, "recipient_ids_text"):
                 setattr(deadline, field, values[field])
             deadline._change_reason = (  # type: ignore[attr-defined]
                 f"Échéance déplacée au {spec.due_date:%d/%m/%Y}" if "due_date" in changed else "Échéance mise à jour"

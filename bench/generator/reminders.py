@@ -38,6 +38,7 @@ def url_for(name: str, pk: int) -> str:
 
 def run(ctx: Context) -> None:
     from reminders.models import Deadline, EmailMode, ReminderSettings, UserPreference
+    from reminders.rules import join_ids
 
     rng = ctx.rng
     settings_rows = [
@@ -60,6 +61,7 @@ def run(ctx: Context) -> None:
         for d in batch:
             if d.handled_at is not None:
                 d.handled_by_id = handled_by[d.organization_id]
+            d.recipient_ids_text = join_ids(uid for uid in getattr(d, "recipient_ids", ()) if uid)
         Deadline.objects.bulk_create(batch, batch_size=5000)
         rows = [through(deadline_id=d.pk, user_id=uid) for d in batch for uid in getattr(d, "recipient_ids", ()) if uid]
         through.objects.bulk_create(rows, batch_size=5000)
@@ -71,10 +73,15 @@ def run(ctx: Context) -> None:
 
 
 def _handled(ctx: Context, due: date, kind: str) -> datetime | None:
-    """A past deadline that called for an action was handled, except about 2 % left overdue."""
+    """A past deadline that called for an action was handled, except about 2 % left overdue;
+    a past event was closed the day after."""
     from reminders.models import EVENT_KINDS
 
-    if kind in EVENT_KINDS or due >= base.REFERENCE_DAY or ctx.rng.random() < 0.02:
+    if due >= base.REFERENCE_DAY:
+        return None
+    if kind in EVENT_KINDS:  # closed by the daily run after it took place
+        return datetime.combine(due + timedelta(days=1), time(0, 30), tzinfo=PARIS)
+    if ctx.rng.random() < 0.02:
         return None
     return datetime.combine(due - timedelta(days=ctx.rng.randint(0, 10)), time(10, 0), tzinfo=PARIS)
 

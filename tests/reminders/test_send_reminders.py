@@ -372,3 +372,29 @@ def test_digest_delivery_queries_do_not_grow(organization, make_member, django_a
     with django_assert_max_num_queries(2 + 5 * len(users)):
         result = dispatch.deliver_pending(run_date=date(2024, 6, 30))
     assert (result.emails, result.sent) == (2, 100)
+
+
+def test_the_daily_run_closes_past_events_and_only_them(organization, make_member, run):
+    from reminders.models import Deadline
+    from reminders.selectors import counts, my_deadlines
+
+    user = manager(organization, make_member)
+    sitting = deadline_for(organization, key="sitting", kind="sitting", due=date(2024, 3, 26), recipients=(user.pk,))
+    task = deadline_for(
+        organization, key="list", kind="deliberation_list_publication", due=date(2024, 3, 27), recipients=(user.pk,)
+    )
+    run(date(2024, 3, 26))  # the day of the sitting: still open
+    assert Deadline.objects.get(pk=sitting.pk).handled_at is None
+    run(date(2024, 3, 28))
+    sitting.refresh_from_db()
+    task.refresh_from_db()
+    assert sitting.handled_at is not None and sitting.handled_by is None  # took place: closed, by nobody
+    assert task.handled_at is None  # a task past its date stays open: it is overdue
+    assert counts(my_deadlines(user), date(2024, 3, 28))["overdue"] == 1
+
+    # The sitting postponed to a later day opens again (a moved date re-arms a deadline).
+    deadline_for(
+        organization, key="sitting", kind="sitting", due=date(2024, 4, 9), recipients=(user.pk,), source=sitting.source
+    )
+    sitting.refresh_from_db()
+    assert sitting.handled_at is None

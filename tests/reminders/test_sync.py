@@ -162,3 +162,28 @@ def test_sources_of_different_models_do_not_collide(organization):
     sync_deadlines(source=person, organization_id=organization.pk, specs=[spec("end")])
     sync_deadlines(source=organization, organization_id=organization.pk, specs=[spec("end")])
     assert Deadline.objects.count() == 2
+
+
+def test_named_recipients_are_kept_on_the_row(organization, make_member):
+    """``recipient_ids_text`` mirrors ``recipients`` (what "addressed to me" filters on)."""
+    from reminders.selectors import my_deadlines
+
+    first, second = make_member(organization, Role.MANAGER), make_member(organization, Role.LEGAL)
+    source = source_in(organization)
+
+    def sync(*users):
+        sync_deadlines(
+            source=source,
+            organization_id=organization.pk,
+            specs=[spec("end", date(2027, 5, 14), recipient_ids=tuple(u.pk for u in users))],
+        )
+        return Deadline.objects.get(key="end")
+
+    deadline = sync(second, first)
+    assert deadline.recipient_ids_text == f",{min(first.pk, second.pk)},{max(first.pk, second.pk)},"
+    assert my_deadlines(second).filter(pk=deadline.pk).exists()
+    deadline = sync(first)
+    assert deadline.recipient_ids_text == f",{first.pk},"
+    assert set(deadline.recipients.values_list("pk", flat=True)) == {first.pk}
+    assert not my_deadlines(second).filter(pk=deadline.pk).exists()
+    assert deadline.history.latest().recipient_ids_text == f",{first.pk},"
