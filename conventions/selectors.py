@@ -24,6 +24,7 @@ from conventions.models import (
     Obligation,
     Programme,
 )
+from conventions.models.conventions import COMMITTED_STATES
 from core import tenancy
 
 
@@ -202,9 +203,6 @@ class ProgrammeSummary:
     committed: Decimal
     spent: Decimal
     due: list[DueItem] = field(default_factory=list)
-
-
-COMMITTED_STATES = [s for s in ConventionStatus.values if s not in (ConventionStatus.DRAFT, ConventionStatus.CANCELLED)]
 
 
 def programme_summary(programme: Programme, *, today: date, horizon_days: int = 180) -> ProgrammeSummary:
