@@ -48,6 +48,7 @@ def test_list_filters_and_pages_pass_axe(page, login, organization, make_member,
         f"/conventions/comites/{committee.pk}/",
         f"/conventions/reunions/{meeting.pk}/",
         f"/conventions/programmes/{programme.pk}/",
+        f"/conventions/programmes/{programme.pk}/modifier/",
         "/conventions/nouvelle/",
         "/tableau-de-bord/",
     ]:
