@@ -14,6 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from conventions import selectors, services
 from conventions.models import (
     Amendment,
+    AmendmentSignature,
     CommitteeDecision,
     CommitteeMeeting,
     CommitteeMember,
@@ -27,6 +28,7 @@ from conventions.models import (
     ProgrammeKind,
     TerminationNotice,
 )
+from conventions.services.life import SIGNATURE_RULE
 from core import tenancy
 from core.errors import DomainError
 from deliberations.models import Deliberation
@@ -112,6 +114,22 @@ class AmendmentOut(Schema):
     signed_on: date | None
     effect_before: dict[str, Any]
     effect_after: dict[str, Any]
+
+
+class AmendmentSignatureOut(Schema):
+    id: int
+    party_id: int
+    organization_name: str = Field(..., alias="party.organization.name")
+    signatory_id: int | None
+    signed_on: date
+
+
+class AmendmentDetailOut(AmendmentOut):
+    signatures: list[AmendmentSignatureOut]
+
+    @staticmethod
+    def resolve_signatures(obj: Amendment) -> list[AmendmentSignature]:
+        return list(obj.signatures.select_related("party__organization").order_by("party__position"))
 
 
 class NoticeOut(Schema):
@@ -698,14 +716,62 @@ class AmendmentStepIn(Schema):
     delegated_reference: str = ""
     delegated_date: date | None = None
     signed_on: date | None = None
+    party_id: int | None = None
     reason: str = ""
 
 
+class AmendmentSignatureIn(Schema):
+    party_id: int
+    signed_on: date
+    signatory_id: int | None = None
+
+
+def _amendment_party(amendment: Amendment, party_id: int) -> ConventionParty:
+    party = amendment.convention.parties.select_related("organization").filter(pk=party_id).first()
+    if party is None:
+        raise DomainError(
+            "Cette partie n'est pas partie à la convention que l'avenant modifie.",
+            rule=SIGNATURE_RULE,
+            field="party_id",
+        )
+    return party
+
+
+@router.get("/amendments/{amendment_id}", response=AmendmentDetailOut, summary="Un avenant et ses signatures")
+def get_amendment(request: HttpRequest, amendment_id: int) -> Amendment:
+    return selectors.amendment_by_id(request.user, amendment_id)
+
+
 @router.post(
-    "/amendments/{amendment_id}/{step}", response=AmendmentOut, summary="Approuver, envoyer, signer un avenant"
+    "/amendments/{amendment_id}/signatures",
+    response=AmendmentDetailOut,
+    summary="Enregistrer la signature d'une partie",
+)
+def sign_amendment(request: HttpRequest, amendment_id: int, payload: AmendmentSignatureIn) -> Amendment:
+    """One party signs; once every party has signed, the avenant's effect applies to the convention."""
+    amendment = selectors.amendment_by_id(request.user, amendment_id)
+    party = _amendment_party(amendment, payload.party_id)
+    signatory = None
+    if payload.signatory_id:
+        signatory = Signatory.objects.filter(pk=payload.signatory_id, organization_id=party.organization_id).first()
+        if signatory is None:
+            raise DomainError(
+                f"Ce signataire ne signe pas pour {party.organization.name}.",
+                rule=SIGNATURE_RULE,
+                field="signatory_id",
+            )
+    services.sign_amendment(
+        user=request.user, amendment=amendment, party=party, signatory=signatory, signed_on=payload.signed_on
+    )
+    return selectors.amendment_by_id(request.user, amendment_id)
+
+
+@router.post(
+    "/amendments/{amendment_id}/{step}", response=AmendmentDetailOut, summary="Approuver, envoyer, signer un avenant"
 )
 def amendment_step(request: HttpRequest, amendment_id: int, step: str, payload: AmendmentStepIn) -> Amendment:
-    """``step``: approve, send_for_signature, sign, cancel."""
+    """``step``: approve, send_for_signature, sign (``party_id`` may be left out when a single
+    party has yet to sign), cancel."""
     amendment = selectors.amendment_by_id(request.user, amendment_id)
     user = request.user
     if step == "approve":
@@ -721,7 +787,8 @@ def amendment_step(request: HttpRequest, amendment_id: int, step: str, payload: 
     elif step == "sign":
         if payload.signed_on is None:
             raise DomainError("Indiquez la date de signature.", rule="Signature", field="signed_on")
-        services.sign_amendment(user=user, amendment=amendment, signed_on=payload.signed_on)
+        party = _amendment_party(amendment, payload.party_id) if payload.party_id else None
+        services.sign_amendment(user=user, amendment=amendment, party=party, signed_on=payload.signed_on)
     elif step == "cancel":
         services.cancel_amendment(user=user, amendment=amendment, reason=payload.reason)
     else:

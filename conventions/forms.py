@@ -291,3 +291,8 @@ class BudgetForm(forms.Form):
     initiative_fund = forms.DecimalField(
         label=_("dont fonds d'initiatives (€)"), min_value=0, max_digits=12, decimal_places=2, initial=0
     )
+
+
+class AmendmentSignatureForm(forms.Form):
+    party = forms.TypedChoiceField(label=_("Partie"), coerce=int)
+    signed_on = forms.DateField(label=_("Signé le"), widget=DATE)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from conventions import rules
 from conventions.models import (
     Amendment,
+    AmendmentSignature,
     ClauseTemplate,
     CommitteeMeeting,
     Convention,
@@ -134,6 +135,26 @@ def amendment_by_id(user: Any, pk: int) -> Amendment:
         )
     except Amendment.DoesNotExist as exc:
         raise _not_found("avenant") from exc
+
+
+@dataclass
+class PartySignature:
+    """A party of the convention and its signature of an avenant, if it has signed."""
+
+    party: ConventionParty
+    signature: AmendmentSignature | None
+
+
+def amendment_signatures(amendment: Amendment) -> list[PartySignature]:
+    """Every party of the avenant's convention, in order, with its signature of the avenant."""
+    signatures = {
+        s.party_id: s
+        for s in AmendmentSignature.objects.filter(amendment=amendment).select_related("signatory__person")
+    }
+    parties = ConventionParty.objects.filter(convention_id=amendment.convention_id).select_related(
+        "organization", "signatory__person"
+    )
+    return [PartySignature(p, signatures.get(p.pk)) for p in parties.order_by("position")]
 
 
 def evaluation_for(user: Any, pk: int) -> Evaluation:

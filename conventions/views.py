@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conventions import forms, rules, selectors, services
-from conventions.models import Convention, ConventionParty, ConventionStatus, MeetingStatus
+from conventions.models import AmendmentStatus, Convention, ConventionParty, ConventionStatus, MeetingStatus
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
 from core import tenancy
 from core.errors import DomainError
@@ -459,6 +459,11 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
     deliberations = Deliberation.objects.filter(
         assembly__organization_id=amendment.convention.organization_id
     ).order_by("-year", "-sequence")[:200]
+    signatures = selectors.amendment_signatures(amendment)
+    signature_form = forms.AmendmentSignatureForm(auto_id="amendment-signature-%s")
+    signature_form.fields["party"].choices = [  # type: ignore[attr-defined]
+        (row.party.pk, row.party.organization.name) for row in signatures if row.signature is None
+    ]
     return render(
         request,
         "conventions/amendment_detail.html",
@@ -467,7 +472,8 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "convention": amendment.convention,
             "can_edit": tenancy.can(request.user, amendment.convention.organization_id, Capability.EDIT_CONVENTIONS),
             "approve_form": forms.ApproveForm(deliberations=deliberations),
-            "date_form": forms.DateForm(),
+            "signatures": signatures,
+            "signature_form": signature_form,
         },
     )
 
@@ -497,9 +503,18 @@ def amendment_action(request: HttpRequest, pk: int, number: int, action: str) ->
         elif action == "send_for_signature":
             services.send_amendment_for_signature(user=user, amendment=amendment)
         elif action == "sign":
-            services.sign_amendment(
-                user=user, amendment=amendment, signed_on=_valid(forms.DateForm(request.POST))["day"]
+            form = forms.AmendmentSignatureForm(request.POST)
+            parties = {p.pk: p for p in amendment.convention.parties.select_related("organization")}
+            form.fields["party"].choices = [(k, p.organization.name) for k, p in parties.items()]  # type: ignore[attr-defined]
+            data = _valid(form)
+            amendment = services.sign_amendment(
+                user=user, amendment=amendment, party=parties[data["party"]], signed_on=data["signed_on"]
             )
+            if amendment.status == AmendmentStatus.SIGNED:
+                messages.success(request, _("L'avenant est signé par toutes les parties : son effet s'applique."))
+            else:
+                messages.success(request, _("La signature de l'avenant est enregistrée."))
+            return redirect("conventions:amendment_detail", pk, number)
         elif action == "cancel":
             services.cancel_amendment(user=user, amendment=amendment, reason=request.POST.get("reason", ""))
         elif action == "documents":
