@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from conventions import services
 from conventions.models import (
     Amendment,
+    AmendmentSignature,
     ClauseTemplate,
     CommitteeMeeting,
     Convention,
@@ -85,11 +86,25 @@ class ConventionAdmin(TenantScopedAdmin):
     actions = [submit_for_review, resume]
 
 
+class AmendmentSignatureInline(admin.TabularInline):
+    """Signatures are recorded through the service (the last one applies the avenant): read-only here."""
+
+    model = AmendmentSignature
+    extra = 0
+    fields = ["party", "signatory", "signed_on"]
+    readonly_fields = ["party", "signatory", "signed_on"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Amendment)
 class AmendmentAdmin(TenantScopedAdmin):
     tenant_field = "convention__organization"
     list_display = ["convention", "number", "title", "status", "signed_on"]
     readonly_fields = ["number", "status", "approved_on", "signed_on", "effect_before", "effect_after"]
+    inlines = [AmendmentSignatureInline]
 
 
 @admin.register(Obligation)

@@ -14,6 +14,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from conventions import selectors, services
 from conventions.models import (
     Amendment,
+    AmendmentSignature,
     CommitteeDecision,
     CommitteeMeeting,
     CommitteeMember,
@@ -24,13 +25,15 @@ from conventions.models import (
     MonitoringCommittee,
     Obligation,
     Programme,
+    ProgrammeKind,
     TerminationNotice,
 )
+from conventions.services.life import SIGNATURE_RULE
 from core import tenancy
 from core.errors import DomainError
 from deliberations.models import Deliberation
 from parties.models import Signatory
-from parties.selectors import organization_for
+from parties.selectors import organization_for, organizations_for
 
 router = Router(tags=["Conventions"])
 
@@ -111,6 +114,22 @@ class AmendmentOut(Schema):
     signed_on: date | None
     effect_before: dict[str, Any]
     effect_after: dict[str, Any]
+
+
+class AmendmentSignatureOut(Schema):
+    id: int
+    party_id: int
+    organization_name: str = Field(..., alias="party.organization.name")
+    signatory_id: int | None
+    signed_on: date
+
+
+class AmendmentDetailOut(AmendmentOut):
+    signatures: list[AmendmentSignatureOut]
+
+    @staticmethod
+    def resolve_signatures(obj: Amendment) -> list[AmendmentSignature]:
+        return list(obj.signatures.select_related("party__organization").order_by("party__position"))
 
 
 class NoticeOut(Schema):
@@ -401,8 +420,34 @@ class ProgrammeOut(Schema):
     kind: str
     organization_id: int
     coordinator_id: int | None
+    description: str
     start_date: date | None
     end_date: date | None
+
+
+class ProgrammePatch(Schema):
+    # Only the fields sent change; a nullable one needs a default to be optional in PatchDict.
+    name: str
+    kind: str
+    coordinator_id: int | None = None
+    description: str
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class ProgrammeIn(Schema):
+    organization_id: int
+    name: str
+    kind: str = ProgrammeKind.OTHER.value
+    coordinator_id: int | None = None
+    description: str = ""
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class BudgetIn(Schema):
+    amount: Decimal
+    initiative_fund: Decimal = Decimal("0")
 
 
 class BudgetOut(Schema):
@@ -671,14 +716,62 @@ class AmendmentStepIn(Schema):
     delegated_reference: str = ""
     delegated_date: date | None = None
     signed_on: date | None = None
+    party_id: int | None = None
     reason: str = ""
 
 
+class AmendmentSignatureIn(Schema):
+    party_id: int
+    signed_on: date
+    signatory_id: int | None = None
+
+
+def _amendment_party(amendment: Amendment, party_id: int) -> ConventionParty:
+    party = amendment.convention.parties.select_related("organization").filter(pk=party_id).first()
+    if party is None:
+        raise DomainError(
+            "Cette partie n'est pas partie à la convention que l'avenant modifie.",
+            rule=SIGNATURE_RULE,
+            field="party_id",
+        )
+    return party
+
+
+@router.get("/amendments/{amendment_id}", response=AmendmentDetailOut, summary="Un avenant et ses signatures")
+def get_amendment(request: HttpRequest, amendment_id: int) -> Amendment:
+    return selectors.amendment_by_id(request.user, amendment_id)
+
+
 @router.post(
-    "/amendments/{amendment_id}/{step}", response=AmendmentOut, summary="Approuver, envoyer, signer un avenant"
+    "/amendments/{amendment_id}/signatures",
+    response=AmendmentDetailOut,
+    summary="Enregistrer la signature d'une partie",
+)
+def sign_amendment(request: HttpRequest, amendment_id: int, payload: AmendmentSignatureIn) -> Amendment:
+    """One party signs; once every party has signed, the avenant's effect applies to the convention."""
+    amendment = selectors.amendment_by_id(request.user, amendment_id)
+    party = _amendment_party(amendment, payload.party_id)
+    signatory = None
+    if payload.signatory_id:
+        signatory = Signatory.objects.filter(pk=payload.signatory_id, organization_id=party.organization_id).first()
+        if signatory is None:
+            raise DomainError(
+                f"Ce signataire ne signe pas pour {party.organization.name}.",
+                rule=SIGNATURE_RULE,
+                field="signatory_id",
+            )
+    services.sign_amendment(
+        user=request.user, amendment=amendment, party=party, signatory=signatory, signed_on=payload.signed_on
+    )
+    return selectors.amendment_by_id(request.user, amendment_id)
+
+
+@router.post(
+    "/amendments/{amendment_id}/{step}", response=AmendmentDetailOut, summary="Approuver, envoyer, signer un avenant"
 )
 def amendment_step(request: HttpRequest, amendment_id: int, step: str, payload: AmendmentStepIn) -> Amendment:
-    """``step``: approve, send_for_signature, sign, cancel."""
+    """``step``: approve, send_for_signature, sign (``party_id`` may be left out when a single
+    party has yet to sign), cancel."""
     amendment = selectors.amendment_by_id(request.user, amendment_id)
     user = request.user
     if step == "approve":
@@ -694,7 +787,8 @@ def amendment_step(request: HttpRequest, amendment_id: int, step: str, payload: 
     elif step == "sign":
         if payload.signed_on is None:
             raise DomainError("Indiquez la date de signature.", rule="Signature", field="signed_on")
-        services.sign_amendment(user=user, amendment=amendment, signed_on=payload.signed_on)
+        party = _amendment_party(amendment, payload.party_id) if payload.party_id else None
+        services.sign_amendment(user=user, amendment=amendment, party=party, signed_on=payload.signed_on)
     elif step == "cancel":
         services.cancel_amendment(user=user, amendment=amendment, reason=payload.reason)
     else:
@@ -850,3 +944,68 @@ def list_programmes(request: HttpRequest) -> Any:
 def get_programme(request: HttpRequest, programme_id: int) -> Any:
     programme = selectors.programme_for(request.user, programme_id)
     return selectors.programme_summary(programme, today=timezone.localdate())
+
+
+def _coordinator(request: HttpRequest, organization_id: int | None) -> Any:
+    if organization_id is None:
+        return None
+    coordinator = organizations_for(request.user).filter(pk=organization_id).first()
+    if coordinator is None:
+        raise DomainError(
+            "Le coordinateur n'est pas une organisation ou un partenaire enregistré par votre collectivité.",
+            rule="Programme",
+            field="coordinator_id",
+        )
+    return coordinator
+
+
+@router.post("/programmes", response={201: ProgrammeOut}, summary="Créer un programme")
+def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Status[Programme]:
+    organization = organization_for(request.user, payload.organization_id)
+    programme = services.create_programme(
+        user=request.user,
+        organization=organization,
+        coordinator=_coordinator(request, payload.coordinator_id),
+        **payload.dict(exclude={"organization_id", "coordinator_id"}),
+    )
+    return Status(201, programme)
+
+
+@router.patch("/programmes/{programme_id}", response=ProgrammeOut, summary="Modifier un programme")
+def update_programme(request: HttpRequest, programme_id: int, payload: PatchDict[ProgrammePatch]) -> Programme:
+    programme = selectors.programme_for(request.user, programme_id)
+    data: dict[str, Any] = {
+        "name": programme.name,
+        "kind": programme.kind,
+        "coordinator": programme.coordinator,
+        "description": programme.description,
+        "start_date": programme.start_date,
+        "end_date": programme.end_date,
+    }
+    changes = dict(payload)
+    if "coordinator_id" in changes:
+        data["coordinator"] = _coordinator(request, changes.pop("coordinator_id"))
+    data.update(changes)
+    return services.update_programme(user=request.user, programme=programme, **data)
+
+
+@router.put("/programmes/{programme_id}/budgets/{year}", response=BudgetOut, summary="Fixer le budget d'une année")
+def set_budget(request: HttpRequest, programme_id: int, year: int, payload: BudgetIn) -> Any:
+    programme = selectors.programme_for(request.user, programme_id)
+    services.set_budget(
+        user=request.user,
+        programme=programme,
+        year=year,
+        amount=payload.amount,
+        initiative_fund=payload.initiative_fund,
+    )
+    return programme.budgets.get(year=year)
+
+
+@router.delete(
+    "/programmes/{programme_id}/budgets/{year}", response={204: None}, summary="Supprimer le budget d'une année"
+)
+def remove_budget(request: HttpRequest, programme_id: int, year: int) -> Status[None]:
+    programme = selectors.programme_for(request.user, programme_id)
+    services.remove_budget(user=request.user, programme=programme, year=year)
+    return Status(204, None)

@@ -239,7 +239,9 @@ def _ddd(user: User) -> None:
         user=user, amendment=amendment, delegated_reference="DEC-2024-0790", delegated_date=date(2024, 9, 16)
     )
     services.send_amendment_for_signature(user=user, amendment=amendment)
-    services.sign_amendment(user=user, amendment=amendment, signed_on=date(2024, 10, 1), today=date(2024, 10, 1))
+    # Each party signs the avenant on its own day; it applies at the Défenseur des droits' signature.
+    for party, day in zip((metropole, defender), [date(2024, 9, 26), date(2024, 10, 1)], strict=True):
+        services.sign_amendment(user=user, amendment=amendment, party=party, signed_on=day, today=date(2024, 10, 1))
     committee = services.create_committee(
         user=user,
         name="Comité de suivi de la mobilisation Egalité contre racisme",

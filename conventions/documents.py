@@ -151,9 +151,40 @@ def convention_context(convention: Convention) -> dict[str, Any]:
     }
 
 
+def _amendment_signatures(amendment: Amendment) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The parties as the avenant names them and their signature blocks: each party signs the
+    avenant on its own day, possibly through another signatory than for the convention."""
+    convention = amendment.convention
+    signed = {s.party_id: s for s in amendment.signatures.select_related("signatory__person")}
+    parties, signatures = [], []
+    for party in convention.parties.select_related("organization", "signatory__person").order_by("position"):
+        signature = signed.get(party.pk)
+        signatory = (signature.signatory if signature else None) or party.signatory
+        parties.append(
+            {
+                **_party(party),
+                "signatory_name": signatory.person.formal_name if signatory else "",
+                "signatory_function": signatory.function if signatory else "",
+                "signed_on": signature.signed_on if signature else None,
+            }
+        )
+        signatures.append(
+            {
+                "function": f"{signatory.function} — {party.organization.name}"
+                if signatory
+                else party.organization.name,
+                "name": signatory.person.full_name if signatory else "",
+                "place": convention.organization.city_or_name,
+                "date": signature.signed_on if signature else None,
+            }
+        )
+    return parties, signatures
+
+
 def amendment_context(amendment: Amendment) -> dict[str, Any]:
     convention = amendment.convention
     base = convention_context(convention)
+    parties, signatures = _amendment_signatures(amendment)
     effects = []
     if amendment.new_duration_months:
         effects.append(f"La durée de la convention est portée à {amendment.new_duration_months} mois.")
@@ -183,6 +214,8 @@ def amendment_context(amendment: Amendment) -> dict[str, Any]:
         "convention_signed_on": convention.signed_on,
         "effects": effects,
         "date": amendment.signed_on or timezone.localdate(),
+        "parties": parties,
+        "signatures": signatures,
     }
 
 

@@ -14,9 +14,12 @@ from conventions.models import (
     ConventionStatus,
     DecisionKind,
     EvaluationOutcome,
+    Programme,
     Recurrence,
     Side,
 )
+from conventions.rules import FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR
+from parties.models import Organization
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -258,3 +261,38 @@ class ClauseTemplateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["key"]
+
+
+class ProgrammeForm(forms.ModelForm):
+    """A programme; its coordinator is one of the organization's partners (or itself)."""
+
+    class Meta:
+        model = Programme
+        fields = ["name", "kind", "coordinator", "description", "start_date", "end_date"]
+        widgets = {
+            "start_date": DATE,
+            "end_date": DATE,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, organization_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = Organization.objects.visible_to([organization_id])  # type: ignore[attr-defined]
+        self.fields["coordinator"].empty_label = _("— aucun —")  # type: ignore[attr-defined]
+
+    def _post_clean(self) -> None:
+        # The services validate and save; the model's own full_clean is not run here.
+        pass
+
+
+class BudgetForm(forms.Form):
+    year = forms.IntegerField(label=_("Année"), min_value=FIRST_BUDGET_YEAR, max_value=LAST_BUDGET_YEAR)
+    amount = forms.DecimalField(label=_("Budget (€)"), min_value=0, max_digits=12, decimal_places=2)
+    initiative_fund = forms.DecimalField(
+        label=_("dont fonds d'initiatives (€)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+
+
+class AmendmentSignatureForm(forms.Form):
+    party = forms.TypedChoiceField(label=_("Partie"), coerce=int)
+    signed_on = forms.DateField(label=_("Signé le"), widget=DATE)

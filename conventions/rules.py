@@ -410,3 +410,59 @@ def check_signature_date(*, signed_on: date, approved_on: date | None, today: da
             rule="Signature après approbation",
             field="signed_on",
         )
+
+
+# --- Programmes ------------------------------------------------------------------------
+
+PROGRAMME_RULE = "Programme"
+BUDGET_RULE = "Programme : budget annuel"
+FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR = 2000, 2100
+
+
+def check_programme_period(*, start: date | None, end: date | None) -> None:
+    """A programme ends on or after the day it starts."""
+    if start and end and end < start:
+        raise DomainError(
+            f"La fin du programme ({french_date(end)}) précède son début ({french_date(start)}).",
+            rule=PROGRAMME_RULE,
+            field="end_date",
+        )
+
+
+def year_outside_period(year: int, *, start: date | None, end: date | None) -> bool:
+    """Whether a year falls outside a programme's period (an open end covers every year)."""
+    return bool((start and year < start.year) or (end and year > end.year))
+
+
+def check_budget_year(year: int, *, start: date | None, end: date | None) -> None:
+    """A yearly budget is for a year of the programme's period (when the period is known)."""
+    if not FIRST_BUDGET_YEAR <= year <= LAST_BUDGET_YEAR:
+        raise DomainError(
+            f"Année invalide : {year} (entre {FIRST_BUDGET_YEAR} et {LAST_BUDGET_YEAR}).",
+            rule=BUDGET_RULE,
+            field="year",
+        )
+    if year_outside_period(year, start=start, end=end):
+        period = f"{start.year if start else '…'}–{end.year if end else '…'}"
+        raise DomainError(
+            f"L'année {year} est hors de la période du programme ({period}).", rule=BUDGET_RULE, field="year"
+        )
+
+
+def years_covered(start: date, end: date | None) -> range:
+    """The calendar years a period touches, first to last."""
+    return range(start.year, (end or start).year + 1)
+
+
+def check_budget_removable(year: int, committed: Iterable[tuple[str, date, date | None]]) -> None:
+    """A year's budget is not removed while conventions of the programme commit amounts that
+    year: ``committed`` gives each such convention's reference and the period its amount covers."""
+    references = sorted(ref for ref, start, end in committed if year in years_covered(start, end))
+    if references:
+        shown = ", ".join(references[:5]) + (" …" if len(references) > 5 else "")
+        raise DomainError(
+            f"Le budget {year} ne peut pas être supprimé : des conventions du programme y engagent des montants "
+            f"({shown}). Modifiez-le plutôt.",
+            rule=BUDGET_RULE,
+            field="year",
+        )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from conventions import rules
 from conventions.models import (
     Amendment,
+    AmendmentSignature,
     ClauseTemplate,
     CommitteeMeeting,
     Convention,
@@ -24,6 +25,7 @@ from conventions.models import (
     Obligation,
     Programme,
 )
+from conventions.models.conventions import COMMITTED_STATES
 from core import tenancy
 
 
@@ -135,6 +137,26 @@ def amendment_by_id(user: Any, pk: int) -> Amendment:
         raise _not_found("avenant") from exc
 
 
+@dataclass
+class PartySignature:
+    """A party of the convention and its signature of an avenant, if it has signed."""
+
+    party: ConventionParty
+    signature: AmendmentSignature | None
+
+
+def amendment_signatures(amendment: Amendment) -> list[PartySignature]:
+    """Every party of the avenant's convention, in order, with its signature of the avenant."""
+    signatures = {
+        s.party_id: s
+        for s in AmendmentSignature.objects.filter(amendment=amendment).select_related("signatory__person")
+    }
+    parties = ConventionParty.objects.filter(convention_id=amendment.convention_id).select_related(
+        "organization", "signatory__person"
+    )
+    return [PartySignature(p, signatures.get(p.pk)) for p in parties.order_by("position")]
+
+
 def evaluation_for(user: Any, pk: int) -> Evaluation:
     try:
         return (
@@ -202,9 +224,6 @@ class ProgrammeSummary:
     committed: Decimal
     spent: Decimal
     due: list[DueItem] = field(default_factory=list)
-
-
-COMMITTED_STATES = [s for s in ConventionStatus.values if s not in (ConventionStatus.DRAFT, ConventionStatus.CANCELLED)]
 
 
 def programme_summary(programme: Programme, *, today: date, horizon_days: int = 180) -> ProgrammeSummary:

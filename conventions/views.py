@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conventions import forms, rules, selectors, services
-from conventions.models import Convention, ConventionParty, ConventionStatus, MeetingStatus
+from conventions.models import AmendmentStatus, Convention, ConventionParty, ConventionStatus, MeetingStatus
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
 from core import tenancy
 from core.errors import DomainError
@@ -459,6 +459,11 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
     deliberations = Deliberation.objects.filter(
         assembly__organization_id=amendment.convention.organization_id
     ).order_by("-year", "-sequence")[:200]
+    signatures = selectors.amendment_signatures(amendment)
+    signature_form = forms.AmendmentSignatureForm(auto_id="amendment-signature-%s")
+    signature_form.fields["party"].choices = [  # type: ignore[attr-defined]
+        (row.party.pk, row.party.organization.name) for row in signatures if row.signature is None
+    ]
     return render(
         request,
         "conventions/amendment_detail.html",
@@ -467,7 +472,8 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "convention": amendment.convention,
             "can_edit": tenancy.can(request.user, amendment.convention.organization_id, Capability.EDIT_CONVENTIONS),
             "approve_form": forms.ApproveForm(deliberations=deliberations),
-            "date_form": forms.DateForm(),
+            "signatures": signatures,
+            "signature_form": signature_form,
         },
     )
 
@@ -497,9 +503,18 @@ def amendment_action(request: HttpRequest, pk: int, number: int, action: str) ->
         elif action == "send_for_signature":
             services.send_amendment_for_signature(user=user, amendment=amendment)
         elif action == "sign":
-            services.sign_amendment(
-                user=user, amendment=amendment, signed_on=_valid(forms.DateForm(request.POST))["day"]
+            form = forms.AmendmentSignatureForm(request.POST)
+            parties = {p.pk: p for p in amendment.convention.parties.select_related("organization")}
+            form.fields["party"].choices = [(k, p.organization.name) for k, p in parties.items()]  # type: ignore[attr-defined]
+            data = _valid(form)
+            amendment = services.sign_amendment(
+                user=user, amendment=amendment, party=parties[data["party"]], signed_on=data["signed_on"]
             )
+            if amendment.status == AmendmentStatus.SIGNED:
+                messages.success(request, _("L'avenant est signé par toutes les parties : son effet s'applique."))
+            else:
+                messages.success(request, _("La signature de l'avenant est enregistrée."))
+            return redirect("conventions:amendment_detail", pk, number)
         elif action == "cancel":
             services.cancel_amendment(user=user, amendment=amendment, reason=request.POST.get("reason", ""))
         elif action == "documents":
@@ -640,21 +655,127 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def programme_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.programmes_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "conventions/programme_list.html", {"page": page})
+    programmes = selectors.programmes_for(request.user).order_by("name", "pk")
+    page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conventions/programme_list.html",
+        {"page": page, "can_add": bool(tenancy.organizations_where(request.user, Capability.EDIT_CONVENTIONS))},
+    )
+
+
+def _programme_form_page(
+    request: HttpRequest, form: forms.ProgrammeForm, save: Callable[[dict[str, Any]], Any], context: dict[str, Any]
+) -> HttpResponse:
+    """Validate, save through the service, or show the form again with each error by its field."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = save(dict(form.cleaned_data))
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Le programme « %(name)s » est enregistré.") % {"name": programme.name})
+            return redirect(programme)
+    return render(request, "conventions/programme_form.html", {**context, "form": form})
+
+
+@login_required
+def programme_create(request: HttpRequest) -> HttpResponse:
+    allowed = tenancy.organizations_where(request.user, Capability.EDIT_CONVENTIONS)
+    if not allowed:
+        raise PermissionDenied(_("Votre rôle ne permet pas de créer des programmes."))
+    raw = request.POST.get("organization") or request.GET.get("organization") or ""
+    organization_id = int(raw) if raw.isdigit() else allowed[0]
+    if organization_id not in allowed:
+        raise PermissionDenied(_("Votre rôle ne permet pas de créer des programmes pour cette organisation."))
+    organization = Organization.objects.get(pk=organization_id)
+    form = forms.ProgrammeForm(request.POST or None, organization_id=organization.pk)
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.create_programme(user=request.user, organization=organization, **data)
+
+    return _programme_form_page(
+        request,
+        form,
+        save,
+        {
+            "title": _("Nouveau programme"),
+            "organization": organization,
+            "organizations": Organization.objects.filter(pk__in=allowed),
+        },
+    )
+
+
+@login_required
+def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = selectors.programme_for(request.user, pk)
+    tenancy.require(request.user, programme.organization_id, Capability.EDIT_CONVENTIONS)
+    form = forms.ProgrammeForm(request.POST or None, instance=programme, organization_id=programme.organization_id)
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.update_programme(user=request.user, programme=programme, **data)
+
+    return _programme_form_page(
+        request,
+        form,
+        save,
+        {"title": _("Modifier le programme « %(name)s »") % {"name": programme.name}, "programme": programme},
+    )
+
+
+def _programme_page(request: HttpRequest, programme: Any, budget_form: forms.BudgetForm | None = None) -> HttpResponse:
+    raw_day = request.GET.get("date", "")
+    day = date.fromisoformat(raw_day) if raw_day[:4].isdigit() else timezone.localdate()
+    can_edit = tenancy.can(request.user, programme.organization_id, Capability.EDIT_CONVENTIONS)
+    if budget_form is None and can_edit:
+        budget_form = forms.BudgetForm(auto_id="budget-%s", initial={"year": day.year})
+    return render(
+        request,
+        "conventions/programme_detail.html",
+        {
+            "summary": selectors.programme_summary(programme, today=day),
+            "programme": programme,
+            "committees": list(programme.committees.all()),
+            "can_edit": can_edit,
+            "budget_form": budget_form,
+        },
+    )
 
 
 @login_required
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _programme_page(request, selectors.programme_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def programme_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set a year's budget; a refusal shows the programme's page again, the error by its field."""
     programme = selectors.programme_for(request.user, pk)
-    day = date.fromisoformat(request.GET["date"]) if request.GET.get("date", "")[:4].isdigit() else timezone.localdate()
-    summary = selectors.programme_summary(programme, today=day)
-    committees = list(programme.committees.all())
-    return render(
-        request,
-        "conventions/programme_detail.html",
-        {"summary": summary, "programme": programme, "committees": committees},
-    )
+    tenancy.require(request.user, programme.organization_id, Capability.EDIT_CONVENTIONS)
+    form = forms.BudgetForm(request.POST, auto_id="budget-%s")
+    if form.is_valid():
+        try:
+            budget = services.set_budget(user=request.user, programme=programme, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("Le budget %(year)s est enregistré.") % {"year": budget.year})
+            return redirect(programme)
+    return _programme_page(request, programme, budget_form=form)
+
+
+@login_required
+@require_POST
+def programme_budget_remove(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    programme = selectors.programme_for(request.user, pk)
+    try:
+        services.remove_budget(user=request.user, programme=programme, year=year)
+    except DomainError as exc:
+        messages.error(request, f"{exc.message} ({exc.rule})")
+    else:
+        messages.success(request, _("Le budget %(year)s est supprimé.") % {"year": year})
+    return redirect(programme)
 
 
 # --- Clause library ----------------------------------------------------------------------

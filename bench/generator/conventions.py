@@ -406,13 +406,36 @@ def _children(ctx: Context, m: Any, tenant: TenantInfo, conventions: list[Any], 
     ctx.count("convention parties", len(parties))
     ctx.count("convention clauses", base.bulk_quiet(m.ConventionClause, clauses, 5000))
     ctx.count("obligations", base.bulk_quiet(m.Obligation, [o for _s, o in obligations], 5000))
-    ctx.count("amendments (avenants)", base.bulk_quiet(m.Amendment, amendments))
+    amendments = base.bulk(m.Amendment, amendments)
+    ctx.count("amendments (avenants)", len(amendments))
+    ctx.count(
+        "amendment signatures", base.bulk_quiet(m.AmendmentSignature, _amendment_signatures(m, amendments, parties))
+    )
     ctx.count("evaluations", base.bulk_quiet(m.Evaluation, evaluations))
     ctx.count("termination notices", base.bulk_quiet(m.TerminationNotice, notices))
     base.bulk_quiet(approvals_model, approvals, 5000)
     base.bulk_quiet(followers_model, followers, 5000)
     ctx.count("convention approvals (deliberations)", len(approvals))
     _committees(ctx, m, tenant, committees)
+
+
+def _amendment_signatures(m: Any, amendments: list[Any], parties: list[Any]) -> Iterator[Any]:
+    """Each party signs a signed avenant, the partner up to ten days before the collectivité;
+    the avenant's date is the last signature. (No draw from the generator's random stream, so
+    the rest of the data stays as it was.)"""
+    by_position = {(p.convention_id, p.position): p for p in parties}
+    for a in amendments:
+        if a.signed_on is None:
+            continue
+        for position in (1, 2):
+            party = by_position[(a.convention_id, position)]
+            day = a.signed_on if position == 1 else a.signed_on - timedelta(days=(a.convention_id + a.number) % 11)
+            yield m.AmendmentSignature(
+                amendment_id=a.pk,
+                party_id=party.pk,
+                signatory_id=party.signatory_id,
+                signed_on=max(day, a.approved_on),
+            )
 
 
 def _committees(ctx: Context, m: Any, tenant: TenantInfo, items: list[tuple[Any, dict[str, Any]]]) -> None:

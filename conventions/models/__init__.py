@@ -28,6 +28,7 @@ from conventions.models.conventions import (
 )
 from conventions.models.life import (
     Amendment,
+    AmendmentSignature,
     AmendmentStatus,
     Evaluation,
     EvaluationOutcome,
@@ -37,6 +38,7 @@ from conventions.models.programmes import Programme, ProgrammeBudget, ProgrammeK
 
 __all__ = [
     "Amendment",
+    "AmendmentSignature",
     "AmendmentStatus",
     "Annex",
     "ClauseTemplate",

@@ -71,6 +71,8 @@ PREPARATION_STATES = (
 )
 # States in which the text (clauses, parties, terms) may still be edited.
 EDITABLE_STATES = (ConventionStatus.DRAFT, ConventionStatus.LEGAL_REVIEW)
+# States in which a convention's amount counts as committed on its programme's budget.
+COMMITTED_STATES = tuple(s for s in ConventionStatus if s not in (ConventionStatus.DRAFT, ConventionStatus.CANCELLED))
 
 
 class StartEvent(models.TextChoices):

@@ -120,6 +120,42 @@ class Amendment(ProtectedStatusMixin, TimeStampedModel):
         """Abandoned before signature."""
 
 
+class AmendmentSignature(TimeStampedModel):
+    """One party's signature of an avenant. The avenant is signed, and its effect applies,
+    when every party of the convention has signed (like the convention itself)."""
+
+    TENANT_FIELD = "amendment__convention__organization"
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("avenant")
+    )
+    party = models.ForeignKey(
+        ConventionParty, on_delete=models.CASCADE, related_name="amendment_signatures", verbose_name=_("partie")
+    )
+    signatory = models.ForeignKey(
+        "parties.Signatory",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="amendment_signatures",
+        verbose_name=_("signataire"),
+    )
+    signed_on = models.DateField(_("signé le"))
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("signature de l'avenant")
+        verbose_name_plural = _("signatures de l'avenant")
+        ordering = ["amendment", "party__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["amendment", "party"], name="amendment_signature_unique_party"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amendment} — {self.party.organization} ({self.signed_on:%d/%m/%Y})"
+
+
 class TerminationNotice(TimeStampedModel):
     """Notice of termination (dénonciation) by a party or on the comité de suivi's decision."""
 

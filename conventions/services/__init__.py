@@ -7,12 +7,10 @@ from conventions.services.committees import (
     committee_conventions,
     convene_meeting,
     create_committee,
-    create_programme,
     plan_meeting,
     record_decision,
     record_meeting,
     save_clause_template,
-    set_budget,
 )
 from conventions.services.conventions import (
     add_annex,
@@ -56,6 +54,7 @@ from conventions.services.life import (
     send_amendment_for_signature,
     sign_amendment,
 )
+from conventions.services.programmes import create_programme, remove_budget, set_budget, update_programme
 
 __all__ = [
     "add_annex",
@@ -88,6 +87,7 @@ __all__ = [
     "record_notice_receipt",
     "record_notification",
     "record_signature",
+    "remove_budget",
     "remove_clause",
     "remove_party",
     "renew_expressly",
@@ -105,4 +105,5 @@ __all__ = [
     "update_clause_template",
     "update_convention",
     "update_party",
+    "update_programme",
 ]

@@ -30,6 +30,13 @@ def save(instance: models.Model, *, user: Any, reason: str, update_fields: list[
     instance.save(update_fields=update_fields)
 
 
+def delete(instance: models.Model, *, user: Any, reason: str) -> None:
+    """Delete, the history recording the acting user and the reason."""
+    instance._change_reason = reason  # type: ignore[attr-defined]
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None  # type: ignore[attr-defined]
+    instance.delete()
+
+
 def status_label(instance: models.Model, value: str) -> str:
     field = instance._meta.get_field("status")
     return str(dict(field.flatchoices).get(value, value))  # type: ignore[union-attr]

@@ -1,10 +1,9 @@
-"""Comités de suivi and programmes, and the clause library."""
+"""Comités de suivi, and the clause library."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, time
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -21,8 +20,6 @@ from conventions.models import (
     MeetingStatus,
     MonitoringCommittee,
     Programme,
-    ProgrammeBudget,
-    ProgrammeKind,
 )
 from conventions.services._common import lock, save
 from conventions.services.life import give_notice
@@ -251,63 +248,6 @@ def record_decision(
             today=today,
         )
     return decision
-
-
-# --- Programmes -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_programme(
-    *,
-    user: Any,
-    organization: Organization,
-    name: str,
-    kind: str = ProgrammeKind.OTHER,
-    coordinator: Organization | None = None,
-    description: str = "",
-    start_date: date | None = None,
-    end_date: date | None = None,
-) -> Programme:
-    tenancy.require(user, organization.pk, Capability.EDIT_CONVENTIONS)
-    if not name.strip():
-        raise DomainError("Le nom du programme est obligatoire.", rule="Programme", field="name")
-    if Programme.objects.filter(organization=organization, name=name.strip()).exists():
-        raise DomainError(f"Le programme « {name} » existe déjà.", rule="Programme", field="name")
-    if start_date and end_date and end_date < start_date:
-        raise DomainError("La fin du programme précède son début.", rule="Programme", field="end_date")
-    programme = Programme(
-        organization=organization,
-        name=name.strip(),
-        kind=kind,
-        coordinator=coordinator,
-        description=description,
-        start_date=start_date,
-        end_date=end_date,
-    )
-    save(programme, user=user, reason="Création du programme")
-    return programme
-
-
-@transaction.atomic
-def set_budget(
-    *, user: Any, programme: Programme, year: int, amount: Decimal, initiative_fund: Decimal = Decimal("0")
-) -> ProgrammeBudget:
-    """The programme's budget for a year and its initiative fund (within the budget)."""
-    tenancy.require(user, programme.organization_id, Capability.EDIT_CONVENTIONS)
-    if amount < 0 or initiative_fund < 0:
-        raise DomainError("Un budget ne peut pas être négatif.", rule="Programme : budget", field="amount")
-    if initiative_fund > amount:
-        raise DomainError(
-            "Le fonds d'initiatives fait partie du budget : il ne peut pas le dépasser.",
-            rule="Programme : budget",
-            field="initiative_fund",
-        )
-    budget = ProgrammeBudget.objects.select_for_update().filter(programme=programme, year=year).first()
-    if budget is None:
-        budget = ProgrammeBudget(programme=programme, year=year)
-    budget.amount, budget.initiative_fund = amount, initiative_fund
-    save(budget, user=user, reason=f"Budget {year}")
-    return budget
 
 
 # --- Clause library ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.db.models import Max
 from conventions import deadlines, rules
 from conventions.models import (
     Amendment,
+    AmendmentSignature,
     AmendmentStatus,
     CommitteeDecision,
     Convention,
@@ -33,12 +34,14 @@ from conventions.services.conventions import (
     schedule_evaluations,
 )
 from core import tenancy
-from core.errors import DomainError
+from core.errors import DomainError, TransitionNotAllowed
 from core.formatting import french_amount, french_date
 from core.roles import Capability
+from parties.models import Signatory
 from reminders.selectors import holiday_subdivision_for
 
 AMENDMENT_RULE = "Avenants (DESIGN « Conventions » 6)"
+SIGNATURE_RULE = "Signature de l'avenant par chaque partie (DESIGN « Conventions » 6)"
 
 
 def _require_edit(user: Any, convention: Convention) -> None:
@@ -199,79 +202,154 @@ def _snapshot(convention: Convention, clause: ConventionClause | None) -> dict[s
     return data
 
 
+def _check_signatory(party: ConventionParty, signatory: Signatory | None) -> Signatory | None:
+    """Who signs for the party: the one given (signing for its organization), else the party's
+    signatory of the convention."""
+    if signatory is None:
+        return party.signatory
+    if signatory.organization_id != party.organization_id:
+        raise DomainError(
+            f"{signatory.person.full_name} ne signe pas pour {party.organization.name}.",
+            rule=SIGNATURE_RULE,
+            field="signatory",
+        )
+    return signatory
+
+
 @transaction.atomic
-def sign_amendment(*, user: Any, amendment: Amendment, signed_on: date, today: date | None = None) -> Amendment:
-    """The avenant is signed by every party: its effect applies to the convention now, and the
-    convention's history shows the values before and after."""
+def sign_amendment(
+    *,
+    user: Any,
+    amendment: Amendment,
+    signed_on: date,
+    party: ConventionParty | None = None,
+    signatory: Signatory | None = None,
+    today: date | None = None,
+) -> Amendment:
+    """One party of the convention signs the avenant out for signature (``party`` may be left
+    out when a single party has yet to sign). When the last one has signed, the avenant is
+    signed on the latest date: its effect applies to the convention then, and the convention's
+    history shows the values before and after."""
     day = today_or(today)
     convention = lock(amendment.convention)
     _require_edit(user, convention)
     locked = lock(amendment)
     if locked.status != AmendmentStatus.OUT_FOR_SIGNATURE:
-        run_transition(locked, "mark_signed", target_label="Signé")
+        raise TransitionNotAllowed(
+            f"L'avenant est « {locked.get_status_display()} » : les signatures se recueillent quand il est "
+            "en signature.",
+            rule="Cycle de vie",
+            field="status",
+        )
     if convention.status not in LIVE_STATES:
         raise DomainError(
             f"La convention est « {convention.get_status_display()} » : l'avenant ne peut plus s'appliquer.",
             rule=AMENDMENT_RULE,
         )
+    parties = list(convention.parties.select_related("organization", "signatory").order_by("position"))
+    signatures = {s.party_id: s for s in locked.signatures.all()}
+    if party is None:
+        waiting = [p for p in parties if p.pk not in signatures]
+        if len(waiting) != 1:
+            raise DomainError("Indiquez la partie qui signe l'avenant.", rule=SIGNATURE_RULE, field="party")
+        party = waiting[0]
+    signer = next((p for p in parties if p.pk == party.pk), None)
+    if signer is None:
+        raise DomainError(
+            "Cette partie n'est pas partie à la convention que l'avenant modifie.", rule=SIGNATURE_RULE, field="party"
+        )
+    if signer.pk in signatures:
+        raise DomainError(
+            f"{signer.organization.name} a déjà signé l'avenant, le {french_date(signatures[signer.pk].signed_on)}.",
+            rule=SIGNATURE_RULE,
+            field="party",
+        )
     rules.check_signature_date(signed_on=signed_on, approved_on=locked.approved_on, today=day)
-    clause = ConventionClause.objects.select_for_update().get(pk=locked.clause_id) if locked.clause_id else None
+    signature = AmendmentSignature(
+        amendment=locked, party=signer, signatory=_check_signatory(signer, signatory), signed_on=signed_on
+    )
+    save(
+        signature,
+        user=user,
+        reason=f"Avenant n° {locked.number} signé par {signer.organization.name} le {french_date(signed_on)}",
+    )
+    signatures[signer.pk] = signature
+    if any(p.pk not in signatures for p in parties):
+        return locked
+    _apply_signed_amendment(
+        user=user,
+        amendment=locked,
+        convention=convention,
+        signed_on=max(s.signed_on for s in signatures.values()),
+        day=day,
+    )
+    return locked
+
+
+def _apply_signed_amendment(
+    *, user: Any, amendment: Amendment, convention: Convention, signed_on: date, day: date
+) -> None:
+    """Every party has signed: the avenant's effect applies to the convention (both rows are locked)."""
+    clause = ConventionClause.objects.select_for_update().get(pk=amendment.clause_id) if amendment.clause_id else None
     before = _snapshot(convention, clause)
     changes: list[str] = []
-    if locked.new_duration_months:
+    if amendment.new_duration_months:
         if convention.effective_date is None:
             raise DomainError(
                 "La convention n'a pas encore pris effet : sa durée ne peut pas être recalculée.", rule=AMENDMENT_RULE
             )
         previous = convention.end_date
-        convention.duration_months = locked.new_duration_months
+        convention.duration_months = amendment.new_duration_months
         convention.duration_days = 0
-        convention.end_date = rules.end_date(convention.effective_date, months=locked.new_duration_months)
+        convention.end_date = rules.end_date(convention.effective_date, months=amendment.new_duration_months)
         changes.append(
-            f"durée {locked.new_duration_months} mois, fin {french_date(previous) if previous else '—'} → "
+            f"durée {amendment.new_duration_months} mois, fin {french_date(previous) if previous else '—'} → "
             f"{french_date(convention.end_date)}"
         )  # type: ignore[arg-type]
-    if locked.new_end_date:
+    if amendment.new_end_date:
         if convention.effective_date:
-            rules.check_amendment_end(start=convention.effective_date, new_end=locked.new_end_date)
+            rules.check_amendment_end(start=convention.effective_date, new_end=amendment.new_end_date)
         previous = convention.end_date
-        convention.end_date = locked.new_end_date
-        changes.append(f"fin {french_date(previous) if previous else '—'} → {french_date(locked.new_end_date)}")
-    if locked.new_amount is not None:
+        convention.end_date = amendment.new_end_date
+        changes.append(f"fin {french_date(previous) if previous else '—'} → {french_date(amendment.new_end_date)}")
+    if amendment.new_amount is not None:
         previous_amount = convention.amount
-        convention.amount = locked.new_amount
+        convention.amount = amendment.new_amount
         changes.append(
             f"montant {french_amount(previous_amount) if previous_amount is not None else '—'} → "
-            f"{french_amount(locked.new_amount)}"
+            f"{french_amount(amendment.new_amount)}"
         )
-    if locked.new_clause_body.strip():
+    if amendment.new_clause_body.strip():
         if clause is not None:
-            clause.title = locked.new_clause_title.strip() or clause.title
-            clause.body = locked.new_clause_body
-            save(clause, user=user, reason=f"Modifié par l'avenant n° {locked.number}")
+            clause.title = amendment.new_clause_title.strip() or clause.title
+            clause.body = amendment.new_clause_body
+            save(clause, user=user, reason=f"Modifié par l'avenant n° {amendment.number}")
             changes.append(f"article {clause.position} modifié")
         else:
             position = (convention.clauses.aggregate(m=Max("position"))["m"] or 0) + 1
             clause = ConventionClause(
                 convention=convention,
                 position=position,
-                title=locked.new_clause_title.strip(),
-                body=locked.new_clause_body,
+                title=amendment.new_clause_title.strip(),
+                body=amendment.new_clause_body,
             )
-            save(clause, user=user, reason=f"Ajouté par l'avenant n° {locked.number}")
+            save(clause, user=user, reason=f"Ajouté par l'avenant n° {amendment.number}")
             changes.append(f"article {position} ajouté")
-    locked.signed_on = signed_on
-    locked.effect_before = before
-    locked.effect_after = _snapshot(convention, clause)
-    locked.mark_signed()
-    save(locked, user=user, reason=f"Avenant signé le {french_date(signed_on)}")
+    amendment.signed_on = signed_on
+    amendment.effect_before = before
+    amendment.effect_after = _snapshot(convention, clause)
+    amendment.mark_signed()
+    save(
+        amendment,
+        user=user,
+        reason=f"Avenant signé par toutes les parties (dernière signature le {french_date(signed_on)})",
+    )
     summary = "; ".join(changes) if changes else "sans effet sur les conditions"
-    save(convention, user=user, reason=f"Avenant n° {locked.number} signé le {french_date(signed_on)} : {summary}")
+    save(convention, user=user, reason=f"Avenant n° {amendment.number} signé le {french_date(signed_on)} : {summary}")
     schedule_evaluations(convention)
     # An avenant that moved the end into the past lets the convention end today.
     apply_dates_to(convention, day)
     deadlines.sync_convention(convention)
-    return locked
 
 
 # --- Termination ----------------------------------------------------------------------

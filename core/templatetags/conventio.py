@@ -33,3 +33,11 @@ def frdate(value: Any) -> str:
     from core.formatting import french_date
 
     return french_date(value) if value else ""
+
+
+@register.filter
+def framount(value: Any) -> str:
+    """ "60 000,00 €"."""
+    from core.formatting import french_amount
+
+    return french_amount(value) if value is not None and value != "" else ""

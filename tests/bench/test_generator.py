@@ -217,6 +217,13 @@ def test_conventions_are_consistent(result):
     assert Amendment.objects.filter(convention__in=conventions).count() == result["counts"].get(
         "amendments (avenants)", 0
     )
+    # A signed avenant is signed by every party, on its date at the latest and after its approval.
+    amendments = Amendment.objects.filter(convention__in=conventions).prefetch_related("signatures")
+    for a in amendments:
+        days = [s.signed_on for s in a.signatures.all()]
+        if a.status == "signed":
+            assert len(days) == 2 and max(days) == a.signed_on and min(days) >= a.approved_on
+    assert sum(len(a.signatures.all()) for a in amendments) == result["counts"].get("amendment signatures", 0)
     for e in Evaluation.objects.filter(convention__in=conventions).exclude(held_on=None):
         assert e.outcome
 

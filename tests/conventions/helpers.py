@@ -83,3 +83,12 @@ def signed(
     for party, day in zip(convention.parties.order_by("position"), signatures, strict=True):
         services.record_signature(user=user, convention=convention, party=party, signed_on=day, today=today)
     return Convention.objects.get(pk=convention.pk)
+
+
+def sign_by_every_party(user: Any, amendment: Any, signed_on: date, today: date | None = None) -> Any:
+    """Every party of the convention signs the avenant on the same day."""
+    for party in amendment.convention.parties.order_by("position"):
+        amendment = services.sign_amendment(
+            user=user, amendment=amendment, party=party, signed_on=signed_on, today=today or signed_on
+        )
+    return amendment

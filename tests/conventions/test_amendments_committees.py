@@ -17,7 +17,7 @@ from conventions.models import (
 )
 from core.errors import DomainError, TransitionNotAllowed
 from reminders.models import Deadline
-from tests.conventions.helpers import adopted_deliberation, signed
+from tests.conventions.helpers import adopted_deliberation, sign_by_every_party, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +38,26 @@ def test_avenant_moves_the_end_date_and_history_shows_before_and_after(legal_use
     deliberation = adopted_deliberation(organization, number="V2024-300", day=date(2024, 12, 16))
     services.approve_amendment(user=legal_user, amendment=first, deliberations=[deliberation])
     services.send_amendment_for_signature(user=legal_user, amendment=first)
-    services.sign_amendment(user=legal_user, amendment=first, signed_on=date(2025, 1, 10), today=date(2025, 1, 10))
+    city, partner = convention.parties.order_by("position")
+    # The partner signs first: nothing applies until the last party has signed.
+    services.sign_amendment(
+        user=legal_user, amendment=first, party=partner, signed_on=date(2025, 1, 8), today=date(2025, 1, 8)
+    )
+    convention.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.status, first.signed_on, first.effect_after) == (AmendmentStatus.OUT_FOR_SIGNATURE, None, {})
+    assert convention.end_date == date(2027, 5, 1)
+    services.sign_amendment(
+        user=legal_user, amendment=first, party=city, signed_on=date(2025, 1, 10), today=date(2025, 1, 10)
+    )
     convention.refresh_from_db()
     first.refresh_from_db()
     assert first.status == AmendmentStatus.SIGNED
+    assert first.signed_on == date(2025, 1, 10)
+    assert {s.party_id: s.signed_on for s in first.signatures.all()} == {
+        partner.pk: date(2025, 1, 8),
+        city.pk: date(2025, 1, 10),
+    }
     assert convention.end_date == date(2028, 5, 1)
     assert first.effect_before["end_date"] == "2027-05-01"
     assert first.effect_after["end_date"] == "2028-05-01"
@@ -72,7 +88,7 @@ def test_avenant_replacing_a_clause_and_one_shortening_the_term(legal_user, orga
         user=legal_user, amendment=amendment, delegated_reference="DEC-2025-4", delegated_date=date(2025, 6, 2)
     )
     services.send_amendment_for_signature(user=legal_user, amendment=amendment)
-    services.sign_amendment(user=legal_user, amendment=amendment, signed_on=date(2025, 6, 3), today=date(2025, 6, 3))
+    sign_by_every_party(legal_user, amendment, date(2025, 6, 3))
     clause.refresh_from_db()
     convention.refresh_from_db()
     assert clause.body == "Périmètre : {{ codes_postaux }}."
@@ -86,7 +102,7 @@ def test_avenant_replacing_a_clause_and_one_shortening_the_term(legal_user, orga
         user=legal_user, amendment=shorter, delegated_reference="DEC-2025-9", delegated_date=date(2025, 7, 1)
     )
     services.send_amendment_for_signature(user=legal_user, amendment=shorter)
-    services.sign_amendment(user=legal_user, amendment=shorter, signed_on=date(2025, 7, 2), today=date(2025, 7, 2))
+    sign_by_every_party(legal_user, shorter, date(2025, 7, 2))
     convention.refresh_from_db()
     assert convention.status == ConventionStatus.EXPIRED
 

@@ -83,7 +83,10 @@ def test_notice_avenant_and_committee_through_the_api(api_for, legal_user, organ
     amendment_id = response.json()["id"]
     api.post(f"/amendments/{amendment_id}/approve", {"delegated_reference": "DEC-9", "delegated_date": "2025-01-02"})
     api.post(f"/amendments/{amendment_id}/send_for_signature", {})
-    response = api.post(f"/amendments/{amendment_id}/sign", {"signed_on": "2025-01-10"})
+    for party in api.get(f"/conventions/{convention.pk}").json()["parties"]:
+        response = api.post(
+            f"/amendments/{amendment_id}/signatures", {"party_id": party["id"], "signed_on": "2025-01-10"}
+        )
     assert response.json()["effect_after"]["end_date"] == "2028-05-01"
     assert api.get(f"/conventions/{convention.pk}").json()["end_date"] == "2028-05-01"
     response = api.post("/committees", {"name": "Comité de suivi", "convention_id": convention.pk})

@@ -1,4 +1,4 @@
-"""Concurrent writers on PostgreSQL: row locks serialize transitions and avenant numbering."""
+"""Concurrent writers on PostgreSQL: row locks serialize transitions, avenant numbering and signatures."""
 
 import threading
 from datetime import date
@@ -63,3 +63,33 @@ def test_concurrent_avenants_are_numbered_without_gaps(legal_user, organization)
     )
     assert all(o[0] == "ok" for o in outcomes)
     assert sorted(convention.amendments.values_list("number", flat=True)) == [1, 2, 3, 4]
+
+
+def test_the_last_two_parties_signing_an_avenant_together_apply_it_once(legal_user, organization):
+    convention = signed(legal_user, organization)
+    amendment = services.create_amendment(
+        user=legal_user, convention=convention, title="Prolongation", new_end_date=date(2028, 5, 1)
+    )
+    services.approve_amendment(
+        user=legal_user, amendment=amendment, delegated_reference="DEC-2", delegated_date=date(2025, 1, 2)
+    )
+    services.send_amendment_for_signature(user=legal_user, amendment=amendment)
+    outcomes = run_together(
+        *[
+            (
+                lambda party=party: services.sign_amendment(
+                    user=legal_user,
+                    amendment=amendment,
+                    party=party,
+                    signed_on=date(2025, 1, 10),
+                    today=date(2025, 1, 10),
+                )
+            )
+            for party in convention.parties.all()
+        ]
+    )
+    assert all(o[0] == "ok" for o in outcomes)
+    amendment.refresh_from_db()
+    assert (amendment.status, amendment.signatures.count()) == ("signed", 2)
+    assert Convention.objects.get(pk=convention.pk).end_date == date(2028, 5, 1)
+    assert amendment.history.filter(history_change_reason__startswith="Avenant signé par toutes").count() == 1

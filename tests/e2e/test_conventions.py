@@ -36,6 +36,18 @@ def test_list_filters_and_pages_pass_axe(page, login, organization, make_member,
     committee = services.create_committee(user=legal, name="Comité de suivi", convention=live)
     meeting = services.plan_meeting(user=legal, committee=committee, meeting_date=date(2024, 5, 29), agenda="Bilan")
     programme = services.create_programme(user=legal, organization=organization, name="Réseau En lieu sûr")
+    amendment = services.create_amendment(user=legal, convention=live, title="Prolongation", new_duration_months=48)
+    services.approve_amendment(
+        user=legal, amendment=amendment, delegated_reference="DEC-2025-1", delegated_date=date(2025, 1, 2)
+    )
+    services.send_amendment_for_signature(user=legal, amendment=amendment)
+    services.sign_amendment(
+        user=legal,
+        amendment=amendment,
+        party=live.parties.order_by("position").last(),
+        signed_on=date(2025, 1, 10),
+        today=date(2025, 1, 10),
+    )
     login(legal)
     page.goto("/conventions/")
     page.get_by_label("État").select_option("draft")
@@ -48,6 +60,8 @@ def test_list_filters_and_pages_pass_axe(page, login, organization, make_member,
         f"/conventions/comites/{committee.pk}/",
         f"/conventions/reunions/{meeting.pk}/",
         f"/conventions/programmes/{programme.pk}/",
+        f"/conventions/programmes/{programme.pk}/modifier/",
+        f"/conventions/{live.pk}/avenants/{amendment.number}/",
         "/conventions/nouvelle/",
         "/tableau-de-bord/",
     ]:
