@@ -94,7 +94,8 @@ def render(
     resolved = templates_registry.resolve(organization_id=organization_id, kind=kind, document_format=document_format)
     if document_format == DocumentFormat.PDF:
         rendering.warm_up()
-    deadline = rendering.Deadline(seconds or getattr(settings, "DOCUMENTS_RENDER_SECONDS", 60))
+    limit: float = seconds if seconds is not None else getattr(settings, "DOCUMENTS_RENDER_SECONDS", 60)
+    deadline = rendering.Deadline(limit)
     if document_format == DocumentFormat.PDF:
         html = rendering.render_html(templates_registry.compiled_html(resolved), context, deadline=deadline)
         return rendering.html_to_pdf(html, deadline=deadline), resolved
