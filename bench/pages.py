@@ -151,7 +151,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "convention list (filtered, page 2)",
         False,
-        lambda fx, t: url("conventions:list", query="?state=in_force&page=2"),
+        lambda fx, t: url("conventions:list", query="?status=active&page=2"),
         role="legal",
     ),
     Endpoint(
@@ -180,7 +180,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "API conventions (filtered, page 2)",
         True,
-        lambda fx, t: "/api/v1/conventions?state=in_force&page=2",
+        lambda fx, t: "/api/v1/conventions?status=active&page=2",
         role="legal",
     ),
     Endpoint("API convention detail", True, _with("convention", lambda pk: f"/api/v1/conventions/{pk}"), role="legal"),

@@ -28,14 +28,16 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Recherche"), required=False)
     status = forms.ChoiceField(label=_("État"), required=False, choices=[("", _("Tous"))] + ConventionStatus.choices)
     kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Tous"))] + ConventionKind.choices)
-    partner = forms.TypedChoiceField(label=_("Partenaire"), required=False, coerce=int, empty_value=None)
+    # A métropole has thousands of partners: they are searched by name or SIREN rather than
+    # listed in a menu; ``partner`` (an id) comes from links such as a partner's page.
+    partner_name = forms.CharField(label=_("Partenaire (nom ou SIREN)"), required=False, max_length=100)
+    partner = forms.IntegerField(required=False, widget=forms.HiddenInput)
     manager = forms.TypedChoiceField(label=_("Responsable"), required=False, coerce=int, empty_value=None)
     end_after = forms.DateField(label=_("Fin après le"), required=False, widget=DATE)
     end_before = forms.DateField(label=_("Fin avant le"), required=False, widget=DATE)
 
-    def __init__(self, *args: Any, partners: list[tuple[int, str]], managers: list[tuple[int, str]], **kwargs: Any):
+    def __init__(self, *args: Any, managers: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = [("", _("Tous"))] + partners  # type: ignore[attr-defined]
         self.fields["manager"].choices = [("", _("Tous"))] + managers  # type: ignore[attr-defined]
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,7 @@ class ConventionFilters:
     status: str = ""
     kind: str = ""
     partner: int | None = None
+    partner_name: str = ""  # part of a partner's name, or its SIREN
     manager: int | None = None
     programme: int | None = None
     end_after: date | None = None
@@ -63,8 +64,24 @@ def filter_conventions(queryset: QuerySet[Convention], filters: ConventionFilter
         queryset = queryset.filter(status=filters.status)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
+    # Partners through EXISTS: no join that would repeat a convention (and no DISTINCT,
+    # which sorts every row of the organization before paginating).
     if filters.partner:
-        queryset = queryset.filter(parties__organization_id=filters.partner)
+        queryset = queryset.filter(
+            Exists(ConventionParty.objects.filter(convention=OuterRef("pk"), organization_id=filters.partner))
+        )
+    if filters.partner_name.strip():
+        text = filters.partner_name.strip()
+        by_name = Q(organization__name__icontains=text)
+        if text.replace(" ", "").isdigit():
+            by_name |= Q(organization__siren=text.replace(" ", ""))
+        queryset = queryset.filter(
+            Exists(
+                ConventionParty.objects.filter(by_name, convention=OuterRef("pk")).exclude(
+                    organization_id=OuterRef("organization_id")
+                )
+            )
+        )
     if filters.manager:
         queryset = queryset.filter(manager_id=filters.manager)
     if filters.programme:
@@ -75,7 +92,7 @@ def filter_conventions(queryset: QuerySet[Convention], filters: ConventionFilter
         queryset = queryset.filter(end_date__lte=filters.end_before)
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
-    return queryset.distinct()
+    return queryset
 
 
 def convention_for(user: Any, pk: int) -> Convention:

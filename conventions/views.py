@@ -39,12 +39,11 @@ def _querystring(request: HttpRequest) -> str:
 @login_required
 def convention_list(request: HttpRequest) -> HttpResponse:
     ids = tenancy.organization_ids(request.user)
-    partners = list(Organization.objects.visible_to(ids).exclude(pk__in=ids).values_list("pk", "name"))
     managers = [
         (u.pk, u.get_full_name() or u.username)
         for u in get_user_model().objects.filter(memberships__organization_id__in=ids).distinct().order_by("last_name")
     ]
-    form = forms.FilterForm(request.GET or None, partners=partners, managers=managers)
+    form = forms.FilterForm(request.GET or None, managers=managers)
     filters = selectors.ConventionFilters()
     if form.is_valid():
         data = form.cleaned_data
@@ -52,6 +51,7 @@ def convention_list(request: HttpRequest) -> HttpResponse:
             status=data["status"] or "",
             kind=data["kind"] or "",
             partner=data["partner"],
+            partner_name=data["partner_name"] or "",
             manager=data["manager"],
             end_after=data["end_after"],
             end_before=data["end_before"],

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.roles import Role
 
 
-class TimeStampedModel(models.Model):
+@functools.cache
+def _choice_labels(field: models.Field[Any, Any], language: str | None) -> dict[Any, str]:
+    return {make_hashable(value): str(label) for value, label in field.flatchoices}
+
+
+class ChoiceLabelsMixin(models.Model):
+    """``get_FOO_display()`` from a table built once per field and language.
+
+    Django rebuilds the choices dictionary at every call, hashing each lazily translated
+    label (one translation lookup per choice): on a list of 150 rows showing a state and a
+    kind, that is thousands of lookups per page."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: models.Field[Any, Any]) -> Any:
+        value = getattr(self, field.attname)
+        label = _choice_labels(field, get_language()).get(make_hashable(value))
+        return label if label is not None else force_str(value, strings_only=True)
+
+
+class TimeStampedModel(ChoiceLabelsMixin):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

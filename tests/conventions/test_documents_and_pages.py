@@ -173,3 +173,25 @@ def test_page_query_counts(client_for, legal_user, organization, rows, django_as
         assert client.get("/conventions/").status_code == 200
     with django_assert_max_num_queries(50):
         assert client.get(f"/conventions/{conventions[0].pk}/").status_code == 200
+
+
+def test_list_finds_conventions_by_partner_name_or_siren(client_for, api_for, legal_user, organization):
+    hehop = partner_of(organization, name="Association HeHop")
+    hehop.siren = "732829320"
+    hehop.save()
+    flag = partner_of(organization, name="Association FLAG !")
+    draft(legal_user, organization, partner=hehop, title="Locaux pour réunions")
+    draft(legal_user, organization, partner=flag, title="En lieu sûr")
+    client = client_for(legal_user)
+    page = client.get("/conventions/", {"partner_name": "hehop"}).content.decode()
+    assert "Locaux pour réunions" in page and "En lieu sûr" not in page
+    assert 'name="partner_name"' in page and '<select name="partner"' not in page  # no menu of every partner
+    by_siren = client.get("/conventions/", {"partner_name": "732 829 320"}).content.decode()
+    assert "Locaux pour réunions" in by_siren and "En lieu sûr" not in by_siren
+    by_id = client.get("/conventions/", {"partner": flag.pk}).content.decode()
+    assert "En lieu sûr" in by_id and "Locaux pour réunions" not in by_id
+    # The organization itself is a party of every convention: its name finds nothing.
+    own = client.get("/conventions/", {"partner_name": organization.name}).content.decode()
+    assert "En lieu sûr" not in own and "Locaux pour réunions" not in own
+    api = api_for(legal_user).get("/conventions", {"partner_name": "FLAG"}).json()
+    assert [c["title"] for c in api["items"]] == ["En lieu sûr"]
