@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import QuickSelect
 from deliberations.models import (
     ActNature,
     Assembly,
@@ -209,34 +210,58 @@ class VoteForm(forms.Form):
     )
 
 
-class ProxyForm(forms.Form):
-    giver = PersonChoice(label=_("Mandant (absent)"), queryset=Person.objects.none())
-    holder = PersonChoice(label=_("Mandataire (présent)"), queryset=Person.objects.none())
+class _PeopleAndItemsForm(forms.Form):
+    """A form choosing members and agenda items of a sitting. The page that shows it passes
+    ``choices`` (already loaded with the sitting's attendance) so that its menus cost no
+    query; the view that validates a submission passes querysets only."""
+
+    people_fields: tuple[str, ...] = ()
+    item_fields: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        *args: Any,
+        people: Any,
+        items: Any,
+        choices: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.people_fields:
+            self.fields[name].queryset = people  # type: ignore[attr-defined]
+        for name in self.item_fields:
+            self.fields[name].queryset = items  # type: ignore[attr-defined]
+            self.fields[name].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
+        if choices is not None:
+            people_choices, item_choices = choices
+            for names, listed in ((self.people_fields, people_choices), (self.item_fields, item_choices)):
+                for name in names:
+                    field = self.fields[name]
+                    empty = [("", field.empty_label)] if field.empty_label is not None else []  # type: ignore[attr-defined]
+                    field.widget.choices = [*empty, *listed]  # type: ignore[attr-defined]
+
+
+class ProxyForm(_PeopleAndItemsForm):
+    giver = PersonChoice(label=_("Mandant (absent)"), queryset=Person.objects.none(), widget=QuickSelect)
+    holder = PersonChoice(label=_("Mandataire (présent)"), queryset=Person.objects.none(), widget=QuickSelect)
     written_on = forms.DateField(label=_("Pouvoir écrit le"), widget=DateInput())
     illness = forms.BooleanField(label=_("Pour maladie"), required=False)
     from_item = forms.ModelChoiceField(
-        label=_("À partir du point"), queryset=Deliberation.objects.none(), required=False
+        label=_("À partir du point"), queryset=Deliberation.objects.none(), required=False, widget=QuickSelect
     )
-
-    def __init__(self, *args: Any, people: Any, items: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["giver"].queryset = people  # type: ignore[attr-defined]
-        self.fields["holder"].queryset = people  # type: ignore[attr-defined]
-        self.fields["from_item"].queryset = items  # type: ignore[attr-defined]
-        self.fields["from_item"].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
+    people_fields = ("giver", "holder")
+    item_fields = ("from_item",)
 
 
-class MovementForm(forms.Form):
-    person = PersonChoice(label=_("Élu"), queryset=Person.objects.none())
-    deliberation = forms.ModelChoiceField(label=_("À partir du point"), queryset=Deliberation.objects.none())
+class MovementForm(_PeopleAndItemsForm):
+    person = PersonChoice(label=_("Élu"), queryset=Person.objects.none(), widget=QuickSelect)
+    deliberation = forms.ModelChoiceField(
+        label=_("À partir du point"), queryset=Deliberation.objects.none(), widget=QuickSelect
+    )
     status = forms.ChoiceField(label=_("Présence"), choices=Presence.choices)
     only_this_item = forms.BooleanField(label=_("Pour ce point seulement"), required=False)
-
-    def __init__(self, *args: Any, people: Any, items: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
-        self.fields["deliberation"].queryset = items  # type: ignore[attr-defined]
-        self.fields["deliberation"].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
+    people_fields = ("person",)
+    item_fields = ("deliberation",)
 
 
 class SignForm(forms.Form):

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -446,7 +447,7 @@ def _start_bundle(request: HttpRequest, sitting: Sitting) -> Any:
 
 
 def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting)
+    view = selectors.sitting_attendance(sitting, items=selectors.agenda(sitting, summary=True))
     try:
         start = max(int(request.GET.get("de", "1")), 1)
     except ValueError:
@@ -455,8 +456,11 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     members = []
     short = {"present": "P", "represented": "R", "excused": "E", "absent": "A"}
     labels = {"present": _("présent"), "represented": _("représenté"), "excused": _("excusé"), "absent": _("absent")}
+    labels = {key: str(label) for key, label in labels.items()}
     opening = view.opening()
     per_item = [view.for_item(d) for d in window]
+    # 240 members × 30 items: each row's cells and address are built here, once.
+    one_url = reverse("deliberations:attendance_one", args=[sitting.pk, _URL_PK])
     for mandate in view.members:
         pid = mandate.person_id
         members.append(
@@ -464,16 +468,16 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
                 "mandate": mandate,
                 "status": view.defaults.get(pid, ""),
                 "opening": labels[opening.state_of(pid)],
-                "cells": [short[a.state_of(pid)] for a in per_item],
+                "url": one_url.replace(_URL_PK_TEXT, f"/{pid}/"),
+                "cells": format_html_join("", "<td>{}</td>", ((short[a.state_of(pid)],) for a in per_item)),
             }
         )
-    people = Person.objects.filter(pk__in=[m.person_id for m in view.members]).order_by("last_name", "first_name")
-    open_items = (
-        Deliberation.objects.filter(sitting=sitting, position__isnull=False)
-        .exclude(state__in=[*DECIDED_STATES, *AFTER_SIGNATURE_STATES])
-        .order_by("position")
-    )
+    open_items = [
+        d for d in view.items if d.state not in (*DECIDED_STATES, *AFTER_SIGNATURE_STATES) and d.position is not None
+    ]
     names = view.person_names
+    people_choices = list(names.items())  # the sheet's order: last name, first name
+    item_choices = [(d.pk, f"{d.position}. {d.title[:80]}") for d in open_items]
     proxies = [
         {
             "proxy": p,
@@ -482,6 +486,8 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         }
         for p in view.proxies
     ]
+    choices = (people_choices, item_choices)
+    none_people, none_items = Person.objects.none(), Deliberation.objects.none()
     return {
         "sitting": sitting,
         "view": view,
@@ -496,8 +502,10 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
         "statuses": Presence.choices,
         "proxies": proxies,
-        "proxy_form": forms.ProxyForm(people=people, items=open_items, initial={"written_on": sitting.date}),
-        "movement_form": forms.MovementForm(people=people, items=open_items),
+        "proxy_form": forms.ProxyForm(
+            people=none_people, items=none_items, choices=choices, initial={"written_on": sitting.date}
+        ),
+        "movement_form": forms.MovementForm(people=none_people, items=none_items, choices=choices),
         "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
         "changes": view.changes,
     }
