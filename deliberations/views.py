@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -454,7 +454,8 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         start = 1
     window = [d for d in view.items if d.position is not None and start <= d.position < start + GRID_COLUMNS]
     members = []
-    short = {"present": "P", "represented": "R", "excused": "E", "absent": "A"}
+    # Fixed markup per state (no user text): the 7,200 cells of a métropole's grid are joined as is.
+    cells = {"present": "<td>P</td>", "represented": "<td>R</td>", "excused": "<td>E</td>", "absent": "<td>A</td>"}
     labels = {"present": _("présent"), "represented": _("représenté"), "excused": _("excusé"), "absent": _("absent")}
     labels = {key: str(label) for key, label in labels.items()}
     opening = view.opening()
@@ -469,7 +470,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
                 "status": view.defaults.get(pid, ""),
                 "opening": labels[opening.state_of(pid)],
                 "url": one_url.replace(_URL_PK_TEXT, f"/{pid}/"),
-                "cells": format_html_join("", "<td>{}</td>", ((short[a.state_of(pid)],) for a in per_item)),
+                "cells": mark_safe("".join(cells[a.state_of(pid)] for a in per_item)),
             }
         )
     open_items = [
@@ -500,7 +501,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         else None,
         "opening": opening,
         "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
-        "statuses": Presence.choices,
+        "statuses": [(value, str(label)) for value, label in Presence.choices],
         "proxies": proxies,
         "proxy_form": forms.ProxyForm(
             people=none_people, items=none_items, choices=choices, initial={"written_on": sitting.date}
