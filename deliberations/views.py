@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core import tenancy
 from core.errors import DomainError
 from core.roles import Capability
+from core.widgets import QuickSelect
 from deliberations import forms, rules, selectors, services
 from deliberations.models import (
     AFTER_SIGNATURE_STATES,
@@ -462,12 +463,20 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     per_item = [view.for_item(d) for d in window]
     # 240 members × 30 items: each row's cells and address are built here, once.
     one_url = reverse("deliberations:attendance_one", args=[sitting.pk, _URL_PK])
+    # The status menu has five possible states (not yet recorded, or one of four): its
+    # options are written once per state, not once per member.
+    statuses = [("", "— " + _("non pointé")), *((value, str(label)) for value, label in Presence.choices)]
+    status_options = {
+        current: QuickSelect(choices=statuses)._options(statuses, {current}) for current, _label in statuses
+    }
     for mandate in view.members:
         pid = mandate.person_id
+        status = view.defaults.get(pid, "")
         members.append(
             {
                 "mandate": mandate,
-                "status": view.defaults.get(pid, ""),
+                "status": status,
+                "options": mark_safe(status_options.get(status, status_options[""])),
                 "opening": labels[opening.state_of(pid)],
                 "url": one_url.replace(_URL_PK_TEXT, f"/{pid}/"),
                 "cells": mark_safe("".join(cells[a.state_of(pid)] for a in per_item)),
@@ -501,7 +510,6 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         else None,
         "opening": opening,
         "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
-        "statuses": [(value, str(label)) for value, label in Presence.choices],
         "proxies": proxies,
         "proxy_form": forms.ProxyForm(
             people=none_people, items=none_items, choices=choices, initial={"written_on": sitting.date}
