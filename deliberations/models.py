@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import ChoiceLabelsMixin, TimeStampedModel
 
 
 class ProtectedStateMixin(models.Model):
@@ -588,7 +588,7 @@ class Presence(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabelsMixin):
     """A member's attendance for the whole sitting (the default for every item)."""
 
     TENANT_FIELD = "sitting__assembly__organization"
@@ -611,7 +611,7 @@ class Attendance(models.Model):
         return f"{self.person} — {self.get_status_display()}"
 
 
-class AttendanceChange(models.Model):
+class AttendanceChange(ChoiceLabelsMixin):
     """An arrival or a departure: from ``deliberation`` on, the member's status is ``status``."""
 
     TENANT_FIELD = "sitting__assembly__organization"
@@ -769,7 +769,7 @@ class VoteResult(TimeStampedModel):
         return self.votes_for + self.votes_against
 
 
-class Ballot(models.Model):
+class Ballot(ChoiceLabelsMixin):
     """One member's vote, cast in person or by the holder of their proxy (``cast_by``)."""
 
     TENANT_FIELD = "vote__deliberation__assembly__organization"

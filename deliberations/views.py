@@ -710,6 +710,23 @@ def _approved_conventions(deliberation: Deliberation) -> list[Any]:
     return list(manager.all()) if manager is not None else []
 
 
+def _ballots(vote: Any, names: dict[int, str]) -> list[dict[str, str]]:
+    """Each member's vote with names from the sitting already loaded (up to 240 ballots)."""
+    rows = list(
+        vote.ballots.order_by("person__last_name", "person__first_name", "pk").values_list(
+            "person_id", "choice", "cast_by_id"
+        )
+    )
+    missing = {pk for person, _choice, by in rows for pk in (person, by) if pk and pk not in names}
+    if missing:
+        names = {**names, **{p.pk: p.full_name for p in Person.objects.filter(pk__in=missing)}}
+    labels = {value: str(label) for value, label in VoteChoice.choices}
+    return [
+        {"name": names[person], "choice": labels.get(choice, choice), "by": names[by] if by else ""}
+        for person, choice, by in rows
+    ]
+
+
 @login_required
 def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deliberation = selectors.deliberation_for(request.user, pk)
@@ -733,7 +750,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if attendance
             else [],
             "vote": vote,
-            "ballots": list(vote.ballots.select_related("person", "cast_by")) if vote else [],
+            "ballots": _ballots(vote, names) if vote else [],
             "transmission": transmission,
             "annexes": list(deliberation.annexes.all()),
             "conventions": _approved_conventions(deliberation),

@@ -19,6 +19,7 @@ from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from core.errors import DomainError
+from core.models import ChoiceLabelsMixin
 
 
 class DocumentKind(models.TextChoices):
@@ -64,7 +65,7 @@ def _batch_path(instance: DocumentBatch, filename: str) -> str:
     return f"documents/batches/{instance.organization_id}/batch-{instance.pk}.zip"
 
 
-class DocumentTemplate(models.Model):
+class DocumentTemplate(ChoiceLabelsMixin):
     """An uploaded template of an organization for one kind and format; a new upload is a new version."""
 
     TENANT_FIELD = "organization"

@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import ChoiceLabelsMixin, TimeStampedModel
 from reminders import rules
 
 
@@ -162,7 +162,7 @@ class EmailStatus(models.TextChoices):
     CANCELLED = "cancelled", _("annulé (échéance traitée ou déplacée)")
 
 
-class Reminder(models.Model):
+class Reminder(ChoiceLabelsMixin):
     """One announcement of one deadline to one person: an in-app notification and an outbox row.
 
     Unique per (deadline, recipient, due date, occurrence): however often ``send_reminders``
@@ -309,7 +309,7 @@ def new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class UserPreference(models.Model):
+class UserPreference(ChoiceLabelsMixin):
     """A user's choices: how reminders are e-mailed, and their private calendar feed."""
 
     user = models.OneToOneField(

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core.models import TimeStampedModel
+from core.models import ChoiceLabelsMixin, TimeStampedModel
 
 
 class CommitteeQuerySet(models.QuerySet["MonitoringCommittee"]):
@@ -145,7 +145,7 @@ class CommitteeMeeting(TimeStampedModel):
         return reverse("conventions:meeting_detail", args=[self.pk])
 
 
-class MeetingAttendance(models.Model):
+class MeetingAttendance(ChoiceLabelsMixin):
     TENANT_FIELD = "meeting__committee__organization"
 
     meeting = models.ForeignKey(CommitteeMeeting, on_delete=models.CASCADE, related_name="attendance")
