@@ -228,3 +228,27 @@ def test_dashboard_panel(organization, council_factory, client_for):
     council.sitting()
     page = client_for(council.clerk).get("/tableau-de-bord/").content.decode()
     assert "Séances et délibérations" in page
+
+
+def test_deliberation_page_names_each_ballot(organization, council_factory, client_for):
+    council = council_factory(organization, 3)
+    sitting = council.sitting()
+    item = council.item(sitting)
+    council.attend(sitting, present=2)
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=council.people[2],
+        holder=council.people[1],
+        written_on=date(2024, 3, 25),
+    )
+    client = client_for(council.clerk)
+    data = {"method": "public_ballot", "nominatif": "1"}
+    for person, choice in zip(council.people, ["for", "against", "for"], strict=True):
+        data[f"ballot-{person.pk}"] = choice
+    assert client.post(f"/deliberations/{item.pk}/vote/", data).status_code == 302
+    page = client.get(f"/deliberations/{item.pk}/").content.decode()
+    first, second, third = (p.full_name for p in council.people)
+    assert f"{first} : Pour" in page
+    assert f"{second} : Contre" in page
+    assert f"{third} : Pour (par {second})" in page
