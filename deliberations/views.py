@@ -550,7 +550,7 @@ def attendance_one(request: HttpRequest, pk: int, person_id: int) -> HttpRespons
         services.set_attendances(user=request.user, sitting=sitting, statuses={person_id: status})
     except DomainError as exc:
         error = _error_text(exc)
-    view = selectors.sitting_attendance(sitting)
+    view = selectors.sitting_attendance(sitting, items=[])  # the opening needs no agenda
     response = render(
         request, "deliberations/_quorum.html", {"opening": view.opening(), "view": view, "error": error, "live": True}
     )
@@ -862,7 +862,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(deliberation)
     sitting = deliberation.sitting
     assert sitting is not None
-    view = selectors.sitting_attendance(sitting)
+    view = selectors.sitting_attendance(sitting, only=deliberation)
     item = view.for_item(deliberation)
     names = view.person_names
     voters = [(pid, names[pid], None) for pid in sorted(item.present_ids, key=lambda p: names[p])] + [
@@ -904,13 +904,12 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             _form_error(form, exc)
         else:
             messages.success(request, _("Le vote est enregistré."))
-            following = next(
-                (
-                    d
-                    for d in view.items
-                    if (d.position or 0) > (deliberation.position or 0) and d.state == DeliberationState.ON_AGENDA
-                ),
-                None,
+            following = (
+                Deliberation.objects.filter(
+                    sitting=sitting, position__gt=deliberation.position or 0, state=DeliberationState.ON_AGENDA
+                )
+                .order_by("position")
+                .first()
             )
             if following is not None and not following.is_information:
                 return redirect("deliberations:vote", following.pk)

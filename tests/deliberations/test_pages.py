@@ -252,3 +252,17 @@ def test_deliberation_page_names_each_ballot(organization, council_factory, clie
     assert f"{first} : Pour" in page
     assert f"{second} : Contre" in page
     assert f"{third} : Pour (par {second})" in page
+
+
+def test_after_a_vote_the_next_item_to_vote_opens(organization, council_factory, client_for):
+    council = council_factory(organization, 3)
+    sitting = council.sitting()
+    first, second = council.item(sitting, title="Premier"), council.item(sitting, title="Second")
+    council.attend(sitting, present=3)
+    client = client_for(council.clerk)
+    data = {"method": "show_of_hands", "votes_for": "3", "votes_against": "0", "abstentions": "0", "not_voting": "0"}
+    response = client.post(f"/deliberations/{first.pk}/vote/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.headers["Location"] == f"/deliberations/{second.pk}/vote/"
+    response = client.post(f"/deliberations/{second.pk}/vote/", data)
+    assert response.headers["Location"] == sitting.get_absolute_url()
