@@ -39,6 +39,7 @@ def prepare(rng: random.Random) -> tuple[Any, list[Any], list[int], Any]:
     from core.models import User
     from deliberations import selectors, services
     from deliberations.models import Assembly
+    from parties.models import Person
 
     clerk = User.objects.get(username=f"{base.USER_PREFIX}metropole-clerk")
     assembly = Assembly.objects.select_related("organization").get(
@@ -52,7 +53,7 @@ def prepare(rng: random.Random) -> tuple[Any, list[Any], list[int], Any]:
         assembly=assembly,
         starts_at=starts_at,
         place="Hôtel de Métropole (banc d'essai)",
-        president=selectors.members_in_office(assembly.pk, today)[0].person,
+        president=Person.objects.get(pk=members[0]),
     )
     services.convene(user=clerk, sitting=sitting, convocation_date=today - timedelta(days=8))
     items = []

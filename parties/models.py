@@ -162,13 +162,18 @@ class Person(TimeStampedModel):
     @property
     def full_name(self) -> str:
         """ "Prénom NOM", as French official documents write names."""
-        return f"{self.first_name} {self.last_name.upper()}".strip()
+        return full_name(self.first_name, self.last_name)
 
     @property
     def formal_name(self) -> str:
         """ "Monsieur Prénom NOM"."""
         civility = {"M.": "Monsieur", "Mme": "Madame"}.get(self.civility, "")
         return f"{civility} {self.full_name}".strip()
+
+
+def full_name(first_name: str, last_name: str) -> str:
+    """ "Prénom NOM", as French official documents write names."""
+    return f"{first_name} {last_name.upper()}".strip()
 
 
 class Signatory(TimeStampedModel):
