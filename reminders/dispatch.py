@@ -379,20 +379,23 @@ def _deliver_to(recipient: Any, *, run_date: date, connection: Any, result: Deli
             if rows:
                 return _send(recipient, rows, digest=True, run_date=run_date, connection=connection, result=result)
         return True
-    # One e-mail per reminder, each in its own transaction: one sent is recorded at once.
-    candidate_ids = list(
-        Reminder.objects.filter(recipient_id=recipient.pk, email_status=EmailStatus.PENDING).values_list(
-            "pk", flat=True
-        )
-    )
-    for reminder_id in candidate_ids:
-        with transaction.atomic():
-            rows, cancelled = _cancel_obsolete(_locked_pending(recipient.pk, [reminder_id]))
-            result.cancelled += cancelled
-            if rows and not _send(
-                recipient, rows, digest=False, run_date=run_date, connection=connection, result=result
-            ):
-                return False
+    # One e-mail per reminder. A recipient's pending reminders are read and locked together
+    # and sent one by one over the open connection; those sent are recorded together — also
+    # when the server fails midway, so that the next run sends only the others.
+    with transaction.atomic():
+        rows, cancelled = _cancel_obsolete(_locked_pending(recipient.pk))
+        result.cancelled += cancelled
+        sent: list[Reminder] = []
+        try:
+            for row in rows:
+                try:
+                    connection.send_messages([_message(recipient, [row], digest=False, run_date=run_date)])
+                except Exception as error:  # SMTP, socket, TLS…: whatever it is, try again next run
+                    _failed(recipient, [row], error, result)
+                    return False
+                sent.append(row)
+        finally:
+            _mark_sent(sent, result)
     return True
 
 
@@ -402,14 +405,25 @@ def _send(
     try:
         connection.send_messages([_message(recipient, rows, digest=digest, run_date=run_date)])
     except Exception as error:  # SMTP, socket, TLS…: whatever it is, try again next run
-        logger.warning("Échec de l'envoi des rappels à %s : %s", recipient.email, error)
-        _record_failure(rows, error)
-        result.failed += len(rows)
-        result.errors.append(f"{recipient.email} : {error}")
+        _failed(recipient, rows, error, result)
         return False
+    _mark_sent(rows, result, emails=1)
+    return True
+
+
+def _failed(recipient: Any, rows: list[Reminder], error: Exception, result: DeliveryResult) -> None:
+    logger.warning("Échec de l'envoi des rappels à %s : %s", recipient.email, error)
+    _record_failure(rows, error)
+    result.failed += len(rows)
+    result.errors.append(f"{recipient.email} : {error}")
+
+
+def _mark_sent(rows: list[Reminder], result: DeliveryResult, *, emails: int | None = None) -> None:
+    """Record reminders as sent; ``emails``: how many messages carried them (one each by default)."""
+    if not rows:
+        return
     Reminder.objects.filter(pk__in=[r.pk for r in rows]).update(
         email_status=EmailStatus.SENT, email_sent_at=timezone.now(), attempts=F("attempts") + 1, last_error=""
     )
     result.sent += len(rows)
-    result.emails += 1
-    return True
+    result.emails += len(rows) if emails is None else emails

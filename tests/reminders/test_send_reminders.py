@@ -398,3 +398,31 @@ def test_the_daily_run_closes_past_events_and_only_them(organization, make_membe
     )
     sitting.refresh_from_db()
     assert sitting.handled_at is None
+
+
+class SMTPFailingAtSecond(FlakySMTP):
+    """Accepts one message, then the server goes away."""
+
+    def sendmail(self, from_addr, to_addrs, msg, **kwargs):
+        if len(FlakySMTP.accepted) >= 1:
+            raise smtplib.SMTPServerDisconnected("Connexion perdue")
+        return super().sendmail(from_addr, to_addrs, msg, **kwargs)
+
+
+@override_settings(MAILERS=SMTP_MAILER)
+def test_a_server_lost_midway_records_what_was_sent(organization, make_member, run):
+    FlakySMTP.down, FlakySMTP.accepted = False, []
+    user = manager(organization, make_member)
+    for key, due in (("a", date(2024, 6, 30)), ("b", date(2024, 7, 7)), ("c", date(2024, 7, 7))):
+        deadline_for(organization, key=key, due=due, recipients=(user.pk,))
+    with mock.patch("django.core.mail.backends.smtp.smtplib.SMTP", SMTPFailingAtSecond):
+        run(date(2024, 6, 30))
+    assert FlakySMTP.accepted == ["gestionnaire@testville.fr"]
+    assert Reminder.objects.filter(email_status=EmailStatus.SENT).count() == 1
+    failed = Reminder.objects.filter(email_status=EmailStatus.PENDING, attempts=1)
+    assert failed.count() == 1 and "Connexion perdue" in failed.get().last_error
+    assert Reminder.objects.filter(email_status=EmailStatus.PENDING, attempts=0).count() == 1
+    with mock.patch("django.core.mail.backends.smtp.smtplib.SMTP", FlakySMTP):
+        run(date(2024, 6, 30))  # the next run sends the two others, and only them
+    assert FlakySMTP.accepted == ["gestionnaire@testville.fr"] * 3
+    assert Reminder.objects.filter(email_status=EmailStatus.SENT).count() == 3
