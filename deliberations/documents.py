@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
@@ -379,13 +380,30 @@ def _load_sitting(sitting_id: int) -> Sitting:
     )
 
 
-def _agenda_for_documents(sitting: Sitting) -> list[Deliberation]:
-    return list(
+def _items_for_documents(sitting: Sitting) -> QuerySet[Deliberation]:
+    return (
         sitting.deliberations.filter(position__isnull=False)
         .select_related("rapporteur", "vote", "transmission", "signatory__person")
         .prefetch_related("annexes", "vote__ballots")
         .order_by("position")
     )
+
+
+def _agenda_for_documents(sitting: Sitting) -> list[Deliberation]:
+    return list(_items_for_documents(sitting))
+
+
+def extract_source(deliberation_id: int) -> tuple[Deliberation, selectors.SittingAttendance]:
+    """The deliberation with what its extract prints, and the attendance of its item only
+    (the changes and proxies of the items before it apply; the rest of the agenda is not read)."""
+    deliberation = Deliberation.objects.only("sitting_id").get(pk=deliberation_id)
+    if deliberation.sitting_id is None:
+        raise DomainError(
+            "Cette délibération n'a pas été examinée en séance : pas d'extrait.", rule="Extrait du registre"
+        )
+    sitting = _load_sitting(deliberation.sitting_id)
+    fresh = _items_for_documents(sitting).get(pk=deliberation_id)
+    return fresh, selectors.sitting_attendance(sitting, only=fresh)
 
 
 def generate_extract(*, user: Any, deliberation: Deliberation) -> list[Any]:
@@ -397,12 +415,10 @@ def generate_extract(*, user: Any, deliberation: Deliberation) -> list[Any]:
         raise DomainError(
             "Un extrait ne se produit qu'une fois le point examiné en séance.", rule="Extrait du registre"
         )
-    sitting = _load_sitting(deliberation.sitting_id)
-    view = selectors.sitting_attendance(sitting, items=_agenda_for_documents(sitting))
-    fresh = next(d for d in view.items if d.pk == deliberation.pk)
+    fresh, view = extract_source(deliberation.pk)
     return generate_document(
         kind=KIND_EXTRACT,
-        organization=sitting.assembly.organization,
+        organization=view.sitting.assembly.organization,
         context=extract_context(fresh, view),
         owner=fresh,
         user=user,
