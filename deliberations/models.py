@@ -366,6 +366,13 @@ class DeliberationQuerySet(models.QuerySet["Deliberation"]):
         )
 
 
+class DeliberationManager(models.Manager.from_queryset(DeliberationQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> DeliberationQuerySet:
+        # The full-text vector is only ever used inside SQL (search); read into Python it
+        # would be kilobytes per act for nothing.
+        return super().get_queryset().defer("search_vector")
+
+
 class Deliberation(ProtectedStateMixin, TimeStampedModel):
     """A projet de délibération, then the act itself once examined at a sitting."""
 
@@ -429,7 +436,7 @@ class Deliberation(ProtectedStateMixin, TimeStampedModel):
     enforceable_on = models.DateField(_("exécutoire le"), null=True, blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = DeliberationQuerySet.as_manager()
+    objects = DeliberationManager()
     history = HistoricalRecords(excluded_fields=["search_vector"])
 
     class Meta:

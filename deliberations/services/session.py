@@ -177,7 +177,7 @@ def record_movement(
     _check_status(status)
     item = Deliberation.objects.get(pk=deliberation.pk)
     _check_item_open(locked, item)
-    view = selectors.sitting_attendance(locked)
+    view = selectors.sitting_attendance(locked, only=item)
     if person.pk not in {m.person_id for m in view.members}:
         raise DomainError(f"{person.full_name} n'est pas membre en exercice de l'assemblée.", field="person")
     previous = view.for_item(item).status.get(person.pk, "absent")
@@ -187,7 +187,9 @@ def record_movement(
     change.status = status
     save(change, user=user, reason=f"{person.full_name} : {Presence(status).label} à partir du point {item.position}")
     if only_this_item:
-        following = next((d for d in view.items if (d.position or 0) > (item.position or 0)), None)
+        following = (
+            Deliberation.objects.filter(sitting=locked, position__gt=item.position or 0).order_by("position").first()
+        )
         if (
             following is not None
             and not AttendanceChange.objects.filter(person=person, deliberation=following).exists()
