@@ -428,7 +428,7 @@ def _person(user: Any, organization_id: int, person_id: int | None) -> Person | 
 
 
 def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda(sitting, summary=True))
+    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
     fields = [f for f in SittingOut.model_fields if f != "assembly_name"]
     data = {f: getattr(sitting, f) for f in fields}
     data.update(
@@ -685,7 +685,7 @@ def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> An
 
 
 def _attendance(sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda(sitting, summary=True))
+    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
     opening = view.opening()
     names = view.person_names
     return {

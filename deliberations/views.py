@@ -299,7 +299,7 @@ def _state_class(state: str) -> str:
 
 
 def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda(sitting, summary=True))
+    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
     # ``get_state_display`` rebuilds and hashes the lazy choices at each call: once here.
     state_labels = {value: str(label) for value, label in DeliberationState.choices}
     # The agenda may hold 150 items: their links and state badges are built here once per
@@ -448,7 +448,7 @@ def _start_bundle(request: HttpRequest, sitting: Sitting) -> Any:
 
 
 def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda(sitting, summary=True))
+    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
     try:
         start = max(int(request.GET.get("de", "1")), 1)
     except ValueError:
