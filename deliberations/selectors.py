@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -136,10 +137,19 @@ def people_for_assembly(assembly: Assembly) -> QuerySet[Person]:
 
 
 def sittings_for(user: Any) -> QuerySet[Sitting]:
+    # The item count is a subquery per row shown, not a GROUP BY over every sitting of ten
+    # years (which PostgreSQL would aggregate before sorting and keeping 25).
+    items = (
+        Deliberation.objects.filter(sitting=OuterRef("pk"))
+        .order_by()
+        .values("sitting")
+        .annotate(n=Count("sitting"))  # the indexed column: an index-only count
+        .values("n")
+    )
     return (
-        Sitting.objects.filter(assembly__organization__in=tenancy.organization_ids(user))
+        Sitting.objects.filter(assembly_id__in=_assembly_ids(tenancy.organization_ids(user)))
         .select_related("assembly__organization", "president", "secretary", "reconvened_from")
-        .annotate(item_count=Count("deliberations"))
+        .annotate(item_count=Coalesce(Subquery(items), 0))
     )
 
 
