@@ -31,5 +31,6 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
         "mine": selectors.counts(mine, today),
         "organization": selectors.counts(selectors.deadlines_for(user), today),
         "rows": [(d, (d.due_date - today).days, (today - d.due_date).days) for d in upcoming],
-        "unread": selectors.unread_count(user),
+        "unread": (unread := selectors.unread_count(user, request)),
+        "unread_label": selectors.unread_label(unread),
     }

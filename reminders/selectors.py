@@ -174,5 +174,19 @@ def notifications_for(user: Any) -> QuerySet[Reminder]:
     )
 
 
-def unread_count(user: Any) -> int:
-    return notifications_for(user).filter(read_at__isnull=True).count()
+UNREAD_CAP = 100  # shown as "99+": counting thousands of unread rows tells nobody more
+
+
+def unread_count(user: Any, request: Any = None) -> int:
+    """Unread notifications, counted up to ``UNREAD_CAP`` (once per request when given)."""
+    cached = getattr(request, "_unread_notifications", None)
+    if cached is not None:
+        return int(cached)
+    count = notifications_for(user).filter(read_at__isnull=True).order_by()[:UNREAD_CAP].count()
+    if request is not None:
+        request._unread_notifications = count
+    return count
+
+
+def unread_label(count: int) -> str:
+    return f"{UNREAD_CAP - 1}+" if count >= UNREAD_CAP else str(count)

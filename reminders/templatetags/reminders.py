@@ -17,4 +17,5 @@ def notifications_link(context: dict[str, Any]) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
-    return {"show": True, "unread": selectors.unread_count(user)}
+    unread = selectors.unread_count(user, request)
+    return {"show": True, "unread": unread, "unread_label": selectors.unread_label(unread)}

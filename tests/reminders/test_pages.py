@@ -179,3 +179,20 @@ def test_past_events_are_neither_open_nor_overdue(organization):
     assert selectors.counts(Deadline.objects.all(), today)["overdue"] == 1
     open_titles = [d.title for d in selectors.filter_deadlines(Deadline.objects.all(), today=today)]
     assert open_titles == ["Publier la liste"]
+
+
+def test_unread_badge_stops_counting_at_99_plus(client_for, organization, make_member, django_assert_max_num_queries):
+    user = make_member(organization, Role.MANAGER)
+    deadline = deadline_for(organization, due=date(2024, 6, 30), recipients=(user.pk,))
+    Reminder.objects.bulk_create(
+        Reminder(
+            deadline=deadline, recipient=user, due_date=date(2024, 6, 30), occurrence=f"n{i}", run_date=date(2024, 6, 1)
+        )
+        for i in range(120)
+    )
+    page = client_for(user).get("/").content.decode()
+    assert 'aria-label="99+ non lues">99+</span>' in page
+    assert "99+ notifications non lues" in page
+    Reminder.objects.filter(occurrence__in=[f"n{i}" for i in range(117)]).update(read_at=timezone.now())
+    page = client_for(user).get("/").content.decode()
+    assert 'aria-label="3 non lues">3</span>' in page
