@@ -97,8 +97,12 @@ class Fixtures:
             return None
         from deliberations.models import Ballot
 
+        # A signed act (the page then offers fewer actions): the same kind of page on every
+        # tenant, whatever the votes the attendance and load benchmarks left unsigned.
         return (
-            Ballot.objects.filter(vote__deliberation__assembly__organization=org)
+            Ballot.objects.filter(
+                vote__deliberation__assembly__organization=org, vote__deliberation__signed_on__isnull=False
+            )
             .order_by("-vote__deliberation__signed_on")
             .values_list("vote__deliberation_id", flat=True)
             .first()
