@@ -254,10 +254,11 @@ class ConventionIn(TermsIn):
 
 
 class ConventionPatch(TermsIn):
-    title: str
-    reference: str
-    manager_id: int | None
-    follower_ids: list[int]
+    # Defaults only make each field optional: a PATCH changes the fields it sends, no others.
+    title: str = ""
+    reference: str = ""
+    manager_id: int | None = None
+    follower_ids: list[int] = []
 
 
 class PartyIn(Schema):

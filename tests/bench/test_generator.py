@@ -242,3 +242,26 @@ def test_deadlines_and_documents(result):
     assert 0 < StoredDocument.objects.count() == result["counts"]["stored documents"] <= round(100_000 * SCALE)
     for doc in StoredDocument.objects.all()[:20]:
         assert doc.owner is not None and doc.size > 0 and len(doc.sha256) == 64
+
+
+def test_rerun_after_the_benchmarks_wrote_history(result):
+    """The benchmarks record votes through the services: history rows by the bench users,
+    some of rows deleted since (a vote reopened). A new generation removes them too."""
+    from django.utils import timezone as tz
+
+    from deliberations.models import Ballot
+
+    bench_user = User.objects.filter(username__startswith=base.USER_PREFIX).first()
+    person = Organization.objects.filter(website=base.MARK_WEBSITE).first().people.first()
+    Ballot.history.model.objects.create(
+        id=10**9,
+        vote_id=10**9,  # the vote was deleted since: no path leads back to an organization
+        person_id=person.pk,
+        choice="for",
+        history_date=tz.now(),
+        history_type="-",
+        history_user=bench_user,
+    )
+    again = generate(scale=SCALE, log=lambda _line: None)
+    assert again["counts"] == result["counts"]
+    assert not Ballot.history.model.objects.filter(id=10**9).exists()

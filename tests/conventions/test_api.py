@@ -126,3 +126,16 @@ def test_query_counts_do_not_grow_with_the_data(
     assert response.status_code == 200
     with django_assert_max_num_queries(22):
         assert api.get(f"/conventions/{first.pk}").status_code == 200
+
+
+def test_patch_changes_only_what_is_sent(api_for, legal_user, organization):
+    convention = draft(legal_user, organization, title="Avant")
+    manager_id = convention.manager_id
+    api = api_for(legal_user)
+    response = api.patch(f"/conventions/{convention.pk}", {"title": "Après"})
+    assert response.status_code == 200, response.json()
+    convention.refresh_from_db()
+    assert (convention.title, convention.manager_id) == ("Après", manager_id)
+    assert api.patch(f"/conventions/{convention.pk}", {"manager_id": None}).status_code == 200
+    convention.refresh_from_db()
+    assert (convention.title, convention.manager_id) == ("Après", None)
