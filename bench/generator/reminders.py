@@ -37,7 +37,7 @@ def url_for(name: str, pk: int) -> str:
 
 
 def run(ctx: Context) -> None:
-    from reminders.models import Deadline, EmailMode, ReminderSettings, UserPreference
+    from reminders.models import EVENT_KINDS, Deadline, EmailMode, ReminderSettings, UserPreference
     from reminders.rules import join_ids
 
     rng = ctx.rng
@@ -59,7 +59,7 @@ def run(ctx: Context) -> None:
     links = 0
     for batch in base.batched(_deadlines(ctx), 5000):
         for d in batch:
-            if d.handled_at is not None:
+            if d.handled_at is not None and d.kind not in EVENT_KINDS:
                 d.handled_by_id = handled_by[d.organization_id]
             d.recipient_ids_text = join_ids(uid for uid in getattr(d, "recipient_ids", ()) if uid)
         Deadline.objects.bulk_create(batch, batch_size=5000)
@@ -190,4 +190,5 @@ def _sitting_deadlines(ctx: Context, Deadline: Any) -> Iterator[Any]:
             url=url_for("deliberations:detail", pk),
             action="L'acte ne peut plus être attaqué au-delà de cette date (recours de deux mois).",
             recipient_roles_text=CLERK_ROLES,
+            handled_at=_handled(ctx, rules.recours_end(published_on), "recours_end"),
         )
