@@ -331,11 +331,25 @@ def _record_failure(rows: list[Reminder], error: Exception) -> None:
     )
 
 
-def _mode_for(recipient: Any) -> str:
-    preference = getattr(recipient, "reminder_preference", None)
-    org_ids = Membership.objects.filter(user=recipient).values_list("organization_id", flat=True)
-    org_settings = ReminderSettings.objects.filter(organization_id__in=org_ids)
-    return email_mode_for(preference.email_mode if preference else "", org_settings)
+def _modes_for(users: dict[int, Any]) -> dict[int, str]:
+    """Each recipient's e-mail mode (their choice, else their organizations' default), in two queries."""
+    organizations: dict[int, list[int]] = defaultdict(list)
+    for user_id, organization_id in Membership.objects.filter(user_id__in=list(users)).values_list(
+        "user_id", "organization_id"
+    ):
+        organizations[user_id].append(organization_id)
+    settings_by_org = {
+        s.organization_id: s
+        for s in ReminderSettings.objects.filter(
+            organization_id__in={org for orgs in organizations.values() for org in orgs}
+        )
+    }
+    modes = {}
+    for user_id, user in users.items():
+        preference = getattr(user, "reminder_preference", None)
+        own = [settings_by_org[org] for org in organizations.get(user_id, ()) if org in settings_by_org]
+        modes[user_id] = email_mode_for(preference.email_mode if preference else "", own)
+    return modes
 
 
 def deliver_pending(*, run_date: date | None = None, connection: Any = None) -> DeliveryResult:
@@ -352,9 +366,13 @@ def deliver_pending(*, run_date: date | None = None, connection: Any = None) -> 
         return result
     connection = connection or mail.mailers.default
     users = get_user_model().objects.select_related("reminder_preference").in_bulk(recipient_ids)
+    modes = _modes_for(users)
     try:
         for recipient_id in recipient_ids:
-            if not _deliver_to(users[recipient_id], run_date=run_date, connection=connection, result=result):
+            recipient = users[recipient_id]
+            if not _deliver_to(
+                recipient, mode=modes[recipient_id], run_date=run_date, connection=connection, result=result
+            ):
                 break
     finally:
         try:
@@ -364,9 +382,8 @@ def deliver_pending(*, run_date: date | None = None, connection: Any = None) -> 
     return result
 
 
-def _deliver_to(recipient: Any, *, run_date: date, connection: Any, result: DeliveryResult) -> bool:
+def _deliver_to(recipient: Any, *, mode: str, run_date: date, connection: Any, result: DeliveryResult) -> bool:
     """Deliver one recipient's pending reminders; False when the mail server failed."""
-    mode = _mode_for(recipient)
     if not recipient.email or mode == EmailMode.NONE:
         with transaction.atomic():
             rows = _locked_pending(recipient.pk)
