@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils.html import escape
 
 from core.roles import Role
 from deliberations import services
@@ -266,3 +267,18 @@ def test_after_a_vote_the_next_item_to_vote_opens(organization, council_factory,
     assert response.headers["Location"] == f"/deliberations/{second.pk}/vote/"
     response = client.post(f"/deliberations/{second.pk}/vote/", data)
     assert response.headers["Location"] == sitting.get_absolute_url()
+
+
+def test_sitting_page_rows_say_quorum_result_and_actions(organization, council_factory, client_for):
+    council = council_factory(organization, 3)
+    sitting = council.sitting()
+    voted = council.item(sitting, title="Subvention votée")
+    council.item(sitting, title="Subvention à voter")
+    council.attend(sitting, present=3)
+    vote = services.record_vote(
+        user=council.clerk, deliberation=voted, votes_for=3, votes_against=0, abstentions=0, not_voting=0
+    )
+    page = client_for(council.clerk).get(sitting.get_absolute_url()).content.decode()
+    assert escape(f"3 / 0 / 0 / 0 — {vote.result_text}") in page
+    assert page.count('<span class="status status--ok">atteint</span>') == 2
+    assert page.count(">Voter</a>") == 1  # only the item still on the agenda, the sitting being open
