@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import tenancy
@@ -398,9 +399,11 @@ def published_deliberations(organization: Organization) -> QuerySet[Deliberation
 
 
 def upcoming_sittings(user: Any, today: date, limit: int = 5) -> list[Sitting]:
+    # A range on ``starts_at`` itself (not ``starts_at__date``) walks the (assembly, starts_at) index.
+    since = timezone.make_aware(datetime.combine(today, time.min))
     return list(
         sittings_for(user)
-        .filter(starts_at__date__gte=today, state__in=[SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN])
+        .filter(starts_at__gte=since, state__in=[SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN])
         .order_by("starts_at")[:limit]
     )
 
