@@ -81,11 +81,13 @@ class Fixtures:
             return None
         from django.db.models import Count
 
+        from bench.bench_attendance import PLACE
         from deliberations.models import Sitting
 
         held = (
             Sitting.objects.filter(assembly__organization=org)
             .exclude(opened_at=None)
+            .exclude(place=PLACE)
             .annotate(n=Count("deliberations"))
         )
         # The generator's benchmarked sitting has exactly 150 items; else the largest.

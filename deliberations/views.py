@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from core import tenancy
 from core.errors import DomainError
+from core.fragments import csrf_input, render_fragment
 from core.roles import Capability
 from core.widgets import QuickSelect
 from deliberations import forms, rules, selectors, services
@@ -358,6 +359,23 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
                 "action_urls": {action: url.replace(_URL_PK_TEXT, pk) for action, url in actions.items()},
             }
         )
+    agenda_rows = render_fragment(
+        "deliberations/agenda_rows.jinja",
+        {
+            "rows": rows,
+            "csrf_input": csrf_input(request),
+            "sitting_url": sitting.get_absolute_url(),
+            "labels": {
+                "communication": _("communication"),
+                "rapporteur": _("Rapporteur"),
+                "take_note": _("Prendre acte"),
+                "vote": _("Voter"),
+                "up": _("Monter le point"),
+                "down": _("Descendre le point"),
+                "empty": _("Aucun point à l'ordre du jour."),
+            },
+        },
+    )
     organization = sitting.assembly.organization
     clear_days = sitting.assembly.clear_days_override or rules.convocation_clear_days(
         population=organization.population, is_epci=organization.is_epci
@@ -366,7 +384,8 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     return {
         "sitting": sitting,
         "view": view,
-        "rows": rows,
+        "has_rows": bool(rows),
+        "agenda_rows": agenda_rows,
         "opening": opening,
         "recorded": len(view.defaults),
         "latest_convocation": rules.latest_convocation_date(sitting.date, clear_days),
@@ -504,9 +523,21 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     status_options = {
         current: QuickSelect(choices=statuses)._options(statuses, {current}) for current, _label in statuses
     }
+    # Only members who move during the sitting, or who give or hold a proxy, can change state
+    # from one item to the next: every other member's row is one cell repeated.
+    varying = {person for _position, person, _status in view.changes}
+    varying.update(p.giver_id for p in view.proxies)
+    varying.update(p.holder_id for p in view.proxies)
+    first = per_item[0] if per_item else None
     for mandate in view.members:
         pid = mandate.person_id
         status = view.defaults.get(pid, "")
+        if first is None:
+            row_cells = ""
+        elif pid in varying:
+            row_cells = "".join(cells[a.state_of(pid)] for a in per_item)
+        else:
+            row_cells = cells[first.state_of(pid)] * len(per_item)
         members.append(
             {
                 "pid": pid,
@@ -516,7 +547,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
                 "options": mark_safe(status_options.get(status, status_options[""])),
                 "opening": labels[opening.state_of(pid)],
                 "url": one_url.replace(_URL_PK_TEXT, f"/{pid}/"),
-                "cells": mark_safe("".join(cells[a.state_of(pid)] for a in per_item)),
+                "cells": mark_safe(row_cells),
             }
         )
     open_items = [
@@ -535,10 +566,14 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     ]
     choices = (people_choices, item_choices)
     none_people, none_items = Person.objects.none(), Deliberation.objects.none()
+    can_record = tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     return {
         "sitting": sitting,
         "view": view,
-        "members": members,
+        "sheet_rows": render_fragment(
+            "deliberations/attendance_rows.jinja", {"members": members, "can_record": can_record}
+        ),
+        "grid_rows": render_fragment("deliberations/attendance_grid_rows.jinja", {"members": members}),
         "window": window,
         "start": start,
         "previous_start": max(start - GRID_COLUMNS, 1) if start > 1 else None,
@@ -552,7 +587,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
             people=none_people, items=none_items, choices=choices, initial={"written_on": sitting.date}
         ),
         "movement_form": forms.MovementForm(people=none_people, items=none_items, choices=choices),
-        "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
+        "can_record": can_record,
         "changes": view.changes,
     }
 

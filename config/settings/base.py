@@ -70,6 +70,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Long tables of some pages (``core.fragments``): rendered with an explicit context only.
+        "NAME": "fragments",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.fragments.environment", "autoescape": True},
+    },
 ]
 
 DATABASES = {"default": env.database(VAR_DIR / "conventio.sqlite3")}

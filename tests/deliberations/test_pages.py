@@ -1,9 +1,9 @@
 """Pages as a clerk uses them: forms, transitions as buttons, clear errors, scoping, query counts."""
 
+import html
 from datetime import date
 
 import pytest
-from django.utils.html import escape
 
 from core.roles import Role
 from deliberations import services
@@ -279,6 +279,48 @@ def test_sitting_page_rows_say_quorum_result_and_actions(organization, council_f
         user=council.clerk, deliberation=voted, votes_for=3, votes_against=0, abstentions=0, not_voting=0
     )
     page = client_for(council.clerk).get(sitting.get_absolute_url()).content.decode()
-    assert escape(f"3 / 0 / 0 / 0 — {vote.result_text}") in page
+    # The agenda rows are written by Jinja2, whose escaping writes ' as &#39; (Django: &#x27;).
+    assert f"3 / 0 / 0 / 0 — {vote.result_text}" in html.unescape(page)
     assert page.count('<span class="status status--ok">atteint</span>') == 2
     assert page.count(">Voter</a>") == 1  # only the item still on the agenda, the sitting being open
+
+
+def _grid_rows(page: str) -> dict[str, str]:
+    """Member name → the grid's cells (P, R, E, A) of the attendance page, read from its HTML."""
+    import re
+
+    grid = page.split('id="grid-title"', 1)[1]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>((?:<td>[PREA]</td>)+)</tr>', grid)
+    return {name: "".join(re.findall(r"<td>([PREA])</td>", cells)) for name, cells in rows}
+
+
+def test_attendance_grid_follows_movements_and_proxies_item_by_item(council, client_for):
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Point {n}") for n in range(1, 5)]
+    council.attend(sitting, present=8, excused=1)  # people 0–7 present, 8 excused, 9–10 absent
+    people = council.people
+    # Member 1 leaves from item 2 and comes back from item 4; member 9 (absent) gives a proxy to
+    # member 2, who leaves from item 3: the proxy no longer applies from then on.
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[1], deliberation=items[1], status="absent"
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[1], deliberation=items[3], status="present"
+    )
+    services.register_proxy(
+        user=council.clerk, sitting=sitting, giver=people[9], holder=people[2], written_on=sitting.date
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[2], deliberation=items[2], status="absent"
+    )
+
+    page = client_for(council.clerk).get(f"/deliberations/seances/{sitting.pk}/presences/").content.decode()
+    rows = _grid_rows(html.unescape(page))
+
+    assert len(rows) == 11
+    assert rows[people[0].full_name] == "PPPP"
+    assert rows[people[1].full_name] == "PAAP"
+    assert rows[people[2].full_name] == "PPAA"
+    assert rows[people[9].full_name] == "RRAA"
+    assert rows[people[8].full_name] == "EEEE"
+    assert rows[people[10].full_name] == "AAAA"

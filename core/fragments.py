@@ -1,0 +1,39 @@
+"""Long tables of the pages (an agenda of 150 items, a sheet of 240 members) written by Jinja2.
+
+Django's template engine resolves each variable through a chain of lookups and wraps every
+node in error handling: about a microsecond per printed value, 30 ms for a 150-row agenda.
+Jinja2 compiles a template to Python once and writes the same rows in a tenth of that. The
+pages stay Django templates; only their long, repetitive parts are fragments under
+``templates/jinja2/``, rendered with autoescape (Django's safe strings stay as they are) and
+inserted as safe HTML. A fragment receives everything it prints from the view: no query,
+no URL reversal, no context processor runs inside it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template import engines
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from jinja2 import Environment
+
+
+def environment(**options: Any) -> Environment:
+    """The fragments' environment: autoescape, translations through Django's catalogues."""
+    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render_fragment(name: str, context: dict[str, Any]) -> SafeString:
+    """The HTML of the fragment ``name`` (under ``templates/jinja2/``), escaped as it was written."""
+    return mark_safe(engines["fragments"].get_template(name).render(context))
+
+
+def csrf_input(request: HttpRequest) -> SafeString:
+    """The hidden CSRF field of the request, written once for the many forms of a fragment."""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
