@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from core import tenancy
 from core.errors import DomainError
 from core.fragments import csrf_input, render_fragment
+from core.pagination import window_page
 from core.roles import Capability
 from core.widgets import QuickSelect
 from deliberations import forms, rules, selectors, services
@@ -1023,7 +1024,15 @@ def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
         year=int(year_text) if year_text.isdigit() else None,
         subject=subject,
     )
-    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    # Not counted: see ``core.pagination``. Only the columns the table prints are read (an
+    # act's report and operative part are long texts).
+    page = window_page(
+        queryset.select_related(None)
+        .select_related("sitting")
+        .only("pk", "number", "title", "subject_code", "published_on", "sitting__starts_at"),
+        request.GET.get("page"),
+        20,
+    )
     from deliberations.documents import public_extract_urls
 
     return render(

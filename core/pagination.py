@@ -1,0 +1,57 @@
+"""Pages of a list that is never counted.
+
+Counting the matches of a full-text search costs more than finding the page shown: the
+GIN index hands PostgreSQL every act that contains the words, in every collectivité, and
+each must be checked (24 ms for "subvention association" in a métropole's ten years,
+against 3 ms for the 20 newest matches, walked in publication order). A public register
+needs "Précédente" and "Suivante", not "page 3 sur 91": one more row than the page is read
+to know whether a next page exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+@dataclass
+class WindowPage:
+    object_list: list[Any]
+    number: int
+    per_page: int
+    has_next: bool
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def window_page(queryset: QuerySet[Any], page: str | None, per_page: int) -> WindowPage:
+    """The page ``page`` (1 when missing or not a positive number) of an ordered queryset."""
+    number = int(page) if page and page.isdigit() and int(page) >= 1 else 1
+    start = (number - 1) * per_page
+    rows = list(queryset[start : start + per_page + 1])
+    return WindowPage(object_list=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page)
