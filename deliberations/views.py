@@ -211,7 +211,13 @@ def mandate_end(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
 
 @login_required
 def sitting_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.sittings_for(request.user).order_by("-starts_at")
+    # The table prints the assembly and its organization: no president, secretary or first sitting.
+    queryset = (
+        selectors.sittings_for(request.user)
+        .select_related(None)
+        .select_related("assembly__organization")
+        .order_by("-starts_at")
+    )
     assembly = request.GET.get("assemblee", "")
     if assembly.isdigit():
         queryset = queryset.filter(assembly_id=int(assembly))
@@ -812,6 +818,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         names = view.person_names
     transmission = getattr(deliberation, "transmission", None)
     vote = getattr(deliberation, "vote", None)
+    ballots = _ballots(vote, names) if vote else []
     return render(
         request,
         "deliberations/deliberation_detail.html",
@@ -823,7 +830,10 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if attendance
             else [],
             "vote": vote,
-            "ballots": _ballots(vote, names) if vote else [],
+            "ballots": ballots,
+            "ballot_items": render_fragment("deliberations/ballots.jinja", {"ballots": ballots, "by_label": _("par")})
+            if ballots
+            else "",
             "transmission": transmission,
             "annexes": list(deliberation.annexes.all()),
             "conventions": _approved_conventions(deliberation),
