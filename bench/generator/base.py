@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db import models
@@ -18,9 +20,20 @@ MARK_WEBSITE = "https://bench.conventio.invalid/"
 USER_PREFIX = "bench-"
 PASSWORD = "bench-pass-2026"
 
-# Ten years of history up to a fixed day (nothing depends on the machine's clock).
-REFERENCE_DAY = date(2026, 6, 30)
-FIRST_DAY = date(2016, 7, 1)
+
+def _reference_day() -> date:
+    """The last day of the generated history: ``BENCH_REFERENCE_DAY`` (YYYY-MM-DD) for a
+    dataset that does not depend on the clock, else today in Paris. The pages read the
+    machine's date: a history that stopped months ago would leave every deadline since
+    then unhandled (a manager would see thousands overdue, which no user in office has)."""
+    text = os.environ.get("BENCH_REFERENCE_DAY", "")
+    if text:
+        return date.fromisoformat(text)
+    return datetime.now(ZoneInfo("Europe/Paris")).date()
+
+
+# Ten years of history up to the reference day.
+REFERENCE_DAY = _reference_day()
 # Municipal (and so intercommunal) terms: installed after the 2014, 2020 and 2026 elections.
 TERMS = [(date(2014, 4, 4), date(2020, 5, 27)), (date(2020, 5, 28), date(2026, 3, 27)), (date(2026, 3, 28), None)]
 DEPARTEMENT = "034"
