@@ -23,6 +23,7 @@ $(VENV)/.installed: requirements.lock
 	@touch $@
 
 install: $(VENV)/.installed
+	@sh scripts/check-libraries.sh
 
 setup: install
 	@mkdir -p var
