@@ -6,10 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formatting import french_date
 from reminders import selectors
+from reminders.models import EVENT_KINDS
+from reminders.views import deadline_status
 
 PANEL_ROWS = 8
 
@@ -19,18 +23,37 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
     if not user.is_authenticated:
         return None
     today = timezone.localdate()
-    mine = selectors.my_deadlines(user)
-    upcoming = list(
-        mine.filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31))
+    mine = selectors.mine_condition(user)
+    upcoming = (
+        selectors.deadlines_for(user)
+        .filter(mine)
+        .filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31))
         .exclude(selectors.past_event(today))
-        .order_by("due_date", "pk")[:PANEL_ROWS]
+        .order_by("due_date", "pk")
+        .values("due_date", "title", "url", "kind")[:PANEL_ROWS]
     )
+    default_url = reverse("reminders:list")
+    rows = []
+    for deadline in upcoming:
+        tone, label = deadline_status(
+            handled=False, is_event=deadline["kind"] in EVENT_KINDS, days_left=(deadline["due_date"] - today).days
+        )
+        rows.append(
+            {
+                "due_date": french_date(deadline["due_date"]),
+                "title": deadline["title"],
+                "url": deadline["url"] or default_url,
+                "tone": tone,
+                "status": label,
+            }
+        )
+    my_counts, organization_counts = selectors.overview(user, today, mine)
     return {
         "title": _("Mes échéances"),
         "template": "reminders/_dashboard_panel.html",
-        "mine": selectors.counts(mine, today),
-        "organization": selectors.counts(selectors.deadlines_for(user), today),
-        "rows": [(d, (d.due_date - today).days, (today - d.due_date).days) for d in upcoming],
+        "mine": my_counts,
+        "organization": organization_counts,
+        "rows": rows,
         "unread": (unread := selectors.unread_count(user, request)),
         "unread_label": selectors.unread_label(unread),
     }

@@ -120,9 +120,14 @@ class Deadline(TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "due_date"]),
             models.Index(fields=["due_date", "id"], name="deadline_open_due", condition=Q(handled_at__isnull=True)),
-            # Lists and counts of an organization's open deadlines, in date order.
+            # Lists and counts of an organization's open deadlines, in date order. The columns
+            # that decide "open" and "addressed to me" follow (a few bytes each), so that counting
+            # a manager's 10,000 open deadlines reads the index alone, not the table. They are key
+            # columns rather than INCLUDE, which SQLite does not have.
             models.Index(
-                fields=["organization", "due_date"], name="deadline_open_org_due", condition=Q(handled_at__isnull=True)
+                fields=["organization", "due_date", "kind", "recipient_roles_text", "recipient_ids_text"],
+                name="deadline_open_org_cover",
+                condition=Q(handled_at__isnull=True),
             ),
         ]
 

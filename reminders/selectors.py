@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from core import rules as calendar_rules
 from core import tenancy
@@ -147,20 +147,43 @@ def filter_deadlines(
     return filter_period(queryset, period, today)
 
 
-def counts(queryset: QuerySet[Deadline], today: date) -> dict[str, int]:
-    """Open deadlines overdue, due this week, due this month — in one query."""
-    from django.db.models import Count
+def _period_counts(today: date, condition: Q | None = None, prefix: str = "") -> dict[str, Count]:
+    """overdue / week / month counts of open deadlines, optionally among ``condition``.
 
+    ``COUNT(due_date)`` (never null), not ``COUNT(id)``: every column these counts read is in
+    the index of open deadlines, so PostgreSQL counts from the index without the table."""
+    among = condition if condition is not None else Q()
+    return {
+        f"{prefix}overdue": Count("due_date", filter=among & Q(due_date__lt=today)),
+        f"{prefix}week": Count(
+            "due_date", filter=among & Q(due_date__gte=today, due_date__lte=today + timedelta(days=7))
+        ),
+        f"{prefix}month": Count(
+            "due_date", filter=among & Q(due_date__gte=today, due_date__lte=today + timedelta(days=31))
+        ),
+    }
+
+
+def _countable(queryset: QuerySet[Deadline], today: date) -> QuerySet[Deadline]:
     # Only rows that can be counted are read: overdue or due within the month, not the
     # years of future ends and evaluations a métropole's conventions hold.
-    open_ = queryset.filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31)).exclude(
-        past_event(today)
+    return queryset.filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31)).exclude(past_event(today))
+
+
+def counts(queryset: QuerySet[Deadline], today: date) -> dict[str, int]:
+    """Open deadlines overdue, due this week, due this month — in one query."""
+    return _countable(queryset.order_by(), today).aggregate(**_period_counts(today))
+
+
+def overview(user: Any, today: date, mine: Q) -> tuple[dict[str, int], dict[str, int]]:
+    """The counts of the user's own deadlines (``mine``: :func:`mine_condition`) and of all
+    their organizations' deadlines, read together in one pass over the organizations' open
+    deadlines of the month."""
+    row = _countable(deadlines_for(user).order_by(), today).aggregate(
+        **_period_counts(today), **_period_counts(today, mine, "mine_")
     )
-    return open_.aggregate(
-        overdue=Count("pk", filter=Q(due_date__lt=today)),
-        week=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=7))),
-        month=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=31))),
-    )
+    periods = ("overdue", "week", "month")
+    return {p: row[f"mine_{p}"] for p in periods}, {p: row[p] for p in periods}
 
 
 # --- Notifications -----------------------------------------------------------------------

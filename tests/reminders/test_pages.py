@@ -42,9 +42,35 @@ def test_list_queries_do_not_grow(client_for, organization, make_member, count, 
     for n in range(count):
         deadline_for(organization, key=f"k{n}", due=date(2030, 1, 1) + timedelta(days=n), recipients=(user.pk,))
     client = client_for(user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("reminders:list"), {"scope": "mine", "status": "all"})
     assert response.status_code == 200
+
+
+def test_list_rows_offer_what_the_role_allows(client_for, organization, make_member):
+    from reminders import services
+
+    manager = make_member(organization, Role.MANAGER)
+    manager.first_name, manager.last_name = "Alice", "Martin"
+    manager.save()
+    today = timezone.localdate()
+    done = deadline_for(organization, key="done", due=today + timedelta(days=3), title="Rapport rendu")
+    todo = deadline_for(organization, key="todo", due=today, title="Rapport à rendre")
+    services.mark_handled(user=manager, deadline=done)
+    page = client_for(manager).get(reverse("reminders:list"), {"scope": "all", "status": "all"}).content.decode()
+    assert f'action="{reverse("reminders:reopen", args=[done.pk])}"' in page
+    assert f'action="{reverse("reminders:handle", args=[todo.pk])}"' in page
+    assert "Marquer « Rapport à rendre » traitée" in page
+    assert '<span class="status status--ok">Traitée</span>' in page
+    assert '<span class="status status--warn">Aujourd&#x27;hui</span>' in page
+    # A viewer cannot act: they see who handled it, and no button.
+    viewer_page = (
+        client_for(make_member(organization, Role.VIEWER))
+        .get(reverse("reminders:list"), {"scope": "all", "status": "all"})
+        .content.decode()
+    )
+    assert "<small>Alice Martin</small>" in viewer_page
+    assert reverse("reminders:handle", args=[todo.pk]) not in viewer_page
 
 
 def test_mark_handled_and_reopen(client_for, organization, make_member):
@@ -149,9 +175,27 @@ def test_dashboard_panel_counts(client_for, organization, make_member):
     page = client_for(user).get(reverse("core:dashboard")).content.decode()
     assert "Mes échéances" in page
     assert "Rapport annuel" in page
-    assert "En retard d'un jour" in page
+    assert "En retard d&#x27;un jour" in page  # the badge is written (escaped) from the view
     assert '<a href="/echeances/?scope=mine&amp;period=overdue">1</a>' in page
     assert '<a href="/echeances/?scope=all&amp;period=month">1</a>' in page
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_dashboard_panel_queries_do_not_grow(rf, organization, make_member, count, django_assert_max_num_queries):
+    from reminders import dashboard
+
+    user = make_member(organization, Role.MANAGER)
+    today = timezone.localdate()
+    for n in range(count):
+        deadline_for(organization, key=f"k{n}", due=today + timedelta(days=n % 40 - 5), recipients=(user.pk,))
+    request = rf.get("/")
+    request.user = user
+    # Roles, settings (whose deadlines are mine), the rows, both counts together, the unread badge.
+    with django_assert_max_num_queries(5):
+        panel = dashboard.panel(request)
+    assert panel["mine"] == panel["organization"]
+    assert panel["mine"]["overdue"] == len([n for n in range(count) if n % 40 < 5])
+    assert len(panel["rows"]) == min(dashboard.PANEL_ROWS, count)
 
 
 @pytest.mark.django_db
