@@ -6,17 +6,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conventions import rules, selectors
-from conventions.models import ConventionStatus, RenewalMode
+from conventions import rules
+from conventions.models import Convention, ConventionStatus, RenewalMode
 from conventions.models.conventions import LIVE_STATES
-from reminders.selectors import settings_by_organization
+from core import tenancy
+from core.formatting import french_date
+from reminders.models import ReminderSettings
 
 MAX_ROWS = 15
+_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
+_URL_PK_TEXT = f"/{_URL_PK}/"
 
 
 def _percent(day: date, start: date, span: int) -> float:
@@ -31,6 +37,9 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
     start = min([c.effective_date for c in dated] + [today])
     end = max([c.end_date for c in dated] + [today])
     span = max((end - start).days, 1)
+    # Each row's text, link and CSS are written here once: the template only prints them.
+    status_labels = {value: str(label) for value, label in ConventionStatus.choices}
+    detail_url = reverse("conventions:detail", args=[_URL_PK])
     rows = []
     for convention in dated:
         if (
@@ -47,40 +56,88 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
         left = _percent(convention.effective_date, start, span)
         right = _percent(convention.end_date, start, span)
         window_left = _percent(max(window_start, convention.effective_date), start, span)
+        width = max(right - left, 0.5)
+        status = status_labels.get(convention.status, convention.status)
+        effective, ends, window_day = (
+            french_date(d) for d in (convention.effective_date, convention.end_date, window_start)
+        )
         rows.append(
             {
                 "convention": convention,
                 "left": left,
-                "width": max(right - left, 0.5),
+                "width": width,
                 "window_left": window_left - left,
                 "window_width": max(right - window_left, 0),
                 "window_start": window_start,
                 "window_label": window_label,
+                "url": detail_url.replace(_URL_PK_TEXT, f"/{convention.pk}/"),
+                "reference": convention.reference,
+                "tone": convention.status_tone or "none",
+                # Percentages as Python writes them (a dot), never localized ("12,5" is no CSS).
+                "bar_style": f"left: {left}%; width: {width}%;",
+                "window_style": f"left: calc({window_left - left}% * 100 / {width}); right: 0;",
+                "window_title": f"{window_label} : {window_day}",
+                "text": f"{status} : {effective} → {ends} ; {window_label} {window_day}",
+                "dates": f"{status} · {convention.effective_date:%m/%Y} → {convention.end_date:%m/%Y}",
             }
         )
     years = [
         {"year": year, "left": _percent(date(year, 1, 1), start, span)} for year in range(start.year + 1, end.year + 1)
     ]
-    return {"rows": rows, "years": years, "today_left": _percent(today, start, span), "start": start, "end": end}
+    return {
+        "rows": rows,
+        "years": years,
+        "today_left": _percent(today, start, span),
+        "today_style": f"left: {_percent(today, start, span)}%;",
+        "start": start,
+        "end": end,
+    }
+
+
+# What the timeline reads of a convention: no parties, manager or programme (the full
+# list's ``conventions_for`` loads them for its columns).
+_TIMELINE_FIELDS = (
+    "organization_id",
+    "reference",
+    "status",
+    "effective_date",
+    "end_date",
+    "renewal",
+    "tacit_renewals_done",
+    "tacit_renewals_allowed",
+    "renewal_notice_value",
+    "renewal_notice_unit",
+)
 
 
 def panel(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.is_authenticated:
         return None
-    queryset = selectors.conventions_for(request.user)
+    queryset = Convention.objects.visible_to(tenancy.organization_ids(request.user))
     counts = {row["status"]: row["n"] for row in queryset.order_by().values("status").annotate(n=Count("id"))}
     if not counts:
         return None
     today = timezone.localdate()
-    shown = list(queryset.filter(status__in=LIVE_STATES).order_by("end_date")[:MAX_ROWS])
-    lead = {
-        org_id: s.renewal_lead_months
-        for org_id, s in settings_by_organization({c.organization_id for c in shown}).items()
-    }
+    # The organization's renewal lead comes with each row (its settings, else the default).
+    lead_months = Coalesce(
+        Subquery(
+            ReminderSettings.objects.filter(organization_id=OuterRef("organization_id")).values("renewal_lead_months")[
+                :1
+            ]
+        ),
+        Value(ReminderSettings._meta.get_field("renewal_lead_months").get_default()),
+    )
+    shown = list(
+        queryset.filter(status__in=LIVE_STATES)
+        .only(*_TIMELINE_FIELDS)
+        .annotate(lead_months=lead_months)
+        .order_by("end_date")[:MAX_ROWS]
+    )
     return {
         "title": _("Conventions"),
         "template": "conventions/_dashboard.html",
         "counts": [(ConventionStatus(s).label, counts[s], s) for s in ConventionStatus.values if s in counts],
-        "timeline": timeline(shown, today=today, lead_months=lead),
+        "timeline": timeline(shown, today=today, lead_months={c.organization_id: c.lead_months for c in shown}),
         "today": today,
+        "list_url": reverse("conventions:list"),
     }
