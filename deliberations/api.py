@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -21,6 +21,7 @@ from deliberations.models import (
     Sitting,
 )
 from deliberations.services import BallotInput
+from deliberations.services._common import AttendanceFacts, attendance_facts, person_names
 from parties.models import Person, Signatory
 
 router = Router(tags=["Délibérations"])
@@ -390,20 +391,25 @@ class BatchOut(Schema):
 
 
 def _attendance_out(item: ItemAttendance) -> dict[str, Any]:
+    return _quorum_out(item.members_in_office, item.present_count, item.represented_count)
+
+
+def _quorum_out(members_in_office: int, present: int, represented: int) -> dict[str, Any]:
     return {
-        "members_in_office": item.members_in_office,
-        "present": item.present_count,
-        "represented": item.represented_count,
-        "voters": item.voters,
-        "quorum_needed": item.quorum_needed,
-        "has_quorum": item.has_quorum,
+        "members_in_office": members_in_office,
+        "present": present,
+        "represented": represented,
+        "voters": present + represented,
+        "quorum_needed": rules.quorum_needed(members_in_office),
+        "has_quorum": rules.has_quorum(present=present, members_in_office=members_in_office),
     }
 
 
-def _agenda_out(view: selectors.SittingAttendance) -> list[dict[str, Any]]:
+def _agenda_out(items: list[selectors.AgendaItem], facts: AttendanceFacts) -> list[dict[str, Any]]:
+    by_position = facts.replay([item.position for item in items])
     rows = []
-    for item in view.items:
-        vote = getattr(item, "vote", None)
+    for item in items:
+        vote = item.vote
         rows.append(
             {
                 "id": item.pk,
@@ -412,7 +418,7 @@ def _agenda_out(view: selectors.SittingAttendance) -> list[dict[str, Any]]:
                 "title": item.title,
                 "kind": item.kind,
                 "state": item.state,
-                "attendance": _attendance_out(view.for_item(item)),
+                "attendance": _attendance_out(by_position[item.position]),
                 "result": vote.result_text
                 if vote
                 else ("prend acte" if item.state == DeliberationState.TAKEN_NOTE else None),
@@ -428,14 +434,16 @@ def _person(user: Any, organization_id: int, person_id: int | None) -> Person | 
 
 
 def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
+    """The sitting and its agenda with each item's quorum: the attendance is read as plain
+    values (no names, no proxy instances), which is all the counts need."""
+    facts = attendance_facts(sitting)
     fields = [f for f in SittingOut.model_fields if f != "assembly_name"]
     data = {f: getattr(sitting, f) for f in fields}
     data.update(
         {
             "assembly_name": sitting.assembly.name,
-            "members_in_office": view.members_in_office,
-            "agenda": _agenda_out(view),
+            "members_in_office": len(facts.members),
+            "agenda": _agenda_out(selectors.agenda_summary(sitting), facts),
         }
     )
     return data
@@ -443,13 +451,22 @@ def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
 
 def _deliberation_detail(user: Any, deliberation_id: int) -> dict[str, Any]:
     deliberation = selectors.deliberation_for(user, deliberation_id)
-    data = {f: getattr(deliberation, f) for f in DeliberationOut.model_fields}
-    vote = getattr(deliberation, "vote", None)
-    transmission = getattr(deliberation, "transmission", None)
     attendance = None
     if deliberation.sitting_id and deliberation.position:
         view = selectors.sitting_attendance(deliberation.sitting, only=deliberation)  # type: ignore[arg-type]
         attendance = _attendance_out(view.for_item(deliberation))
+    return _detail_out(
+        deliberation,
+        vote=getattr(deliberation, "vote", None),
+        transmission=getattr(deliberation, "transmission", None),
+        attendance=attendance,
+    )
+
+
+def _detail_out(
+    deliberation: Deliberation, *, vote: Any, transmission: Any, attendance: dict[str, Any] | None
+) -> dict[str, Any]:
+    data = {f: getattr(deliberation, f) for f in DeliberationOut.model_fields}
     data.update(
         {
             "report": deliberation.report,
@@ -631,8 +648,8 @@ def update_sitting(request: HttpRequest, sitting_id: int, payload: SittingPatch)
 
 def _sitting_step(request: HttpRequest, sitting_id: int, step: Any, **kwargs: Any) -> Any:
     sitting = selectors.sitting_for(request.user, sitting_id)
-    step(user=request.user, sitting=sitting, **kwargs)
-    return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
+    # The step returns the sitting it locked and changed (with its assembly): not read again.
+    return _sitting_detail(step(user=request.user, sitting=sitting, **kwargs))
 
 
 @router.post(
@@ -685,37 +702,42 @@ def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> An
 
 
 def _attendance(sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
-    opening = view.opening()
-    names = view.person_names
+    """The attendance grid: members, proxies and each item's quorum, read as plain values."""
+    facts = attendance_facts(sitting, names=True)
+    opening = facts.at(None)
+    names = facts.names
+    # A proxy's giver or holder whose mandate has ended since is no longer among the members.
+    others = {p for proxy in facts.proxies for p in (proxy.giver_id, proxy.holder_id) if p not in names}
+    if others:
+        names = names | person_names(others)
     return {
-        "members_in_office": view.members_in_office,
+        "members_in_office": len(facts.members),
         "opening": _attendance_out(opening),
         "members": [
             {
-                "person_id": m.person_id,
-                "name": names[m.person_id],
-                "status": view.defaults.get(m.person_id),
-                "opening": opening.state_of(m.person_id),
+                "person_id": person_id,
+                "name": names[person_id],
+                "status": facts.defaults.get(person_id),
+                "opening": opening.state_of(person_id),
             }
-            for m in view.members
+            for person_id in facts.members
         ],
         "proxies": [
             {
-                "id": p.pk,
+                "id": p.id,
                 "giver_id": p.giver_id,
-                "giver": p.giver.full_name,
+                "giver": names[p.giver_id],
                 "holder_id": p.holder_id,
-                "holder": p.holder.full_name,
+                "holder": names[p.holder_id],
                 "written_on": p.written_on,
                 "illness": p.illness,
                 "from_item_id": p.from_item_id,
                 "revoked": p.revoked,
                 "revoked_from_item_id": p.revoked_from_item_id,
             }
-            for p in view.proxies
+            for p in facts.proxies
         ],
-        "items": _agenda_out(view),
+        "items": _agenda_out(selectors.agenda_summary(sitting), facts),
     }
 
 
@@ -766,9 +788,12 @@ def record_movement(request: HttpRequest, sitting_id: int, payload: MovementIn) 
 )
 def register_proxy(request: HttpRequest, sitting_id: int, payload: ProxyIn) -> Any:
     sitting = selectors.sitting_for(request.user, sitting_id)
-    org = sitting.assembly.organization_id
-    giver, holder = _person(request.user, org, payload.giver_id), _person(request.user, org, payload.holder_id)
-    assert giver is not None and holder is not None
+    people = Person.objects.filter(
+        pk__in=[payload.giver_id, payload.holder_id], organization_id=sitting.assembly.organization_id
+    ).in_bulk()
+    if payload.giver_id not in people or payload.holder_id not in people:
+        raise Http404
+    giver, holder = people[payload.giver_id], people[payload.holder_id]
     proxy = services.register_proxy(
         user=request.user,
         sitting=sitting,
@@ -903,14 +928,32 @@ def move_item(request: HttpRequest, deliberation_id: int, payload: PositionIn) -
 def record_vote(request: HttpRequest, deliberation_id: int, payload: VoteIn) -> Any:
     data = payload.dict(exclude={"ballots"})
     ballots = [BallotInput(b.person_id, b.choice) for b in payload.ballots] if payload.ballots is not None else None
-    return Status(201, _step(request, deliberation_id, services.record_vote, ballots=ballots, **data))
+    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    vote = services.record_vote(user=request.user, deliberation=deliberation, ballots=ballots, **data)
+    # Answered from what the service locked, checked and wrote (the item's quorum is on the
+    # vote), not read again. A voted item has no transmission: one is recorded once signed.
+    return Status(
+        201,
+        _detail_out(
+            vote.deliberation,
+            vote=vote,
+            transmission=None,
+            attendance=_quorum_out(vote.members_in_office, vote.present_count, vote.represented_count),
+        ),
+    )
 
 
 @router.post(
     "/deliberations/{deliberation_id}/take-note", response=DeliberationDetailOut, summary="Prendre acte (sans vote)"
 )
 def take_note(request: HttpRequest, deliberation_id: int) -> Any:
-    return _step(request, deliberation_id, services.take_note)
+    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    noted = services.take_note(user=request.user, deliberation=deliberation)
+    # Answered from the locked item; its quorum is read again as plain values (the service
+    # keeps no record of it). Noted just now, it has no vote and no transmission.
+    assert deliberation.sitting is not None
+    facts = attendance_facts(deliberation.sitting, up_to=noted.position)
+    return _detail_out(noted, vote=None, transmission=None, attendance=_attendance_out(facts.at(noted.position)))
 
 
 @router.post(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 
 from deliberations import rules
@@ -25,6 +26,11 @@ class ProxyFact:
     start: int | None  # agenda position it applies from (None: the first item)
     end: int | None  # agenda position it is revoked from (None: never)
     revoked: bool = False
+    revoked_from_item_id: int | None = None  # set even if that item has left the agenda since
+    # What the API shows of a proxy besides (not needed to replay it).
+    written_on: date | None = None
+    illness: bool = False
+    from_item_id: int | None = None
 
     def applies_at(self, position: int) -> bool:
         if self.revoked and self.end is None:
@@ -98,6 +104,7 @@ def replay(
     wanted = set(positions)
     result: dict[int, ItemAttendance] = {}
     snapshot: dict[int, str] | None = None  # the copy of ``current`` since the last change
+    present: list[int] | None = None  # who is present in ``snapshot``
     # Sweep every position where something happens, in agenda order; a change recorded at
     # a position that is not asked for still applies to the later items.
     for position in sorted(wanted | set(by_position)):
@@ -108,7 +115,14 @@ def replay(
             continue
         if snapshot is None:
             snapshot = dict(current)
+            present = None
         item = ItemAttendance(position=position, members_in_office=len(members), status=snapshot)
+        # Items that share a snapshot share who is present: counted once, not once per item
+        # (150 items × 240 members on a métropole's agenda).
+        if present is None:
+            present = item.present_ids
+        else:
+            item.__dict__["present_ids"] = present  # primes the cached_property
         holders_used: set[int] = set()
         for proxy in proxy_list:
             if not proxy.applies_at(position) or proxy.holder_id in holders_used:

@@ -1,14 +1,19 @@
-"""Helpers shared by the services: permission, locking, saving with a history reason."""
+"""Helpers shared by the services: permission, locking, saving with a history reason, and the
+attendance facts a write checks."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
 
 from core import tenancy
 from core.errors import DomainError, TransitionNotAllowed
-from deliberations.models import Deliberation, Sitting
+from deliberations.attendance import ItemAttendance, ProxyFact, replay
+from deliberations.models import Attendance, AttendanceChange, Deliberation, Mandate, Proxy, Sitting
+from parties.models import Person, full_name
 
 
 def require(user: Any, organization_id: int, capability: str) -> None:
@@ -52,3 +57,111 @@ def transition(obj: Any, method: str, *, label: str) -> None:
 
 def refuse(message: str, *, rule: str = "", field: str | None = None) -> DomainError:
     return DomainError(message, rule=rule, field=field)
+
+
+# --- Attendance facts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceFacts:
+    """What a vote, a prise d'acte, a proxy or a movement checks, read as plain values in three
+    queries: the members in office with their status for the sitting, the arrivals and
+    departures, the proxies. No agenda and no model instances: a write on a 240-member sitting
+    needs neither (the pages read them with ``selectors.sitting_attendance``)."""
+
+    members: list[int]  # person ids of the members in office (in name order when read with names)
+    defaults: dict[int, str]  # person id → status recorded for the sitting (members only)
+    changes: list[tuple[int, int, str]]  # (position, person id, status)
+    proxies: list[ProxyFact]
+    names: dict[int, str]  # person id → name, when asked for
+    in_office: frozenset[int]
+
+    def replay(self, positions: list[int]) -> dict[int, ItemAttendance]:
+        return replay(
+            members=self.members,
+            defaults=self.defaults,
+            changes=self.changes,
+            positions=positions,
+            proxies=self.proxies,
+        )
+
+    def at(self, position: int | None) -> ItemAttendance:
+        """The attendance for the item at ``position`` (``None``: at the opening)."""
+        if position is None:
+            return replay(
+                members=self.members, defaults=self.defaults, changes=[], positions=[0], proxies=self.proxies
+            )[0]
+        return self.replay([position])[position]
+
+
+def attendance_facts(sitting: Sitting, *, up_to: int | None = None, names: bool = False) -> AttendanceFacts:
+    """The sitting's attendance facts; with ``up_to``, only the arrivals and departures up to
+    that agenda position (later ones do not change that item); with ``names``, the members'
+    names, members in name order."""
+    status = Attendance.objects.filter(sitting=sitting, person=OuterRef("person_id")).values("status")[:1]
+    mandates = (
+        Mandate.objects.in_office(sitting.date)
+        .filter(assembly_id=sitting.assembly_id)
+        .annotate(status=Subquery(status))
+    )
+    if names:
+        ordered = mandates.order_by("person__last_name", "person__first_name", "person_id", "-start_date")
+        rows = ordered.values_list("person_id", "status", "person__first_name", "person__last_name")
+    else:
+        rows = mandates.values_list("person_id", "status", models.Value(""), models.Value(""))
+    members: list[int] = []
+    seen: set[int] = set()
+    defaults: dict[int, str] = {}
+    member_names: dict[int, str] = {}
+    # One row per running mandate (a member who changed role may have two): counted once.
+    for person_id, person_status, first, last in rows:
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        members.append(person_id)
+        if person_status is not None:
+            defaults[person_id] = person_status
+        if names:
+            member_names[person_id] = full_name(first, last)
+    changes = AttendanceChange.objects.filter(
+        sitting=sitting, deliberation__sitting=sitting, deliberation__position__isnull=False
+    )
+    if up_to is not None:
+        changes = changes.filter(deliberation__position__lte=up_to)
+    proxies = (
+        Proxy.objects.filter(sitting=sitting)
+        .order_by("id")
+        .values_list(
+            "pk",
+            "giver_id",
+            "holder_id",
+            "from_item__position",
+            "revoked_from_item__position",
+            "revoked",
+            "revoked_from_item_id",
+            "written_on",
+            "illness",
+            "from_item_id",
+        )
+    )
+    return AttendanceFacts(
+        members=members,
+        defaults=defaults,
+        changes=[
+            (position or 0, person, status)
+            for position, person, status in changes.values_list("deliberation__position", "person_id", "status")
+        ],
+        proxies=[ProxyFact(*row) for row in proxies],
+        names=member_names,
+        in_office=frozenset(seen),
+    )
+
+
+def person_names(person_ids: Any) -> dict[int, str]:
+    """Names for a message (the error paths of the checks above, which read no names)."""
+    return {
+        pk: full_name(first, last)
+        for pk, first, last in Person.objects.filter(pk__in=list(person_ids)).values_list(
+            "pk", "first_name", "last_name"
+        )
+    }

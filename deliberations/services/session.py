@@ -8,12 +8,13 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import rules, selectors
-from deliberations.attendance import PRESENT
+from deliberations.attendance import PRESENT, ProxyFact
 from deliberations.models import (
     EXAMINED_STATES,
     Attendance,
@@ -22,6 +23,7 @@ from deliberations.models import (
     Deliberation,
     DeliberationKind,
     DeliberationState,
+    Mandate,
     Presence,
     Proxy,
     Sitting,
@@ -30,8 +32,17 @@ from deliberations.models import (
     VoteMethod,
     VoteResult,
 )
-from deliberations.services._common import lock_deliberation, lock_sitting, require, save, transition
-from parties.models import Person
+from deliberations.services._common import (
+    AttendanceFacts,
+    attendance_facts,
+    lock_deliberation,
+    lock_sitting,
+    person_names,
+    require,
+    save,
+    transition,
+)
+from parties.models import Person, full_name
 
 RULE_ATTENDANCE = "Feuille de présence"
 RECORDING_STATES = (SittingState.CONVENED, SittingState.OPEN)
@@ -44,14 +55,6 @@ def _check_recording(sitting: Sitting) -> None:
             f"qu'une fois la séance convoquée et jusqu'à sa clôture.",
             rule="Cycle de vie",
         )
-
-
-def _examined_items(sitting: Sitting) -> list[Deliberation]:
-    return list(
-        Deliberation.objects.filter(sitting=sitting, state__in=EXAMINED_STATES, position__isnull=False).order_by(
-            "position"
-        )
-    )
 
 
 def _check_status(status: str) -> str:
@@ -86,10 +89,15 @@ def _actor(user: Any) -> Any:
 
 
 def _refuse_if_examined(sitting: Sitting) -> None:
-    examined = _examined_items(sitting)
+    examined = (
+        Deliberation.objects.filter(sitting=sitting, state__in=EXAMINED_STATES, position__isnull=False)
+        .order_by("position")
+        .values_list("position", "number")
+        .first()
+    )
     if examined:
         raise DomainError(
-            f"Le point {examined[0].position} ({examined[0].number}) est déjà examiné : la présence de la séance "
+            f"Le point {examined[0]} ({examined[1]}) est déjà examiné : la présence de la séance "
             f"ne change plus ; enregistrez une arrivée ou un départ à partir d'un point non examiné.",
             rule=RULE_ATTENDANCE,
         )
@@ -102,7 +110,7 @@ def set_attendances(*, user: Any, sitting: Sitting, statuses: Mapping[int, str])
     require(user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     locked = lock_sitting(sitting)
     _check_recording(locked)
-    members = {m.person_id: m.person for m in selectors.members_in_office(locked.assembly_id, locked.date)}
+    members = _member_names(locked)
     for person_id, status in statuses.items():
         _check_status(status)
         if person_id not in members:
@@ -130,12 +138,22 @@ def set_attendances(*, user: Any, sitting: Sitting, statuses: Mapping[int, str])
         else:
             updated.append(row)
         row.status = statuses[person_id]
-        row._change_reason = f"{members[person_id].full_name} : {Presence(row.status).label}"  # type: ignore[attr-defined]
+        row._change_reason = f"{members[person_id]} : {Presence(row.status).label}"  # type: ignore[attr-defined]
     if created:
         bulk_create_with_history(created, Attendance, batch_size=500, default_user=_actor(user))
     if updated:
         bulk_update_with_history(updated, Attendance, ["status"], batch_size=500, default_user=_actor(user))
     return len(changed)
+
+
+def _member_names(sitting: Sitting) -> dict[int, str]:
+    """Person id → name of the members in office, as plain values (not 240 ``Member`` rows)."""
+    return {
+        person_id: full_name(first, last)
+        for person_id, first, last in Mandate.objects.in_office(sitting.date)
+        .filter(assembly_id=sitting.assembly_id)
+        .values_list("person_id", "person__first_name", "person__last_name")
+    }
 
 
 def set_attendance(*, user: Any, sitting: Sitting, person: Person, status: str) -> None:
@@ -145,17 +163,37 @@ def set_attendance(*, user: Any, sitting: Sitting, person: Person, status: str) 
 # --- Arrivals and departures -----------------------------------------------------------------
 
 
-def _check_item_open(sitting: Sitting, deliberation: Deliberation) -> None:
-    if deliberation.sitting_id != sitting.pk or deliberation.position is None:
+AgendaRow = tuple[int, int, str, str]  # pk, position, number, state
+
+
+def _agenda_rows(sitting: Sitting) -> list[AgendaRow]:
+    """The agenda as plain values, in order: what the checks of a movement or a proxy need."""
+    return list(
+        Deliberation.objects.filter(sitting=sitting, position__isnull=False)
+        .order_by("position")
+        .values_list("pk", "position", "number", "state")
+    )
+
+
+def _open_position(agenda: list[AgendaRow], deliberation_id: int) -> int:
+    """The position of an agenda item from which arrivals, departures and proxies may still
+    start: after the last item examined."""
+    position = next((p for pk, p, _number, _state in agenda if pk == deliberation_id), None)
+    if position is None:
         raise DomainError("Ce point n'est pas à l'ordre du jour de cette séance.", field="deliberation")
-    examined = [d for d in _examined_items(sitting) if (d.position or 0) >= deliberation.position]
+    examined = next(((p, n) for _pk, p, n, state in agenda if state in EXAMINED_STATES and p >= position), None)
     if examined:
         raise DomainError(
-            f"Le point {examined[0].position} ({examined[0].number}) est déjà examiné : une arrivée ou un départ "
+            f"Le point {examined[0]} ({examined[1]}) est déjà examiné : une arrivée ou un départ "
             f"ne peut être enregistré qu'à partir d'un point qui suit le dernier point examiné.",
             rule=RULE_ATTENDANCE,
             field="deliberation",
         )
+    return position
+
+
+def _check_item_open(sitting: Sitting, deliberation: Deliberation) -> None:
+    _open_position(_agenda_rows(sitting), deliberation.pk)
 
 
 @transaction.atomic
@@ -175,30 +213,31 @@ def record_movement(
     locked = lock_sitting(sitting)
     _check_recording(locked)
     _check_status(status)
-    item = Deliberation.objects.get(pk=deliberation.pk)
-    _check_item_open(locked, item)
-    view = selectors.sitting_attendance(locked, only=item)
-    if person.pk not in {m.person_id for m in view.members}:
+    # The item's position is read again under the sitting's lock (it may have moved since).
+    agenda = _agenda_rows(locked)
+    position = _open_position(agenda, deliberation.pk)
+    facts = attendance_facts(locked, up_to=position)
+    if person.pk not in facts.in_office:
         raise DomainError(f"{person.full_name} n'est pas membre en exercice de l'assemblée.", field="person")
-    previous = view.for_item(item).status.get(person.pk, "absent")
-    change, _created = AttendanceChange.objects.select_for_update().get_or_create(
-        sitting=locked, person=person, deliberation=item, defaults={"status": status}
-    )
+    # The sitting's row lock serializes every movement of the sitting: no other transaction
+    # can create this row between the read and the write.
+    change = AttendanceChange.objects.filter(person=person, deliberation_id=deliberation.pk).first()
+    if change is None:
+        change = AttendanceChange(sitting=locked, person=person, deliberation_id=deliberation.pk)
+    previous = facts.at(position).status.get(person.pk, "absent")
     change.status = status
-    save(change, user=user, reason=f"{person.full_name} : {Presence(status).label} à partir du point {item.position}")
+    save(change, user=user, reason=f"{person.full_name} : {Presence(status).label} à partir du point {position}")
     if only_this_item:
-        following = (
-            Deliberation.objects.filter(sitting=locked, position__gt=item.position or 0).order_by("position").first()
-        )
+        following = next(((pk, p) for pk, p, _number, _state in agenda if p > position), None)
         if (
             following is not None
-            and not AttendanceChange.objects.filter(person=person, deliberation=following).exists()
+            and not AttendanceChange.objects.filter(person=person, deliberation_id=following[0]).exists()
         ):
-            back = AttendanceChange(sitting=locked, person=person, deliberation=following, status=previous)
+            back = AttendanceChange(sitting=locked, person=person, deliberation_id=following[0], status=previous)
             save(
                 back,
                 user=user,
-                reason=f"{person.full_name} : {Presence(previous).label} à partir du point {following.position}",
+                reason=f"{person.full_name} : {Presence(previous).label} à partir du point {following[1]}",
             )
     return change
 
@@ -215,41 +254,30 @@ def delete_movement(*, user: Any, change: AttendanceChange) -> None:
 # --- Proxies ----------------------------------------------------------------------------------
 
 
-def _first_open_item(view: selectors.SittingAttendance) -> Deliberation | None:
-    position = view.first_open_position()
-    if position is None:
-        return None
-    return next(d for d in view.items if d.position == position)
-
-
 def _consecutive_sittings(sitting: Sitting, giver: Person, written_on: date) -> int:
     """How many consecutive sittings (this one included) the same written proxy serves."""
-    previous = list(
+    same_proxy = Proxy.objects.filter(sitting=OuterRef("pk"), giver=giver, written_on=written_on)
+    used = (
         Sitting.objects.filter(assembly_id=sitting.assembly_id, starts_at__lt=sitting.starts_at)
         .order_by("-starts_at")
-        .values_list("pk", flat=True)[: rules.PROXY_MAX_CONSECUTIVE_SITTINGS + 1]
-    )
-    used = set(
-        Proxy.objects.filter(sitting_id__in=previous, giver=giver, written_on=written_on).values_list(
-            "sitting_id", flat=True
-        )
+        .annotate(used=Exists(same_proxy))
+        .values_list("used", flat=True)[: rules.PROXY_MAX_CONSECUTIVE_SITTINGS + 1]
     )
     count = 1
-    for pk in previous:
-        if pk not in used:
+    for served in used:
+        if not served:
             break
         count += 1
     return count
 
 
-def _overlapping(proxies: Iterable[Proxy], start: int | None) -> list[Proxy]:
+def _overlapping(proxies: Iterable[ProxyFact], start: int | None) -> list[ProxyFact]:
     """Proxies still applying at or after position ``start``."""
     result = []
     for proxy in proxies:
         if proxy.revoked and proxy.revoked_from_item_id is None:
             continue
-        end = getattr(proxy, "end_position", None)
-        if end is not None and start is not None and end <= start:
+        if proxy.end is not None and start is not None and proxy.end <= start:
             continue
         result.append(proxy)
     return result
@@ -275,39 +303,46 @@ def register_proxy(
         raise DomainError(
             "Un pouvoir ne peut pas être daté après la séance.", rule=rules.RULE_PROXY, field="written_on"
         )
-    view = selectors.sitting_attendance(locked)
-    if from_item is None:
-        from_item = _first_open_item(view) if _examined_items(locked) else None
-        if from_item is None and _examined_items(locked):
+    agenda = _agenda_rows(locked)
+    examined = [p for _pk, p, _number, state in agenda if state in EXAMINED_STATES]
+    from_item_id: int | None
+    if from_item is not None:
+        from_item_id, start = from_item.pk, _open_position(agenda, from_item.pk)
+    elif examined:
+        following = next(((pk, p) for pk, p, _number, _state in agenda if p > max(examined)), None)
+        if following is None:
             raise DomainError("Tous les points sont examinés : un pouvoir ne servirait plus.", rule=rules.RULE_PROXY)
+        from_item_id, start = following
     else:
-        from_item = Deliberation.objects.get(pk=from_item.pk)
-        _check_item_open(locked, from_item)
-    at = (
-        view.for_item(from_item)
-        if from_item is not None
-        else (view.by_position[min(view.by_position)] if view.by_position else view.opening())
-    )
-    in_office = {m.person_id for m in view.members}
-    start = from_item.position if from_item is not None else None
-    others = _overlapping(view.proxies, start)
+        from_item_id, start = None, None
+    # Checked at the item it applies from (by default the first item; the opening without an agenda).
+    checked_at = start if start is not None else (agenda[0][1] if agenda else None)
+    facts = attendance_facts(locked, up_to=checked_at)
+    at = facts.at(checked_at)
+    others = _overlapping(facts.proxies, start)
     holder_other = next((p for p in others if p.holder_id == holder.pk), None)
     giver_other = next((p for p in others if p.giver_id == giver.pk), None)
+    # Names of the other proxies only when the check refuses (never on the usual path).
+    names = (
+        person_names([p.giver_id for p in (holder_other,) if p] + [p.holder_id for p in (giver_other,) if p])
+        if holder_other or giver_other
+        else {}
+    )
     rules.check_proxy(
         giver_name=giver.full_name,
         holder_name=holder.full_name,
         same_person=giver.pk == holder.pk,
-        giver_in_office=giver.pk in in_office,
-        holder_in_office=holder.pk in in_office,
+        giver_in_office=giver.pk in facts.in_office,
+        holder_in_office=holder.pk in facts.in_office,
         giver_present=at.status.get(giver.pk) == PRESENT,
         holder_present=at.status.get(holder.pk) == PRESENT,
-        holder_other_proxy_giver=holder_other.giver.full_name if holder_other else None,
-        giver_other_proxy_holder=giver_other.holder.full_name if giver_other else None,
+        holder_other_proxy_giver=names[holder_other.giver_id] if holder_other else None,
+        giver_other_proxy_holder=names[giver_other.holder_id] if giver_other else None,
         consecutive_sittings=_consecutive_sittings(locked, giver, written_on),
         illness=illness,
     )
     proxy = Proxy(
-        sitting=locked, giver=giver, holder=holder, written_on=written_on, illness=illness, from_item=from_item
+        sitting=locked, giver=giver, holder=holder, written_on=written_on, illness=illness, from_item_id=from_item_id
     )
     save(proxy, user=user, reason=f"Pouvoir de {giver.full_name} à {holder.full_name}")
     return proxy
@@ -323,24 +358,36 @@ def revoke_proxy(*, user: Any, proxy: Proxy, from_item: Deliberation | None = No
     locked = Proxy.objects.select_for_update().get(pk=proxy.pk)
     if locked.revoked:
         raise DomainError("Ce pouvoir est déjà révoqué.", rule=rules.RULE_PROXY)
+    agenda = _agenda_rows(locked_sitting)
+    revoked_from: tuple[int, int] | None = None  # (item id, position)
     if from_item is not None:
-        from_item = Deliberation.objects.get(pk=from_item.pk)
-        _check_item_open(locked_sitting, from_item)
-    elif _examined_items(locked_sitting):
-        from_item = _first_open_item(selectors.sitting_attendance(locked_sitting))
+        revoked_from = (from_item.pk, _open_position(agenda, from_item.pk))
+    else:
+        examined = [p for _pk, p, _number, state in agenda if state in EXAMINED_STATES]
+        if examined:
+            revoked_from = next(((pk, p) for pk, p, _number, _state in agenda if p > max(examined)), None)
     locked.revoked = True
-    starts = locked.from_item.position if locked.from_item_id else None  # type: ignore[union-attr]
-    if from_item is not None and (starts is None or (from_item.position or 0) > starts):
-        locked.revoked_from_item = from_item
+    starts = next((p for pk, p, _number, _state in agenda if pk == locked.from_item_id), None)
+    if revoked_from is not None and (starts is None or revoked_from[1] > starts):
+        locked.revoked_from_item_id = revoked_from[0]
     else:
         locked.revoked_from_item = None  # never applied: revoked altogether
     save(
-        locked, user=user, reason="Pouvoir révoqué" + (f" à partir du point {from_item.position}" if from_item else "")
+        locked,
+        user=user,
+        reason="Pouvoir révoqué" + (f" à partir du point {revoked_from[1]}" if revoked_from else ""),
     )
     return locked
 
 
 # --- Votes ------------------------------------------------------------------------------------
+
+
+def _member_name(facts: AttendanceFacts, person_id: int) -> str:
+    """A member's name for a refusal (read then only), "n° …" for someone not in office."""
+    if person_id not in facts.in_office:
+        return f"n° {person_id}"
+    return person_names([person_id])[person_id]
 
 
 @dataclass(frozen=True)
@@ -393,14 +440,13 @@ def record_vote(
         raise DomainError(
             f"Le point est « {locked.get_state_display()} » : il ne peut pas être voté.", rule="Cycle de vie"
         )
-    view = selectors.sitting_attendance(sitting, only=locked)
-    item = view.for_item(locked)
+    facts = attendance_facts(sitting, up_to=locked.position)
+    item = facts.at(locked.position)
     reconvened = sitting.reconvened_from_id is not None
     rules.check_quorum(present=item.present_count, members_in_office=item.members_in_office, reconvened=reconvened)
     rules.check_vote_method(
         method=method, requested_by=requested_by, present=item.present_count, appointment=appointment
     )
-    names = view.person_names
     ballot_rows: list[Ballot] = []
     if ballots is not None:
         ballots = list(ballots)
@@ -416,10 +462,11 @@ def record_vote(
         for ballot in ballots:
             if ballot.choice not in VoteChoice.values:
                 raise DomainError(f"Vote inconnu : « {ballot.choice} ».", field="ballots")
-            name = names.get(ballot.person_id, f"n° {ballot.person_id}")
             if ballot.person_id in seen:
                 raise DomainError(
-                    f"{name} a déjà voté : chaque membre vote une seule fois.", rule=rules.RULE_TOTALS, field="ballots"
+                    f"{_member_name(facts, ballot.person_id)} a déjà voté : chaque membre vote une seule fois.",
+                    rule=rules.RULE_TOTALS,
+                    field="ballots",
                 )
             seen.add(ballot.person_id)
             status = item.state_of(ballot.person_id)
@@ -429,17 +476,19 @@ def record_vote(
                 cast_by = None
             else:
                 raise DomainError(
-                    f"{name} n'est ni présent(e) ni représenté(e) pour ce point : son vote ne peut pas être compté.",
+                    f"{_member_name(facts, ballot.person_id)} n'est ni présent(e) ni représenté(e) pour ce point : "
+                    "son vote ne peut pas être compté.",
                     rule=rules.RULE_TOTALS,
                     field="ballots",
                 )
             totals[ballot.choice] += 1
             ballot_rows.append(Ballot(person_id=ballot.person_id, cast_by_id=cast_by, choice=ballot.choice))
-        missing = [names[p] for p in [*item.present_ids, *item.represented] if p not in seen]
+        missing = [p for p in [*item.present_ids, *item.represented] if p not in seen]
         if missing:
+            names = person_names(missing[:10])
             raise DomainError(
                 f"Il manque le vote de {len(missing)} membre(s) présent(s) ou représenté(s) : "
-                + ", ".join(missing[:10])
+                + ", ".join(names[p] for p in missing[:10])
                 + ("…" if len(missing) > 10 else "")
                 + ".",
                 rule=rules.RULE_TOTALS,
@@ -526,7 +575,7 @@ def take_note(*, user: Any, deliberation: Deliberation) -> Deliberation:
     _check_examinable(sitting, locked)
     if locked.kind != DeliberationKind.INFORMATION:
         raise DomainError("Ce point est soumis au vote : enregistrez le vote.", rule="Nature du point", field="kind")
-    item = selectors.sitting_attendance(sitting, only=locked).for_item(locked)
+    item = attendance_facts(sitting, up_to=locked.position).at(locked.position)
     rules.check_quorum(
         present=item.present_count,
         members_in_office=item.members_in_office,

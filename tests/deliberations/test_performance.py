@@ -152,3 +152,48 @@ def test_one_item_attendance_is_the_same_without_the_whole_agenda(organization, 
             expected.present_count,
         )
     assert [whole.for_item(item).present_count for item in items] == [6, 5, 5, 6, 6]
+
+
+@pytest.mark.parametrize("size", [10, 120])
+def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
+    organization, council_factory, api_for, django_assert_max_num_queries, size
+):
+    """Each write of a running sitting, and its answer, in a fixed number of queries."""
+    council = council_factory(organization, size)
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Point {n}") for n in range(size // 5)]
+    note = council.item(sitting, title="Rapport", kind="information")
+    council.attend(sitting, present=size - 3)
+    people = council.people
+    api = api_for(council.clerk)
+    with django_assert_max_num_queries(16):
+        one = api.put(f"/sittings/{sitting.pk}/attendance", {"statuses": {str(people[-3].pk): "present"}})
+    assert one.status_code == 200 and one.json()["opening"]["present"] == size - 2
+    with django_assert_max_num_queries(14):
+        proxy = api.post(
+            f"/sittings/{sitting.pk}/proxies",
+            {"giver_id": people[-1].pk, "holder_id": people[1].pk, "written_on": "2024-03-25"},
+        )
+    assert proxy.status_code == 201 and proxy.json()["holder"] == people[1].full_name
+    with django_assert_max_num_queries(19):
+        moved = api.post(
+            f"/sittings/{sitting.pk}/movements",
+            {"person_id": people[2].pk, "deliberation_id": items[1].pk, "status": "excused"},
+        )
+    assert moved.status_code == 201
+    assert [i["attendance"]["present"] for i in moved.json()["items"][:3]] == [size - 2, size - 3, size - 3]
+    voters = size - 2 + 1  # present and represented at the first item
+    with django_assert_max_num_queries(14):
+        voted = api.post(
+            f"/deliberations/{items[0].pk}/vote",
+            {"votes_for": voters - 1, "votes_against": 1, "abstentions": 0, "not_voting": 0},
+        )
+    assert voted.status_code == 201 and voted.json()["attendance"]["voters"] == voters
+    present = [p.pk for p in people[: size - 2] if p.pk != people[2].pk]
+    ballots = [{"person_id": p, "choice": "for"} for p in [*present, people[-1].pk]]
+    with django_assert_max_num_queries(16):
+        voted = api.post(f"/deliberations/{items[1].pk}/vote", {"method": "public_ballot", "ballots": ballots})
+    assert voted.status_code == 201 and voted.json()["vote"]["votes_for"] == size - 2
+    with django_assert_max_num_queries(15):
+        noted = api.post(f"/deliberations/{note.pk}/take-note")
+    assert noted.status_code == 200 and noted.json()["state"] == "taken_note"
