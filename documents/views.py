@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from core.errors import DomainError
 from core.roles import Capability
 from documents import selectors, services, templates_registry
 from documents.forms import FileForm, SignForm, SigningCertificateForm, TemplateUploadForm, TrustAnchorForm
-from documents.models import DocumentFormat, DocumentKind, TemplateFormat
+from documents.models import DocumentFormat, DocumentKind, Origin, TemplateFormat
 from parties.models import Organization, Signatory
 
 
@@ -33,6 +34,36 @@ def _upload_bytes(upload: Any, limit: int) -> bytes:
     return bytes(upload.read())
 
 
+_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
+_URL_PK_TEXT = f"/{_URL_PK}/"
+_LIST_FIELDS = ("pk", "title", "kind", "format", "version", "origin", "organization__name", "created_at")
+
+
+def _document_rows(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row's text and link, decided once: the template only writes them (50 rows,
+    where a choice label or a date filter in the template costs per cell)."""
+    kinds = {value: str(label) for value, label in DocumentKind.choices}
+    origins = {value: str(label) for value, label in Origin.choices}
+    detail_url = reverse("documents:detail", args=[_URL_PK])
+    rows = []
+    for document in documents:
+        created = timezone.localtime(document["created_at"])
+        rows.append(
+            {
+                "url": detail_url.replace(_URL_PK_TEXT, f"/{document['pk']}/"),
+                "title": document["title"],
+                "kind": kinds.get(document["kind"], document["kind"]),
+                "format": document["format"].upper(),
+                "version": document["version"],
+                "origin": origins.get(document["origin"], document["origin"]),
+                "organization": document["organization__name"],
+                "created_iso": created.isoformat(),
+                "created": f"{created:%d/%m/%Y %H:%M}",
+            }
+        )
+    return rows
+
+
 @login_required
 def document_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.documents_for(request.user)
@@ -42,11 +73,11 @@ def document_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     if q:
         queryset = queryset.filter(title__icontains=q)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    page = Paginator(queryset.values(*_LIST_FIELDS), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/pages/document_list.html",
-        {"page": page, "q": q, "kind": kind, "kinds": DocumentKind.choices},
+        {"page": page, "rows": _document_rows(list(page)), "q": q, "kind": kind, "kinds": DocumentKind.choices},
     )
 
 
