@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.utils import timezone
 
 from core import tenancy
 from core.errors import DomainError, TransitionNotAllowed
@@ -26,6 +28,31 @@ def save(obj: models.Model, *, user: Any, reason: str, update_fields: list[str] 
     if user is not None and getattr(user, "is_authenticated", False):
         obj._history_user = user  # type: ignore[attr-defined]
     obj.save(update_fields=update_fields)
+
+
+def create_history_of(rows: QuerySet[Any], *, user: Any, reason: str) -> None:
+    """The history rows ("+", the actor, the reason) of rows just created, written by the
+    database in one INSERT … SELECT: the 240 ballots of a vote would otherwise be 240 historical
+    instances built and sent from Python (``bulk_history_create``)."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = rows.model.history.model
+    tracked = list(history.tracked_fields)
+    select = (
+        rows.order_by()
+        .annotate(
+            h_date=Value(timezone.now(), output_field=models.DateTimeField()),
+            h_reason=Value(reason, output_field=models.CharField()),
+            h_type=Value("+", output_field=models.CharField()),
+            h_user=Value(getattr(user, "pk", None), output_field=models.IntegerField()),
+        )
+        .values_list(*[f.attname for f in tracked], "h_date", "h_reason", "h_type", "h_user")
+    )
+    sql, params = select.query.sql_with_params()
+    columns = [f.column for f in tracked] + ["history_date", "history_change_reason", "history_type", "history_user_id"]
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {qn(history._meta.db_table)} ({', '.join(qn(c) for c in columns)}) {sql}", params)
 
 
 def lock_sitting(sitting: Sitting | int) -> Sitting:

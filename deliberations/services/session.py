@@ -35,6 +35,7 @@ from deliberations.models import (
 from deliberations.services._common import (
     AttendanceFacts,
     attendance_facts,
+    create_history_of,
     lock_deliberation,
     lock_sitting,
     person_names,
@@ -553,7 +554,8 @@ def record_vote(
     for row in ballot_rows:
         row.vote = vote
     if ballot_rows:
-        bulk_create_with_history(ballot_rows, Ballot, default_user=_actor(user), default_change_reason="Vote nominatif")
+        Ballot.objects.bulk_create(ballot_rows)
+        create_history_of(Ballot.objects.filter(vote=vote), user=_actor(user), reason="Vote nominatif")
     transition(locked, "adopt" if outcome.adopted else "reject", label="Enregistrer le vote")
     save(
         locked,

@@ -176,24 +176,33 @@ def test_public_ballot_with_a_holder_voting_for_the_giver_and_casting_vote(counc
     )
     choices = ["for", "for", "for", "for", "against", "against", "against", "against"]
     ballots = [BallotInput(p.pk, c) for p, c in zip(people[:8], choices, strict=True)]
-    with pytest.raises(DomainError, match="ni présent"):
+    with pytest.raises(DomainError, match=f"^{people[9].full_name} n'est ni présent"):
         services.record_vote(
             user=council.clerk,
             deliberation=item,
             method="public_ballot",
             ballots=[*ballots, BallotInput(people[9].pk, "for")],
         )
-    with pytest.raises(DomainError, match="une seule fois"):
+    with pytest.raises(DomainError, match=f"^{people[0].full_name} a déjà voté : chaque membre vote une seule fois"):
         services.record_vote(
             user=council.clerk, deliberation=item, method="public_ballot", ballots=[*ballots, ballots[0]]
         )
-    with pytest.raises(DomainError, match="Il manque le vote"):
+    with pytest.raises(DomainError, match=f"Il manque le vote de 1 membre.* : {people[7].full_name}\\. "):
         services.record_vote(user=council.clerk, deliberation=item, method="public_ballot", ballots=ballots[:-1])
     vote = services.record_vote(user=council.clerk, deliberation=item, method="public_ballot", ballots=ballots)
     assert vote.casting_vote and vote.outcome == "adopted"
     assert vote.result_text == "adoptée, la voix du président étant prépondérante"
     proxy_ballot = Ballot.objects.get(vote=vote, person=people[7])
     assert proxy_ballot.cast_by == people[1]
+    # Every ballot has its history row, with the clerk who recorded it.
+    history = Ballot.history.filter(vote=vote).order_by("person_id")
+    assert [(h.id, h.person_id, h.cast_by_id, h.choice) for h in history] == list(
+        Ballot.objects.filter(vote=vote).order_by("person_id").values_list("id", "person_id", "cast_by_id", "choice")
+    )
+    assert {(h.history_type, h.history_user_id, h.history_change_reason) for h in history} == {
+        ("+", council.clerk.pk, "Vote nominatif")
+    }
+    assert all(h.history_date is not None for h in history)
 
 
 def test_tie_in_secret_ballot_rejects(council):
