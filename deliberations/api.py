@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import BaseModel
 
 from core import tenancy
 from core.errors import DomainError
@@ -155,7 +156,10 @@ class SittingOut(Schema):
         return obj["assembly_name"] if isinstance(obj, dict) else obj.assembly.name
 
 
-class ItemAttendanceOut(Schema):
+# The rows of the attendance and agenda answers are plain pydantic models: they are always
+# built as dicts, and ninja's ``Schema`` wraps every nested dict in a ``DjangoGetter`` to read
+# it — some 800 wrappers per answer on a métropole's sitting (240 members, 150 items).
+class ItemAttendanceOut(BaseModel):
     members_in_office: int
     present: int
     represented: int
@@ -164,7 +168,7 @@ class ItemAttendanceOut(Schema):
     has_quorum: bool
 
 
-class AgendaItemOut(Schema):
+class AgendaItemOut(BaseModel):
     id: int
     position: int | None
     number: str
@@ -200,14 +204,14 @@ class AttendanceIn(Schema):
     statuses: dict[int, PresenceValue] = Field(..., description="Identifiant de l'élu → present, excused ou absent")
 
 
-class MemberAttendanceOut(Schema):
+class MemberAttendanceOut(BaseModel):
     person_id: int
     name: str
     status: str | None
     opening: str
 
 
-class ProxyOut(Schema):
+class ProxyOut(BaseModel):
     id: int
     giver_id: int
     giver: str

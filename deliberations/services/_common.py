@@ -135,7 +135,7 @@ def attendance_facts(sitting: Sitting, *, up_to: int | None = None, names: bool 
         ordered = mandates.order_by("person__last_name", "person__first_name", "person_id", "-start_date")
         rows = ordered.values_list("person_id", "status", "person__first_name", "person__last_name")
     else:
-        rows = mandates.values_list("person_id", "status", models.Value(""), models.Value(""))
+        rows = mandates.order_by().values_list("person_id", "status", models.Value(""), models.Value(""))
     members: list[int] = []
     seen: set[int] = set()
     defaults: dict[int, str] = {}
