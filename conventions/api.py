@@ -534,7 +534,7 @@ def list_conventions(
         end_before=end_before,
         q=q,
     )
-    return selectors.filter_conventions(selectors.conventions_for(request.user), filters)
+    return selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
 
 
 @router.get("/conventions/{convention_id}", response=ConventionOut)

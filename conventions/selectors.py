@@ -27,6 +27,7 @@ from conventions.models import (
 )
 from conventions.models.conventions import COMMITTED_STATES
 from core import tenancy
+from parties.models import Organization
 
 
 def _not_found(what: str) -> Http404:
@@ -43,6 +44,38 @@ def conventions_for(user: Any) -> QuerySet[Convention]:
     """The conventions of the user's organizations, with what a list shows (no N+1)."""
     return _scoped(user).prefetch_related(
         Prefetch("parties", queryset=ConventionParty.objects.select_related("organization").order_by("position"))
+    )
+
+
+# The columns of a list of conventions (page and API): not the text, terms or perimeter.
+SUMMARY_FIELDS = (
+    "organization_id",
+    "reference",
+    "title",
+    "kind",
+    "status",
+    "manager_id",
+    "programme_id",
+    "effective_date",
+    "end_date",
+    "amount",
+)
+
+
+def convention_summaries(user: Any) -> QuerySet[Convention]:
+    """The conventions of the user's organizations with only what a list shows: its columns
+    and the partners' names, in three queries for a page whatever its length."""
+    # The partners' organizations are read by id in a query of their own: joined to the
+    # parties, PostgreSQL hashes every one of a métropole's 6,700 organizations for the
+    # hundred parties of a page (12 ms instead of 0.3).
+    parties = ConventionParty.objects.only("convention_id", "organization_id", "position").order_by("position")
+    return (
+        Convention.objects.visible_to(tenancy.organization_ids(user))
+        .only(*SUMMARY_FIELDS)
+        .prefetch_related(
+            Prefetch("parties", queryset=parties),
+            Prefetch("parties__organization", queryset=Organization.objects.only("name")),
+        )
     )
 
 

@@ -13,15 +13,24 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conventions import forms, rules, selectors, services
-from conventions.models import AmendmentStatus, Convention, ConventionParty, ConventionStatus, MeetingStatus
+from conventions.models import (
+    AmendmentStatus,
+    Convention,
+    ConventionKind,
+    ConventionParty,
+    ConventionStatus,
+    MeetingStatus,
+)
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
 from core import tenancy
 from core.errors import DomainError
+from core.formatting import french_date
 from core.roles import Capability
 from deliberations.models import Deliberation
 from parties.models import Organization
@@ -36,12 +45,44 @@ def _querystring(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
+_URL_PK_TEXT = f"/{_URL_PK}/"
+
+
+def _convention_rows(conventions: list[Convention]) -> list[dict[str, Any]]:
+    """Each row's text and link, decided once: the template only writes them."""
+    kinds = {value: str(label) for value, label in ConventionKind.choices}
+    statuses = {value: str(label) for value, label in ConventionStatus.choices}
+    detail_url = reverse("conventions:detail", args=[_URL_PK])
+    return [
+        {
+            "url": detail_url.replace(_URL_PK_TEXT, f"/{c.pk}/"),
+            "reference": c.reference,
+            "title": c.title,
+            # The partners: every party but the organization itself.
+            "partners": ", ".join(
+                p.organization.name for p in c.parties.all() if p.organization_id != c.organization_id
+            ),
+            "kind": kinds.get(c.kind, c.kind),
+            "tone": c.status_tone,
+            "status": statuses.get(c.status, c.status),
+            "end_date": french_date(c.end_date) if c.end_date else "—",
+            "manager": str(c.manager) if c.manager else "—",
+        }
+        for c in conventions
+    ]
+
+
 @login_required
 def convention_list(request: HttpRequest) -> HttpResponse:
     ids = tenancy.organization_ids(request.user)
     managers = [
-        (u.pk, u.get_full_name() or u.username)
-        for u in get_user_model().objects.filter(memberships__organization_id__in=ids).distinct().order_by("last_name")
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in get_user_model()
+        .objects.filter(memberships__organization_id__in=ids)
+        .distinct()
+        .order_by("last_name")
+        .values_list("pk", "first_name", "last_name", "username")
     ]
     form = forms.FilterForm(request.GET or None, managers=managers)
     filters = selectors.ConventionFilters()
@@ -57,8 +98,11 @@ def convention_list(request: HttpRequest) -> HttpResponse:
             end_before=data["end_before"],
             q=data["q"] or "",
         )
-    queryset = selectors.filter_conventions(selectors.conventions_for(request.user), filters).order_by(
-        "end_date", "reference"
+    queryset = (
+        selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
+        .select_related("manager")
+        .only(*selectors.SUMMARY_FIELDS, "manager__first_name", "manager__last_name", "manager__username")
+        .order_by("end_date", "reference")
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -67,6 +111,7 @@ def convention_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "rows": _convention_rows(list(page)),
             "querystring": _querystring(request),
             "can_add": bool(tenancy.organizations_where(request.user, Capability.EDIT_CONVENTIONS)),
         },
