@@ -926,13 +926,25 @@ def move_item(request: HttpRequest, deliberation_id: int, payload: PositionIn) -
     return _step(request, deliberation_id, services.move_item, position=payload.position)
 
 
+def _item_to_examine(user: Any, deliberation_id: int) -> Deliberation:
+    """The item to vote on or take note of, scoped to the user's organizations, with its
+    assembly and sitting only: the service locks and reads the row again, and the answer is
+    built from that (not from the signatory, rapporteur and organization ``deliberation_for`` joins)."""
+    return get_object_or_404(
+        Deliberation.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related(
+            "assembly", "sitting"
+        ),
+        pk=deliberation_id,
+    )
+
+
 @router.post(
     "/deliberations/{deliberation_id}/vote", response={201: DeliberationDetailOut}, summary="Enregistrer le vote"
 )
 def record_vote(request: HttpRequest, deliberation_id: int, payload: VoteIn) -> Any:
     data = payload.dict(exclude={"ballots"})
     ballots = [BallotInput(b.person_id, b.choice) for b in payload.ballots] if payload.ballots is not None else None
-    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    deliberation = _item_to_examine(request.user, deliberation_id)
     vote = services.record_vote(user=request.user, deliberation=deliberation, ballots=ballots, **data)
     # Answered from what the service locked, checked and wrote (the item's quorum is on the
     # vote), not read again. A voted item has no transmission: one is recorded once signed.
@@ -951,7 +963,7 @@ def record_vote(request: HttpRequest, deliberation_id: int, payload: VoteIn) -> 
     "/deliberations/{deliberation_id}/take-note", response=DeliberationDetailOut, summary="Prendre acte (sans vote)"
 )
 def take_note(request: HttpRequest, deliberation_id: int) -> Any:
-    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    deliberation = _item_to_examine(request.user, deliberation_id)
     noted = services.take_note(user=request.user, deliberation=deliberation)
     # Answered from the locked item; its quorum is read again as plain values (the service
     # keeps no record of it). Noted just now, it has no vote and no transmission.

@@ -121,10 +121,12 @@ class AttendanceFacts:
         return self.replay([position])[position]
 
 
-def attendance_facts(sitting: Sitting, *, up_to: int | None = None, names: bool = False) -> AttendanceFacts:
+def attendance_facts(
+    sitting: Sitting, *, up_to: int | None = None, names: bool = False, proxies: bool = True
+) -> AttendanceFacts:
     """The sitting's attendance facts; with ``up_to``, only the arrivals and departures up to
     that agenda position (later ones do not change that item); with ``names``, the members'
-    names, members in name order."""
+    names, members in name order; without ``proxies``, no proxies (a movement does not check them)."""
     status = Attendance.objects.filter(sitting=sitting, person=OuterRef("person_id")).values("status")[:1]
     mandates = (
         Mandate.objects.in_office(sitting.date)
@@ -155,7 +157,7 @@ def attendance_facts(sitting: Sitting, *, up_to: int | None = None, names: bool 
     )
     if up_to is not None:
         changes = changes.filter(deliberation__position__lte=up_to)
-    proxies = (
+    proxy_rows = (
         Proxy.objects.filter(sitting=sitting)
         .order_by("id")
         .values_list(
@@ -178,7 +180,7 @@ def attendance_facts(sitting: Sitting, *, up_to: int | None = None, names: bool 
             (position or 0, person, status)
             for position, person, status in changes.values_list("deliberation__position", "person_id", "status")
         ],
-        proxies=[ProxyFact(*row) for row in proxies],
+        proxies=[ProxyFact(*row) for row in proxy_rows] if proxies else [],
         names=member_names,
         in_office=frozenset(seen),
     )

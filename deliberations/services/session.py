@@ -217,7 +217,7 @@ def record_movement(
     # The item's position is read again under the sitting's lock (it may have moved since).
     agenda = _agenda_rows(locked)
     position = _open_position(agenda, deliberation.pk)
-    facts = attendance_facts(locked, up_to=position)
+    facts = attendance_facts(locked, up_to=position, proxies=False)
     if person.pk not in facts.in_office:
         raise DomainError(f"{person.full_name} n'est pas membre en exercice de l'assemblée.", field="person")
     # The sitting's row lock serializes every movement of the sitting: no other transaction
@@ -461,7 +461,7 @@ def record_vote(
         seen: set[int] = set()
         totals = dict.fromkeys(VoteChoice.values, 0)
         for ballot in ballots:
-            if ballot.choice not in VoteChoice.values:
+            if ballot.choice not in totals:
                 raise DomainError(f"Vote inconnu : « {ballot.choice} ».", field="ballots")
             if ballot.person_id in seen:
                 raise DomainError(
@@ -552,7 +552,7 @@ def record_vote(
     )
     save(vote, user=user, reason=outcome.text)
     for row in ballot_rows:
-        row.vote = vote
+        row.vote_id = vote.pk
     if ballot_rows:
         Ballot.objects.bulk_create(ballot_rows)
         create_history_of(Ballot.objects.filter(vote=vote), user=_actor(user), reason="Vote nominatif")

@@ -175,7 +175,7 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
             {"giver_id": people[-1].pk, "holder_id": people[1].pk, "written_on": "2024-03-25"},
         )
     assert proxy.status_code == 201 and proxy.json()["holder"] == people[1].full_name
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(18):
         moved = api.post(
             f"/sittings/{sitting.pk}/movements",
             {"person_id": people[2].pk, "deliberation_id": items[1].pk, "status": "excused"},
