@@ -650,8 +650,18 @@ def update_sitting(request: HttpRequest, sitting_id: int, payload: SittingPatch)
     return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
 
 
+def _sitting_to_record(user: Any, sitting_id: int) -> Sitting:
+    """The sitting a write is about, scoped to the user's organizations, with its assembly only:
+    the service locks and reads the row again (``sitting_for`` also joins the president, the
+    secretary and the first sitting of a reconvened one, for the pages)."""
+    return get_object_or_404(
+        Sitting.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related("assembly"),
+        pk=sitting_id,
+    )
+
+
 def _sitting_step(request: HttpRequest, sitting_id: int, step: Any, **kwargs: Any) -> Any:
-    sitting = selectors.sitting_for(request.user, sitting_id)
+    sitting = _sitting_to_record(request.user, sitting_id)
     # The step returns the sitting it locked and changed (with its assembly): not read again.
     return _sitting_detail(step(user=request.user, sitting=sitting, **kwargs))
 
@@ -754,7 +764,7 @@ def get_attendance(request: HttpRequest, sitting_id: int) -> Any:
 
 @router.put("/sittings/{sitting_id}/attendance", response=AttendanceOut, summary="Présence des élus pour la séance")
 def set_attendance(request: HttpRequest, sitting_id: int, payload: AttendanceIn) -> Any:
-    sitting = selectors.sitting_for(request.user, sitting_id)
+    sitting = _sitting_to_record(request.user, sitting_id)
     services.set_attendances(user=request.user, sitting=sitting, statuses=dict(payload.statuses))
     return _attendance(sitting)
 
@@ -763,7 +773,7 @@ def set_attendance(request: HttpRequest, sitting_id: int, payload: AttendanceIn)
     "/sittings/{sitting_id}/attendance/all-present", response=AttendanceOut, summary="Tous présents (élus non pointés)"
 )
 def all_present(request: HttpRequest, sitting_id: int) -> Any:
-    sitting = selectors.sitting_for(request.user, sitting_id)
+    sitting = _sitting_to_record(request.user, sitting_id)
     services.mark_unrecorded_present(user=request.user, sitting=sitting)
     return _attendance(sitting)
 
@@ -772,7 +782,7 @@ def all_present(request: HttpRequest, sitting_id: int) -> Any:
     "/sittings/{sitting_id}/movements", response={201: AttendanceOut}, summary="Arrivée ou départ à partir d'un point"
 )
 def record_movement(request: HttpRequest, sitting_id: int, payload: MovementIn) -> Any:
-    sitting = selectors.sitting_for(request.user, sitting_id)
+    sitting = _sitting_to_record(request.user, sitting_id)
     person = _person(request.user, sitting.assembly.organization_id, payload.person_id)
     item = _item(sitting, payload.deliberation_id)
     assert person is not None and item is not None
@@ -791,7 +801,7 @@ def record_movement(request: HttpRequest, sitting_id: int, payload: MovementIn) 
     "/sittings/{sitting_id}/proxies", response={201: ProxyOut}, summary="Enregistrer un pouvoir (CGCT L2121-20)"
 )
 def register_proxy(request: HttpRequest, sitting_id: int, payload: ProxyIn) -> Any:
-    sitting = selectors.sitting_for(request.user, sitting_id)
+    sitting = _sitting_to_record(request.user, sitting_id)
     people = Person.objects.filter(
         pk__in=[payload.giver_id, payload.holder_id], organization_id=sitting.assembly.organization_id
     ).in_bulk()
