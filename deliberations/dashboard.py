@@ -20,5 +20,7 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
         "title": _("Séances et délibérations"),
         "template": "deliberations/_dashboard_panel.html",
         "sittings": selectors.upcoming_sittings(user, timezone.localdate()),
-        "acts": list(selectors.acts_to_follow_up(user)),
+        # The panel prints the number, the title and the state: an act's report and operative
+        # part (long texts) and its joined rows are not read.
+        "acts": list(selectors.acts_to_follow_up(user).select_related(None).only("pk", "number", "title", "state")),
     }

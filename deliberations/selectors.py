@@ -335,7 +335,8 @@ def _proxies_with_positions(sitting: Sitting) -> QuerySet[Proxy]:
 def _assembly_ids(organization_ids: Any) -> list[int]:
     """The organizations' assemblies: lists filtered on them walk the (assembly, …) indexes
     in order instead of joining and sorting every deliberation of the organizations."""
-    return list(Assembly.objects.filter(organization_id__in=organization_ids).values_list("pk", flat=True))
+    # Unordered: the model's ordering (by organization name) would join every organization.
+    return list(Assembly.objects.filter(organization_id__in=organization_ids).order_by().values_list("pk", flat=True))
 
 
 def deliberations_for(user: Any) -> QuerySet[Deliberation]:
@@ -401,8 +402,10 @@ def published_deliberations(organization: Organization) -> QuerySet[Deliberation
 def upcoming_sittings(user: Any, today: date, limit: int = 5) -> list[Sitting]:
     # A range on ``starts_at`` itself (not ``starts_at__date``) walks the (assembly, starts_at) index.
     since = timezone.make_aware(datetime.combine(today, time.min))
+    # The dashboard prints the assembly, the date and the state: no item count, no people.
     return list(
-        sittings_for(user)
+        Sitting.objects.filter(assembly_id__in=_assembly_ids(tenancy.organization_ids(user)))
+        .select_related("assembly")
         .filter(starts_at__gte=since, state__in=[SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN])
         .order_by("starts_at")[:limit]
     )
