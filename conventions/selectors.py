@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from conventions import rules
 from conventions.models import (
     Amendment,
     AmendmentSignature,
+    Annex,
     ClauseTemplate,
     CommitteeMeeting,
     Convention,
@@ -27,6 +29,7 @@ from conventions.models import (
 )
 from conventions.models.conventions import COMMITTED_STATES
 from core import tenancy
+from deliberations.models import Deliberation
 from parties.models import Organization
 
 
@@ -150,11 +153,15 @@ def convention_detail(user: Any, pk: int) -> Convention:
             "clauses",
             Prefetch("obligations", queryset=Obligation.objects.select_related("party__organization")),
             "amendments",
-            "evaluations__attachments",
+            # An evaluation's attachments are annexes of the convention too: see
+            # ``evaluation_attachments``, which sorts them from ``annexes`` (no query).
+            "evaluations",
             "annexes",
-            "followers",
-            "approving_deliberations",
-            "successors",
+            # Of these, the page and the API print a name, a number or an id only: not
+            # the text of an act or a user's password hash.
+            Prefetch("followers", queryset=get_user_model().objects.only("first_name", "last_name", "username")),
+            Prefetch("approving_deliberations", queryset=Deliberation.objects.only("number")),
+            Prefetch("successors", queryset=Convention.objects.only("reference")),
             Prefetch("committees", queryset=MonitoringCommittee.objects.annotate(meeting_count=Count("meetings"))),
         )
         .select_related("predecessor", "termination_notice_record__given_by__organization")
@@ -163,6 +170,15 @@ def convention_detail(user: Any, pk: int) -> Convention:
         return queryset.get(pk=pk)
     except Convention.DoesNotExist as exc:
         raise _not_found("convention") from exc
+
+
+def evaluation_attachments(convention: Convention) -> dict[int, list[Annex]]:
+    """{evaluation id: its attachments}, from the annexes loaded by :func:`convention_detail`."""
+    attachments: dict[int, list[Annex]] = {}
+    for annex in convention.annexes.all():
+        if annex.evaluation_id:
+            attachments.setdefault(annex.evaluation_id, []).append(annex)
+    return attachments
 
 
 def amendment_for(user: Any, convention_pk: int, number: int) -> Amendment:

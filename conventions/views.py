@@ -268,12 +268,14 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = selectors.convention_detail(request.user, pk)
     notice = getattr(convention, "termination_notice_record", None)
     variables = services.clause_variables(convention)
+    attachments = selectors.evaluation_attachments(convention)
     context = {
         "convention": convention,
         "partners": [p for p in convention.parties.all()],
         "notice": notice,
         "deadlines": _deadlines_of(convention),
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
+        "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),
         **_action_forms(request, convention),
     }

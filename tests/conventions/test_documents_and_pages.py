@@ -197,3 +197,29 @@ def test_list_finds_conventions_by_partner_name_or_siren(client_for, api_for, le
     assert "En lieu sûr" not in own and "Locaux pour réunions" not in own
     api = api_for(legal_user).get("/conventions", {"partner_name": "FLAG"}).json()
     assert [c["title"] for c in api["items"]] == ["En lieu sûr"]
+
+
+def test_detail_page_shows_evaluation_attachments_apart_from_annexes(
+    client_for, manager_user, legal_user, organization, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    convention = signed(legal_user, organization, annual_evaluation=True)
+    evaluation = convention.evaluations.order_by("number").first()
+    services.record_evaluation(
+        user=manager_user, evaluation=evaluation, held_on=date(2025, 5, 5), outcome="positive", today=date(2025, 5, 6)
+    )
+    pdf = b"%PDF-1.7\n%minimal\n"
+    services.add_annex(
+        user=manager_user,
+        convention=convention,
+        title="Bilan 2025",
+        name="bilan.pdf",
+        content=pdf,
+        evaluation=evaluation,
+    )
+    services.add_annex(user=legal_user, convention=convention, title="Plan des locaux", name="plan.pdf", content=pdf)
+    page = client_for(legal_user).get(f"/conventions/{convention.pk}/").content.decode()
+    evaluations = page[page.index('id="evaluations-title"') : page.index('id="committees-title"')]
+    annexes = page[page.index('id="annexes-title"') :]
+    assert "Bilan 2025</a>" in evaluations and "Plan des locaux" not in evaluations
+    assert "Plan des locaux</a>" in annexes and "Bilan 2025" not in annexes
