@@ -327,7 +327,7 @@ class DeliberationDetailOut(DeliberationOut):
     recours_end: date | None
 
 
-class BallotIn(Schema):
+class BallotIn(BaseModel):  # plain pydantic: 240 of them in a vote, no DjangoGetter each
     person_id: int
     choice: ChoiceValue
 

@@ -557,11 +557,14 @@ def record_vote(
         Ballot.objects.bulk_create(ballot_rows)
         create_history_of(Ballot.objects.filter(vote=vote), user=_actor(user), reason="Vote nominatif")
     transition(locked, "adopt" if outcome.adopted else "reject", label="Enregistrer le vote")
+    # Only the state changes: the UPDATE does not send the report and operative part again
+    # (the history row still records the whole item).
     save(
         locked,
         user=user,
         reason=f"{outcome.text.capitalize()} ({votes_for} pour, {votes_against} contre, "
         f"{abstentions} abstention(s), {not_voting} ne prenant pas part)",
+        update_fields=["state", "updated_at"],
     )
     return vote
 
@@ -584,7 +587,7 @@ def take_note(*, user: Any, deliberation: Deliberation) -> Deliberation:
         reconvened=sitting.reconvened_from_id is not None,
     )
     transition(locked, "take_note", label="Prendre acte")
-    save(locked, user=user, reason="Le conseil prend acte")
+    save(locked, user=user, reason="Le conseil prend acte", update_fields=["state", "updated_at"])
     return locked
 
 

@@ -77,11 +77,22 @@ def test_a_whole_sitting_through_the_api(organization, council_factory, api_for)
     assert voted.status_code == 201
     assert voted.json()["vote"]["result_text"] == "rejetée, la voix du président étant prépondérante"
     assert voted.json()["state"] == "rejected"
+    # Answered from what the service wrote: the same as reading the item again.
+    assert voted.json() == api.get(f"/deliberations/{item_id}").json()
+    assert voted.json()["attendance"] == {
+        "members_in_office": 9,
+        "present": 6,
+        "represented": 1,
+        "voters": 7,
+        "quorum_needed": 5,
+        "has_quorum": True,
+    }
     cannot = api.post(
         f"/deliberations/{note}/vote", {"votes_for": 7, "votes_against": 0, "abstentions": 0, "not_voting": 0}
     )
     assert cannot.status_code == 400 and "prend acte" in cannot.json()["detail"]
-    assert api.post(f"/deliberations/{note}/take-note").json()["state"] == "taken_note"
+    noted = api.post(f"/deliberations/{note}/take-note").json()
+    assert noted["state"] == "taken_note" and noted == api.get(f"/deliberations/{note}").json()
     assert api.post(f"/sittings/{sitting_id}/close").json()["state"] == "closed"
     signed = api.post(f"/deliberations/{item_id}/sign", {"signed_on": "2024-03-27"})
     assert signed.json()["state"] == "signed"

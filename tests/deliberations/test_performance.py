@@ -182,6 +182,8 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
         )
     assert moved.status_code == 201
     assert [i["attendance"]["present"] for i in moved.json()["items"][:3]] == [size - 2, size - 3, size - 3]
+    assert moved.json() == api.get(f"/sittings/{sitting.pk}/attendance").json()
+    assert moved.json()["proxies"][0]["giver"] == people[-1].full_name
     voters = size - 2 + 1  # present and represented at the first item
     with django_assert_max_num_queries(14):
         voted = api.post(
