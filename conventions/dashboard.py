@@ -114,7 +114,8 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.is_authenticated:
         return None
     queryset = Convention.objects.visible_to(tenancy.organization_ids(request.user))
-    counts = {row["status"]: row["n"] for row in queryset.order_by().values("status").annotate(n=Count("id"))}
+    # COUNT(*): counted from the (organization, status) index alone, without the table.
+    counts = {row["status"]: row["n"] for row in queryset.order_by().values("status").annotate(n=Count("*"))}
     if not counts:
         return None
     today = timezone.localdate()

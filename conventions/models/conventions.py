@@ -281,6 +281,13 @@ class Convention(ProtectedStatusMixin, TimeStampedModel):
         indexes = [
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["organization", "end_date"]),
+            # The running conventions of an organization by end date (the dashboard's timeline):
+            # without it, the first 15 are found after walking ten years of ended ones.
+            models.Index(
+                fields=["organization", "end_date"],
+                name="convention_live_org_end",
+                condition=Q(status__in=[s.value for s in LIVE_STATES]),
+            ),
         ]
 
     def __str__(self) -> str:

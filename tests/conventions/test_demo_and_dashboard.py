@@ -59,10 +59,26 @@ def test_dashboard_timeline_and_counts(rf, legal_user, organization):
 def test_dashboard_page_shows_the_panel(client_for, legal_user, organization):
     from tests.conventions.helpers import signed
 
-    signed(legal_user, organization)
+    convention = signed(legal_user, organization)
     page = client_for(legal_user).get("/tableau-de-bord/").content.decode()
     assert "Frise des conventions en cours" in page
     assert "En vigueur" in page
+    assert f'<a class="conv-timeline__label" href="/conventions/{convention.pk}/">{convention.reference}</a>' in page
+    assert f'<a href="/organisations/{organization.pk}/">{organization.name}</a>' in page
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_dashboard_panel_queries_do_not_grow(rf, legal_user, organization, count, django_assert_max_num_queries):
+    from tests.conventions.helpers import signed
+
+    for _ in range(count):
+        signed(legal_user, organization)
+    request = rf.get("/")
+    request.user = legal_user
+    # Roles, counts by status, the timeline's rows with their organization's renewal lead.
+    with django_assert_max_num_queries(3):
+        panel = dashboard.panel(request)
+    assert len(panel["timeline"]["rows"]) == min(count, dashboard.MAX_ROWS)
 
 
 def test_apply_dates_command_rejects_a_bad_date():
