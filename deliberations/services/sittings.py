@@ -415,7 +415,7 @@ def open_sitting(*, user: Any, sitting: Sitting, opened_at: datetime | None = No
     locked = lock_sitting(sitting)
     transition(locked, "open", label="Ouvrir la séance")
     locked.opened_at = opened_at or timezone.now()
-    save(locked, user=user, reason="Séance ouverte")
+    save(locked, user=user, reason="Séance ouverte", update_fields=["state", "opened_at", "updated_at"])
     deadlines.sync_sitting(locked)
     return locked
 
@@ -439,7 +439,7 @@ def close_sitting(*, user: Any, sitting: Sitting, closed_at: datetime | None = N
         )
     transition(locked, "close", label="Clore la séance")
     locked.closed_at = closed_at or timezone.now()
-    save(locked, user=user, reason="Séance close")
+    save(locked, user=user, reason="Séance close", update_fields=["state", "closed_at", "updated_at"])
     deadlines.sync_sitting(locked)
     return locked
 

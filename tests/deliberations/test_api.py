@@ -156,9 +156,9 @@ def test_query_counts_do_not_grow_with_the_sitting(
         user=council.clerk, sitting=sitting, person=council.people[3], deliberation=items[1], status="absent"
     )
     api = api_for(council.clerk)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         assert api.get(f"/sittings/{sitting.pk}").status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(7):
         body = api.get(f"/sittings/{sitting.pk}/attendance").json()
     assert len(body["members"]) == size and body["items"][1]["attendance"]["present"] == size - 3
     with django_assert_max_num_queries(10):

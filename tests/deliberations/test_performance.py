@@ -160,12 +160,15 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
 ):
     """Each write of a running sitting, and its answer, in a fixed number of queries."""
     council = council_factory(organization, size)
-    sitting = council.sitting()
+    sitting = council.sitting(open_=False)
     items = [council.item(sitting, title=f"Point {n}") for n in range(size // 5)]
     note = council.item(sitting, title="Rapport", kind="information")
     council.attend(sitting, present=size - 3)
     people = council.people
     api = api_for(council.clerk)
+    with django_assert_max_num_queries(17):
+        opened = api.post(f"/sittings/{sitting.pk}/open")
+    assert opened.status_code == 200 and opened.json()["agenda"][0]["attendance"]["present"] == size - 3
     with django_assert_max_num_queries(16):
         one = api.put(f"/sittings/{sitting.pk}/attendance", {"statuses": {str(people[-3].pk): "present"}})
     assert one.status_code == 200 and one.json()["opening"]["present"] == size - 2
@@ -191,11 +194,19 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
             {"votes_for": voters - 1, "votes_against": 1, "abstentions": 0, "not_voting": 0},
         )
     assert voted.status_code == 201 and voted.json()["attendance"]["voters"] == voters
+    voted_first = voted.json()["vote"]["result_text"]
     present = [p.pk for p in people[: size - 2] if p.pk != people[2].pk]
     ballots = [{"person_id": p, "choice": "for"} for p in [*present, people[-1].pk]]
     with django_assert_max_num_queries(16):
         voted = api.post(f"/deliberations/{items[1].pk}/vote", {"method": "public_ballot", "ballots": ballots})
     assert voted.status_code == 201 and voted.json()["vote"]["votes_for"] == size - 2
+    voted_second = voted.json()["vote"]["result_text"]
     with django_assert_max_num_queries(15):
         noted = api.post(f"/deliberations/{note.pk}/take-note")
     assert noted.status_code == 200 and noted.json()["state"] == "taken_note"
+    for item in items[2:]:
+        services.withdraw(user=council.clerk, deliberation=item, reason="Retiré")
+    with django_assert_max_num_queries(22):
+        closed = api.post(f"/sittings/{sitting.pk}/close")
+    assert closed.status_code == 200 and closed.json()["state"] == "closed"
+    assert [i["result"] for i in closed.json()["agenda"][:2]] == [voted_first, voted_second]
