@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
+from core.fragments import csrf_input, render_fragment
 from core.models import User
 from core.roles import Capability
 from parties.models import Organization
@@ -152,11 +153,23 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": _deadline_rows(request, list(page), today, dict(organizations)),
+            # 50 rows of six cells: written by a Jinja2 fragment (see ``core.fragments``).
+            "rows_html": render_fragment(
+                "reminders/deadline_rows.jinja",
+                {
+                    "rows": _deadline_rows(request, list(page), today, dict(organizations)),
+                    "back": request.get_full_path(),
+                    "csrf_input": csrf_input(request),
+                    "labels": {
+                        "reopen": _("Rouvrir"),
+                        "handle": _("Marquer traitée"),
+                        "empty": _("Aucune échéance ne correspond à ces critères."),
+                    },
+                },
+            ),
             "counts": selectors.counts(base, today),
             "scope": scope,
             "querystring": query.urlencode(),
-            "back": request.get_full_path(),
             "today": today,
         },
     )
