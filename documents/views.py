@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core import tenancy
 from core.errors import DomainError
+from core.fragments import render_fragment
 from core.roles import Capability
 from documents import selectors, services, templates_registry
 from documents.forms import FileForm, SignForm, SigningCertificateForm, TemplateUploadForm, TrustAnchorForm
@@ -77,7 +78,17 @@ def document_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/pages/document_list.html",
-        {"page": page, "rows": _document_rows(list(page)), "q": q, "kind": kind, "kinds": DocumentKind.choices},
+        {
+            "page": page,
+            # 50 rows of seven cells: written by a Jinja2 fragment (see ``core.fragments``).
+            "rows_html": render_fragment(
+                "documents/document_rows.jinja",
+                {"rows": _document_rows(list(page)), "empty": _("Aucun document.")},
+            ),
+            "q": q,
+            "kind": kind,
+            "kinds": DocumentKind.choices,
+        },
     )
 
 
