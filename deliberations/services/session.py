@@ -111,7 +111,7 @@ def set_attendances(*, user: Any, sitting: Sitting, statuses: Mapping[int, str])
     require(user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     locked = lock_sitting(sitting)
     _check_recording(locked)
-    members = _member_names(locked)
+    members = _member_names(locked, list(statuses))
     for person_id, status in statuses.items():
         _check_status(status)
         if person_id not in members:
@@ -147,12 +147,13 @@ def set_attendances(*, user: Any, sitting: Sitting, statuses: Mapping[int, str])
     return len(changed)
 
 
-def _member_names(sitting: Sitting) -> dict[int, str]:
-    """Person id → name of the members in office, as plain values (not 240 ``Member`` rows)."""
+def _member_names(sitting: Sitting, person_ids: list[int]) -> dict[int, str]:
+    """Person id → name of those of ``person_ids`` in office on the sitting's day, as plain
+    values: one row when one member is recorded, not the 240 members."""
     return {
         person_id: full_name(first, last)
         for person_id, first, last in Mandate.objects.in_office(sitting.date)
-        .filter(assembly_id=sitting.assembly_id)
+        .filter(assembly_id=sitting.assembly_id, person_id__in=person_ids)
         .values_list("person_id", "person__first_name", "person__last_name")
     }
 

@@ -10,6 +10,7 @@ from core.roles import Role
 from deliberations import selectors, services
 from deliberations.models import Attendance, AttendanceChange, Ballot, DeliberationState, VoteResult
 from deliberations.services import BallotInput
+from parties.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -265,3 +266,27 @@ def test_only_clerks_record(council, organization, make_member):
     manager = make_member(organization, Role.MANAGER)
     with pytest.raises(PermissionDenied):
         services.set_attendance(user=manager, sitting=sitting, person=council.people[0], status="present")
+
+
+def test_only_members_in_office_are_recorded(organization, council):
+    sitting = council.sitting()
+    item = council.item(sitting)
+    outsider = Person.objects.create(organization=organization, first_name="Anne", last_name="Dehors")
+    statuses = {council.people[0].pk: "present", outsider.pk: "present"}
+    with pytest.raises(DomainError, match=f"La personne n° {outsider.pk} n'est pas membre en exercice") as refused:
+        services.set_attendances(user=council.clerk, sitting=sitting, statuses=statuses)
+    assert refused.value.rule == "Membres en exercice"
+    assert not Attendance.objects.filter(sitting=sitting).exists()
+    with pytest.raises(DomainError, match="Anne DEHORS n'est pas membre en exercice"):
+        services.record_movement(
+            user=council.clerk, sitting=sitting, person=outsider, deliberation=item, status="present"
+        )
+    with pytest.raises(DomainError, match="Anne DEHORS n'est pas membre en exercice"):
+        services.register_proxy(
+            user=council.clerk,
+            sitting=sitting,
+            giver=outsider,
+            holder=council.people[0],
+            written_on=date(2024, 3, 25),
+        )
+    assert services.set_attendances(user=council.clerk, sitting=sitting, statuses={council.people[0].pk: "present"})
