@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, Value, When
 
 from core import rules as calendar_rules
 from core import tenancy
@@ -147,43 +147,56 @@ def filter_deadlines(
     return filter_period(queryset, period, today)
 
 
-def _period_counts(today: date, condition: Q | None = None, prefix: str = "") -> dict[str, Count]:
-    """overdue / week / month counts of open deadlines, optionally among ``condition``.
-
-    ``COUNT(due_date)`` (never null), not ``COUNT(id)``: every column these counts read is in
-    the index of open deadlines, so PostgreSQL counts from the index without the table."""
-    among = condition if condition is not None else Q()
-    return {
-        f"{prefix}overdue": Count("due_date", filter=among & Q(due_date__lt=today)),
-        f"{prefix}week": Count(
-            "due_date", filter=among & Q(due_date__gte=today, due_date__lte=today + timedelta(days=7))
-        ),
-        f"{prefix}month": Count(
-            "due_date", filter=among & Q(due_date__gte=today, due_date__lte=today + timedelta(days=31))
-        ),
-    }
-
-
 def _countable(queryset: QuerySet[Deadline], today: date) -> QuerySet[Deadline]:
     # Only rows that can be counted are read: overdue or due within the month, not the
     # years of future ends and evaluations a métropole's conventions hold.
     return queryset.filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31)).exclude(past_event(today))
 
 
+def _counted(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """overdue / week / month from counts by period ("month" holds the week)."""
+    by_period = {"overdue": 0, "week": 0, "later": 0}
+    for row in rows:
+        by_period[row["period"]] += row["n"]
+    return {
+        "overdue": by_period["overdue"],
+        "week": by_period["week"],
+        "month": by_period["week"] + by_period["later"],
+    }
+
+
+def _by_period(queryset: QuerySet[Deadline], today: date, *groups: str) -> QuerySet[Any, dict[str, Any]]:
+    """The countable deadlines counted by period (and ``groups``), in one pass.
+
+    Grouped rather than one ``COUNT … FILTER`` per figure: each filter would repeat its
+    conditions in the SQL and be compiled again. ``COUNT(*)``: every column read is in the
+    index of open deadlines, so PostgreSQL counts from the index without the table."""
+    period = Case(
+        When(due_date__lt=today, then=Value("overdue")),
+        When(due_date__lte=today + timedelta(days=7), then=Value("week")),
+        default=Value("later"),
+    )
+    return (
+        _countable(queryset.order_by(), today)
+        .annotate(period=period)
+        .values("period", *groups)
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+
+
 def counts(queryset: QuerySet[Deadline], today: date) -> dict[str, int]:
     """Open deadlines overdue, due this week, due this month — in one query."""
-    return _countable(queryset.order_by(), today).aggregate(**_period_counts(today))
+    return _counted(_by_period(queryset, today))
 
 
 def overview(user: Any, today: date, mine: Q) -> tuple[dict[str, int], dict[str, int]]:
     """The counts of the user's own deadlines (``mine``: :func:`mine_condition`) and of all
     their organizations' deadlines, read together in one pass over the organizations' open
     deadlines of the month."""
-    row = _countable(deadlines_for(user).order_by(), today).aggregate(
-        **_period_counts(today), **_period_counts(today, mine, "mine_")
-    )
-    periods = ("overdue", "week", "month")
-    return {p: row[f"mine_{p}"] for p in periods}, {p: row[p] for p in periods}
+    queryset = deadlines_for(user).annotate(mine=ExpressionWrapper(mine, output_field=BooleanField()))
+    rows = list(_by_period(queryset, today, "mine"))
+    return _counted(r for r in rows if r["mine"]), _counted(rows)
 
 
 # --- Notifications -----------------------------------------------------------------------
