@@ -470,7 +470,7 @@ class ProgrammeSummaryOut(Schema):
 
 
 def _detail(request: HttpRequest, pk: int) -> Convention:
-    return selectors.convention_detail(request.user, pk)
+    return selectors.convention_record(request.user, pk)
 
 
 def _members(organization_id: int, ids: list[int]) -> list[Any]:

@@ -172,6 +172,30 @@ def convention_detail(user: Any, pk: int) -> Convention:
         raise _not_found("convention") from exc
 
 
+def convention_record(user: Any, pk: int) -> Convention:
+    """One convention with what the API returns about it (terms, parties, clauses,
+    obligations, evaluations, avenants, approving acts, followers, notice), in a fixed
+    number of queries: ids where the API gives ids, none of the page's annexes, successors,
+    committees or related names."""
+    queryset = (
+        Convention.objects.visible_to(tenancy.organization_ids(user))
+        .select_related("termination_notice_record")
+        .prefetch_related(
+            Prefetch("parties", queryset=ConventionParty.objects.select_related("organization").order_by("position")),
+            "clauses",
+            "obligations",
+            "amendments",
+            "evaluations",
+            Prefetch("followers", queryset=get_user_model().objects.only("id")),
+            Prefetch("approving_deliberations", queryset=Deliberation.objects.only("id")),
+        )
+    )
+    try:
+        return queryset.get(pk=pk)
+    except Convention.DoesNotExist as exc:
+        raise _not_found("convention") from exc
+
+
 def evaluation_attachments(convention: Convention) -> dict[int, list[Annex]]:
     """{evaluation id: its attachments}, from the annexes loaded by :func:`convention_detail`."""
     attachments: dict[int, list[Annex]] = {}
