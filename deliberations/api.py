@@ -22,7 +22,7 @@ from deliberations.models import (
     Sitting,
 )
 from deliberations.services import BallotInput
-from deliberations.services._common import AttendanceFacts, attendance_facts, person_names
+from deliberations.services._common import AttendanceFacts, attendance_facts, item_facts, person_names
 from parties.models import Person, Signatory
 
 router = Router(tags=["Délibérations"])
@@ -978,7 +978,7 @@ def take_note(request: HttpRequest, deliberation_id: int) -> Any:
     # Answered from the locked item; its quorum is read again as plain values (the service
     # keeps no record of it). Noted just now, it has no vote and no transmission.
     assert deliberation.sitting is not None
-    facts = attendance_facts(deliberation.sitting, up_to=noted.position)
+    facts = item_facts(deliberation.sitting, noted.position)
     return _detail_out(noted, vote=None, transmission=None, attendance=_attendance_out(facts.at(noted.position)))
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import tenancy
@@ -121,18 +122,40 @@ class AttendanceFacts:
         return self.replay([position])[position]
 
 
-def attendance_facts(
-    sitting: Sitting, *, up_to: int | None = None, names: bool = False, proxies: bool = True
+def attendance_facts(sitting: Sitting, *, names: bool = False) -> AttendanceFacts:
+    """The sitting's attendance facts, for every item; with ``names``, the members' names,
+    members in name order."""
+    return _facts(sitting, item=False, names=names)
+
+
+def item_facts(sitting: Sitting, position: int | None, *, proxies: bool = True) -> AttendanceFacts:
+    """The facts for one agenda item (``None``: at the opening) in two queries: each member's
+    status there — their last arrival or departure up to that item, else their status for the
+    sitting — is read with the members, so the arrivals and departures are not read apart;
+    without ``proxies``, no proxies (a movement does not check them). ``at(position)`` is then
+    the item's attendance; the facts serve that item only."""
+    return _facts(sitting, item=True, position=position, proxies=proxies)
+
+
+def _facts(
+    sitting: Sitting, *, item: bool, position: int | None = None, names: bool = False, proxies: bool = True
 ) -> AttendanceFacts:
-    """The sitting's attendance facts; with ``up_to``, only the arrivals and departures up to
-    that agenda position (later ones do not change that item); with ``names``, the members'
-    names, members in name order; without ``proxies``, no proxies (a movement does not check them)."""
-    status = Attendance.objects.filter(sitting=sitting, person=OuterRef("person_id")).values("status")[:1]
-    mandates = (
-        Mandate.objects.in_office(sitting.date)
-        .filter(assembly_id=sitting.assembly_id)
-        .annotate(status=Subquery(status))
+    status: Any = Subquery(
+        Attendance.objects.filter(sitting=sitting, person=OuterRef("person_id")).values("status")[:1]
     )
+    if item and position is not None:
+        moved = (
+            AttendanceChange.objects.filter(
+                sitting=sitting,
+                person=OuterRef("person_id"),
+                deliberation__sitting=sitting,
+                deliberation__position__lte=position,
+            )
+            .order_by("-deliberation__position")
+            .values("status")[:1]
+        )
+        status = Coalesce(Subquery(moved), status)
+    mandates = Mandate.objects.in_office(sitting.date).filter(assembly_id=sitting.assembly_id).annotate(status=status)
     if names:
         ordered = mandates.order_by("person__last_name", "person__first_name", "person_id", "-start_date")
         rows = ordered.values_list("person_id", "status", "person__first_name", "person__last_name")
@@ -152,11 +175,14 @@ def attendance_facts(
             defaults[person_id] = person_status
         if names:
             member_names[person_id] = full_name(first, last)
-    changes = AttendanceChange.objects.filter(
-        sitting=sitting, deliberation__sitting=sitting, deliberation__position__isnull=False
-    )
-    if up_to is not None:
-        changes = changes.filter(deliberation__position__lte=up_to)
+    changes: list[tuple[int, int, str]] = []
+    if not item:
+        changes = [
+            (at or 0, person, change)
+            for at, person, change in AttendanceChange.objects.filter(
+                sitting=sitting, deliberation__sitting=sitting, deliberation__position__isnull=False
+            ).values_list("deliberation__position", "person_id", "status")
+        ]
     proxy_rows = (
         Proxy.objects.filter(sitting=sitting)
         .order_by("id")
@@ -176,10 +202,7 @@ def attendance_facts(
     return AttendanceFacts(
         members=members,
         defaults=defaults,
-        changes=[
-            (position or 0, person, status)
-            for position, person, status in changes.values_list("deliberation__position", "person_id", "status")
-        ],
+        changes=changes,
         proxies=[ProxyFact(*row) for row in proxy_rows] if proxies else [],
         names=member_names,
         in_office=frozenset(seen),

@@ -34,8 +34,8 @@ from deliberations.models import (
 )
 from deliberations.services._common import (
     AttendanceFacts,
-    attendance_facts,
     create_history_of,
+    item_facts,
     lock_deliberation,
     lock_sitting,
     person_names,
@@ -218,7 +218,7 @@ def record_movement(
     # The item's position is read again under the sitting's lock (it may have moved since).
     agenda = _agenda_rows(locked)
     position = _open_position(agenda, deliberation.pk)
-    facts = attendance_facts(locked, up_to=position, proxies=False)
+    facts = item_facts(locked, position, proxies=False)
     if person.pk not in facts.in_office:
         raise DomainError(f"{person.full_name} n'est pas membre en exercice de l'assemblée.", field="person")
     # The sitting's row lock serializes every movement of the sitting: no other transaction
@@ -319,7 +319,7 @@ def register_proxy(
         from_item_id, start = None, None
     # Checked at the item it applies from (by default the first item; the opening without an agenda).
     checked_at = start if start is not None else (agenda[0][1] if agenda else None)
-    facts = attendance_facts(locked, up_to=checked_at)
+    facts = item_facts(locked, checked_at)
     at = facts.at(checked_at)
     others = _overlapping(facts.proxies, start)
     holder_other = next((p for p in others if p.holder_id == holder.pk), None)
@@ -442,7 +442,7 @@ def record_vote(
         raise DomainError(
             f"Le point est « {locked.get_state_display()} » : il ne peut pas être voté.", rule="Cycle de vie"
         )
-    facts = attendance_facts(sitting, up_to=locked.position)
+    facts = item_facts(sitting, locked.position)
     item = facts.at(locked.position)
     reconvened = sitting.reconvened_from_id is not None
     rules.check_quorum(present=item.present_count, members_in_office=item.members_in_office, reconvened=reconvened)
@@ -581,7 +581,7 @@ def take_note(*, user: Any, deliberation: Deliberation) -> Deliberation:
     _check_examinable(sitting, locked)
     if locked.kind != DeliberationKind.INFORMATION:
         raise DomainError("Ce point est soumis au vote : enregistrez le vote.", rule="Nature du point", field="kind")
-    item = attendance_facts(sitting, up_to=locked.position).at(locked.position)
+    item = item_facts(sitting, locked.position).at(locked.position)
     rules.check_quorum(
         present=item.present_count,
         members_in_office=item.members_in_office,
