@@ -84,7 +84,7 @@ def list_deadlines(
 ) -> object:
     """``scope``: mine | all; ``period``: overdue | today | week | month | upcoming; ``status``: open | handled | all."""
     base = selectors.my_deadlines(request.user) if scope != "all" else selectors.deadlines_for(request.user)
-    return selectors.filter_deadlines(
+    deadlines = selectors.filter_deadlines(
         base,
         today=timezone.localdate(),
         period=period,
@@ -94,7 +94,9 @@ def list_deadlines(
         q=q,
         due_after=due_after,
         due_before=due_before,
-    ).order_by("due_date", "pk")
+    )
+    # The API gives ids: no organization or user row is joined to each deadline.
+    return deadlines.order_by("due_date", "pk").select_related(None)
 
 
 @router.get("/deadlines/counts", response=CountsOut, summary="Mes échéances en retard, cette semaine, ce mois-ci")
