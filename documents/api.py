@@ -171,7 +171,8 @@ def list_documents(
         queryset = queryset.filter(owner_id=owner_id)
     if q:
         queryset = queryset.filter(title__icontains=q)
-    return queryset
+    # The API gives ids: of the related rows, only the owner's type is printed (by name).
+    return queryset.select_related(None).select_related("owner_type")
 
 
 @router.get("/documents/{document_id}", response=DocumentOut)
