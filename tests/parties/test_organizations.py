@@ -111,3 +111,21 @@ def test_viewer_cannot_add_people(organization, viewer_user, client_for):
     )
     assert response.status_code == 403
     assert not organization.people.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 70])
+def test_list_shows_my_organizations_and_partners_in_bounded_queries(
+    client_for, organization, other_organization, legal_user, count, django_assert_max_num_queries
+):
+    from tests.factories import PartnerFactory
+
+    partners = [PartnerFactory(tenant=organization, name=f"Association {n:03}", city="Sète") for n in range(count)]
+    PartnerFactory(tenant=other_organization, name="Association d'ailleurs")
+    client = client_for(legal_user)
+    # Session, user, roles, the count, the page, the unread badge.
+    with django_assert_max_num_queries(6):
+        page = client.get("/organisations/").content.decode()
+    assert f'<a href="/organisations/{partners[0].pk}/">Association 000</a>' in page
+    assert "<td>Association</td><td>" in page and "<td>Sète</td>" in page
+    assert "ailleurs" not in page and "Ailleurs" not in page
