@@ -92,13 +92,14 @@ def refuse(message: str, *, rule: str = "", field: str | None = None) -> DomainE
 
 @dataclass(frozen=True, slots=True)
 class AttendanceFacts:
-    """What a vote, a prise d'acte, a proxy or a movement checks, read as plain values in three
-    queries: the members in office with their status for the sitting, the arrivals and
-    departures, the proxies. No agenda and no model instances: a write on a 240-member sitting
-    needs neither (the pages read them with ``selectors.sitting_attendance``)."""
+    """What a vote, a prise d'acte, a proxy or a movement checks and what the API's attendance
+    answers count, read as plain values: the members in office with their status, the arrivals
+    and departures, the proxies. No model instances: a write on a 240-member sitting needs none
+    (the pages read them with ``selectors.sitting_attendance``)."""
 
     members: list[int]  # person ids of the members in office (in name order when read with names)
-    defaults: dict[int, str]  # person id → status recorded for the sitting (members only)
+    # person id → status for the sitting (``item_facts``: at that item); members only, if recorded
+    defaults: dict[int, str]
     changes: list[tuple[int, int, str]]  # (position, person id, status)
     proxies: list[ProxyFact]
     names: dict[int, str]  # person id → name, when asked for
@@ -123,8 +124,8 @@ class AttendanceFacts:
 
 
 def attendance_facts(sitting: Sitting, *, names: bool = False) -> AttendanceFacts:
-    """The sitting's attendance facts, for every item; with ``names``, the members' names,
-    members in name order."""
+    """The sitting's attendance facts for every item, in three queries; with ``names``, the
+    members' names, members in name order."""
     return _facts(sitting, item=False, names=names)
 
 
