@@ -35,6 +35,7 @@ from deliberations.models import (
 from deliberations.services._common import (
     AttendanceFacts,
     create_history_of,
+    insert_rows,
     item_facts,
     lock_deliberation,
     lock_sitting,
@@ -449,7 +450,7 @@ def record_vote(
     rules.check_vote_method(
         method=method, requested_by=requested_by, present=item.present_count, appointment=appointment
     )
-    ballot_rows: list[Ballot] = []
+    ballot_rows: list[tuple[int, int | None, str]] = []  # person, cast by (a holder), choice
     if ballots is not None:
         ballots = list(ballots)
     if ballots:
@@ -484,7 +485,7 @@ def record_vote(
                     field="ballots",
                 )
             totals[ballot.choice] += 1
-            ballot_rows.append(Ballot(person_id=ballot.person_id, cast_by_id=cast_by, choice=ballot.choice))
+            ballot_rows.append((ballot.person_id, cast_by, ballot.choice))
         missing = [p for p in [*item.present_ids, *item.represented] if p not in seen]
         if missing:
             names = person_names(missing[:10])
@@ -507,12 +508,13 @@ def record_vote(
             )
         votes_for, votes_against, abstentions, not_voting = counted
         president_ballot = next(
-            (b for b in ballot_rows if b.person_id == sitting.president_id and b.cast_by_id is None), None
+            (choice for person, cast_by, choice in ballot_rows if person == sitting.president_id and cast_by is None),
+            None,
         )
         if president_ballot is not None:
-            if president_choice and president_choice != president_ballot.choice:
+            if president_choice and president_choice != president_ballot:
                 raise DomainError("Le vote du président ne correspond pas à son bulletin.", field="president_choice")
-            president_choice = president_ballot.choice
+            president_choice = president_ballot
     if None in (votes_for, votes_against, abstentions, not_voting):
         raise DomainError(
             "Saisissez les quatre totaux (pour, contre, abstention, ne prend pas part).", field="votes_for"
@@ -552,10 +554,8 @@ def record_vote(
         without_quorum=reconvened and not item.has_quorum,
     )
     save(vote, user=user, reason=outcome.text)
-    for row in ballot_rows:
-        row.vote_id = vote.pk
     if ballot_rows:
-        Ballot.objects.bulk_create(ballot_rows)
+        insert_rows(Ballot, ["vote", "person", "cast_by", "choice"], [(vote.pk, *row) for row in ballot_rows])
         create_history_of(Ballot.objects.filter(vote=vote), user=_actor(user), reason="Vote nominatif")
     transition(locked, "adopt" if outcome.adopted else "reject", label="Enregistrer le vote")
     # Only the state changes: the UPDATE does not send the report and operative part again
