@@ -267,12 +267,15 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = selectors.convention_detail(request.user, pk)
     notice = getattr(convention, "termination_notice_record", None)
+    partners = list(convention.parties.all())
     variables = services.clause_variables(convention)
     attachments = selectors.evaluation_attachments(convention)
     context = {
         "convention": convention,
-        "partners": [p for p in convention.parties.all()],
+        "partners": partners,
         "notice": notice,
+        # The party that gave notice is one of the parties read (not joined to the convention).
+        "notice_by": next((p.organization.name for p in partners if notice and p.pk == notice.given_by_id), ""),
         "deadlines": _deadlines_of(convention),
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],

@@ -223,3 +223,26 @@ def test_detail_page_shows_evaluation_attachments_apart_from_annexes(
     annexes = page[page.index('id="annexes-title"') :]
     assert "Bilan 2025</a>" in evaluations and "Plan des locaux" not in evaluations
     assert "Plan des locaux</a>" in annexes and "Bilan 2025" not in annexes
+
+
+def test_detail_page_names_the_party_that_gave_notice_and_the_renewed_convention(client_for, legal_user, organization):
+    from conventions.models import TerminationMode
+
+    convention = signed(legal_user, organization, termination_mode=TerminationMode.NOTICE, termination_notice_value=2)
+    partner = convention.parties.select_related("organization").order_by("position").last()
+    services.give_notice(
+        user=legal_user,
+        convention=convention,
+        given_by=partner,
+        sent_on=date(2024, 12, 27),
+        registered_letter_number="1A 234 567 8901 2",
+        today=date(2024, 12, 31),
+    )
+    successor = services.renew_expressly(user=legal_user, convention=convention)
+    client = client_for(legal_user)
+    notice_page = client.get(f"/conventions/{convention.pk}/").content.decode()
+    notice = notice_page[notice_page.index('id="notice-title"') :]
+    assert f"<dt>Par</dt><dd>{partner.organization.name}</dd>" in notice
+    assert f'<a href="/conventions/{successor.pk}/">{successor.reference}</a>' in notice_page
+    renewal_page = client.get(f"/conventions/{successor.pk}/").content.decode()
+    assert f'<a href="/conventions/{convention.pk}/">{convention.reference}</a>' in renewal_page
