@@ -152,10 +152,12 @@ def convention_detail(user: Any, pk: int) -> Convention:
             ),
             "clauses",
             Prefetch("obligations", queryset=Obligation.objects.select_related("party__organization")),
-            "amendments",
+            # By number: their default order (the convention's, then the number) joins the
+            # conventions table to sort the rows of one convention.
+            Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
             # An evaluation's attachments are annexes of the convention too: see
             # ``evaluation_attachments``, which sorts them from ``annexes`` (no query).
-            "evaluations",
+            Prefetch("evaluations", queryset=Evaluation.objects.order_by("number")),
             "annexes",
             # Of these, the page and the API print a name, a number or an id only: not
             # the text of an act or a user's password hash.
@@ -191,8 +193,8 @@ def convention_record(user: Any, pk: int) -> Convention:
             Prefetch("parties", queryset=ConventionParty.objects.select_related("organization").order_by("position")),
             "clauses",
             "obligations",
-            "amendments",
-            "evaluations",
+            Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
+            Prefetch("evaluations", queryset=Evaluation.objects.order_by("number")),
             Prefetch("followers", queryset=get_user_model().objects.only("id")),
             Prefetch("approving_deliberations", queryset=Deliberation.objects.only("id")),
         )
