@@ -57,21 +57,27 @@ def create_history_of(rows: QuerySet[Any], *, user: Any, reason: str) -> None:
 
 
 def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Insert plain rows (already checked values, one per ``fields``) in one INSERT … VALUES.
+    """Insert plain rows (already checked values, one per ``fields``) in one statement.
     For the 240 ballots of a vote: ``bulk_create`` would build 240 model instances and prepare
     each of their fields in Python, several milliseconds for rows the service has just checked;
     the database still checks every constraint (unique, choices, foreign keys)."""
     if not rows:
         return
-    concrete: dict[str, str] = {f.name: f.column for f in model._meta.concrete_fields if f.column is not None}
-    columns = [concrete[name] for name in fields]
+    by_name = {f.name: f for f in model._meta.concrete_fields}
+    columns = [by_name[name] for name in fields]
     qn = connection.ops.quote_name
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    into = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(str(f.column)) for f in columns)})"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES {placeholders}",
-            [value for row in rows for value in row],
-        )
+        if connection.vendor == "postgresql":
+            # One array per column, as Django's bulk_create sends them to PostgreSQL: the
+            # server parses a short statement, not 240 tuples (2.5 ms instead of 5 here).
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
+            cursor.execute(
+                f"{into} SELECT * FROM UNNEST({arrays})", [list(column) for column in zip(*rows, strict=True)]
+            )
+        else:
+            one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            cursor.execute(f"{into} VALUES {', '.join([one] * len(rows))}", [v for row in rows for v in row])
 
 
 def lock_sitting(sitting: Sitting | int) -> Sitting:
