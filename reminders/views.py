@@ -65,10 +65,15 @@ def _deadline_rows(
     """Everything a row of the list prints, decided once per row: the template only writes
     it (50 rows × 6 cells, where each lookup, include and condition in a template costs)."""
     handle_orgs = set(tenancy.organizations_where(request.user, Capability.HANDLE_DEADLINES))
-    # Who handled a deadline is named only to those who cannot act on it: read for those rows.
-    handler_ids = {
-        d["handled_by_id"] for d in deadlines if d["handled_by_id"] and d["organization_id"] not in handle_orgs
-    }
+
+    def can_act(deadline: dict[str, Any]) -> bool:
+        # A handled event (the daily run closes them once past) is not reopened.
+        return deadline["organization_id"] in handle_orgs and not (
+            deadline["handled_at"] is not None and deadline["kind"] in EVENT_KINDS
+        )
+
+    # Who handled a deadline is named where no button is offered: read for those rows only.
+    handler_ids = {d["handled_by_id"] for d in deadlines if d["handled_by_id"] and not can_act(d)}
     handlers = {user.pk: str(user) for user in User.objects.filter(pk__in=handler_ids)} if handler_ids else {}
     kind_labels = {value: str(label) for value, label in DeadlineKind.choices}
     urls = {name: reverse(f"reminders:{name}", args=[_URL_PK]) for name in ("handle", "reopen")}
@@ -77,10 +82,9 @@ def _deadline_rows(
         handled = deadline["handled_at"] is not None
         is_event = deadline["kind"] in EVENT_KINDS
         tone, label = deadline_status(handled=handled, is_event=is_event, days_left=(deadline["due_date"] - today).days)
-        # An event is closed by the daily run: it can be marked past, never reopened.
-        can_act = deadline["organization_id"] in handle_orgs and not (handled and is_event)
+        actionable = can_act(deadline)
         pk = f"/{deadline['pk']}/"
-        reopen, handle = can_act and handled, can_act and not handled
+        reopen, handle = actionable and handled, actionable and not handled
         if reopen:
             aria = _("Rouvrir « %(t)s »") % {"t": deadline["title"]}
         elif handle:
@@ -101,7 +105,7 @@ def _deadline_rows(
                 "reopen_url": urls["reopen"].replace(_URL_PK_TEXT, pk) if reopen else "",
                 "handle_url": urls["handle"].replace(_URL_PK_TEXT, pk) if handle else "",
                 "aria": aria,
-                "handler": "" if can_act else handlers.get(deadline["handled_by_id"], ""),
+                "handler": "" if actionable else handlers.get(deadline["handled_by_id"], ""),
             }
         )
     return rows

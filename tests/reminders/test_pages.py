@@ -75,6 +75,20 @@ def test_list_rows_offer_what_the_role_allows(client_for, organization, make_mem
     assert reverse("reminders:handle", args=[todo.pk]) not in viewer_page
 
 
+def test_handled_event_names_its_handler_without_a_reopen_button(client_for, organization, make_member):
+    from reminders import services
+
+    manager = make_member(organization, Role.MANAGER)
+    manager.first_name, manager.last_name = "Alice", "Martin"
+    manager.save()
+    sitting = deadline_for(organization, key="sitting", due=timezone.localdate() + timedelta(days=2), kind="sitting")
+    services.mark_handled(user=manager, deadline=sitting)
+    page = client_for(manager).get(reverse("reminders:list"), {"scope": "all", "status": "all"}).content.decode()
+    assert '<span class="status status--ok">Passée</span>' in page
+    assert "<small>Alice Martin</small>" in page
+    assert reverse("reminders:reopen", args=[sitting.pk]) not in page
+
+
 def test_mark_handled_and_reopen(client_for, organization, make_member):
     user = make_member(organization, Role.MANAGER)
     deadline = deadline_for(organization, recipients=(user.pk,), due=date(2030, 1, 1))
