@@ -409,26 +409,28 @@ def _quorum_out(members_in_office: int, present: int, represented: int) -> dict[
     }
 
 
-def _agenda_out(items: list[selectors.AgendaItem], facts: AttendanceFacts) -> list[dict[str, Any]]:
-    by_position = facts.replay([item.position for item in items])
-    rows = []
-    for item in items:
-        vote = item.vote
-        rows.append(
-            {
-                "id": item.pk,
-                "position": item.position,
-                "number": item.number,
-                "title": item.title,
-                "kind": item.kind,
-                "state": item.state,
-                "attendance": _attendance_out(by_position[item.position]),
-                "result": vote.result_text
-                if vote
-                else ("prend acte" if item.state == DeliberationState.TAKEN_NOTE else None),
-            }
-        )
-    return rows
+def _agenda_out(sitting: Sitting, facts: AttendanceFacts) -> list[dict[str, Any]]:
+    """Each agenda item with its quorum and result, read as the columns shown (no rapporteur,
+    no vote totals: ``selectors.agenda_summary`` reads those for the pages)."""
+    items = list(
+        Deliberation.objects.filter(sitting=sitting, position__isnull=False)
+        .order_by("position")
+        .values_list("pk", "position", "number", "title", "kind", "state", "vote__id", "vote__result_text")
+    )
+    by_position = facts.replay([position for _pk, position, *_rest in items])
+    return [
+        {
+            "id": pk,
+            "position": position,
+            "number": number,
+            "title": title,
+            "kind": kind,
+            "state": state,
+            "attendance": _attendance_out(by_position[position]),
+            "result": result if vote_id else ("prend acte" if state == DeliberationState.TAKEN_NOTE else None),
+        }
+        for pk, position, number, title, kind, state, vote_id, result in items
+    ]
 
 
 def _person(user: Any, organization_id: int, person_id: int | None) -> Person | None:
@@ -447,7 +449,7 @@ def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
         {
             "assembly_name": sitting.assembly.name,
             "members_in_office": len(facts.members),
-            "agenda": _agenda_out(selectors.agenda_summary(sitting), facts),
+            "agenda": _agenda_out(sitting, facts),
         }
     )
     return data
@@ -751,7 +753,7 @@ def _attendance(sitting: Sitting) -> dict[str, Any]:
             }
             for p in facts.proxies
         ],
-        "items": _agenda_out(selectors.agenda_summary(sitting), facts),
+        "items": _agenda_out(sitting, facts),
     }
 
 
