@@ -290,10 +290,11 @@ def _deadlines_of(obj: Any) -> list[Any]:
 
     from reminders.models import Deadline
 
+    # The date and title are what the page prints.
     return list(
-        Deadline.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk).order_by(
-            "due_date"
-        )
+        Deadline.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+        .order_by("due_date")
+        .values("due_date", "title")
     )
 
 
