@@ -102,34 +102,45 @@ def replay(
     proxy_list = [p for p in proxies if p.giver_id in member_set and p.holder_id in member_set]
     current = {person: defaults.get(person, ABSENT) for person in members}
     wanted = set(positions)
+    # Where a proxy starts or stops applying: between two of these, with nobody moving, the
+    # same members are represented by the same holders.
+    bounds = {p.start for p in proxy_list if p.start is not None} | {p.end for p in proxy_list if p.end is not None}
     result: dict[int, ItemAttendance] = {}
     snapshot: dict[int, str] | None = None  # the copy of ``current`` since the last change
     present: list[int] | None = None  # who is present in ``snapshot``
+    represented: dict[int, int] | None = None  # giver → holder since the last change or bound
     # Sweep every position where something happens, in agenda order; a change recorded at
     # a position that is not asked for still applies to the later items.
-    for position in sorted(wanted | set(by_position)):
+    for position in sorted(wanted | set(by_position) | bounds):
+        if position in bounds:
+            represented = None
         for person, status in by_position.get(position, ()):
             current[person] = status
-            snapshot = None
+            snapshot = represented = None
         if position not in wanted:
             continue
         if snapshot is None:
             snapshot = dict(current)
             present = None
-        item = ItemAttendance(position=position, members_in_office=len(members), status=snapshot)
-        # Items that share a snapshot share who is present: counted once, not once per item
-        # (150 items × 240 members on a métropole's agenda).
+        # Items where nothing changes share their statuses, who is present and who is
+        # represented: computed once, not once per item (150 items × 240 members on a
+        # métropole's agenda); an item's attendance is never changed once built.
+        if represented is None:
+            represented = {}
+            holders_used: set[int] = set()
+            for proxy in proxy_list:
+                if not proxy.applies_at(position) or proxy.holder_id in holders_used:
+                    continue
+                if current[proxy.giver_id] != PRESENT and current[proxy.holder_id] == PRESENT:
+                    represented[proxy.giver_id] = proxy.holder_id
+                    holders_used.add(proxy.holder_id)
+        item = ItemAttendance(
+            position=position, members_in_office=len(members), status=snapshot, represented=represented
+        )
         if present is None:
             present = item.present_ids
         else:
             item.__dict__["present_ids"] = present  # primes the cached_property
-        holders_used: set[int] = set()
-        for proxy in proxy_list:
-            if not proxy.applies_at(position) or proxy.holder_id in holders_used:
-                continue
-            if current[proxy.giver_id] != PRESENT and current[proxy.holder_id] == PRESENT:
-                item.represented[proxy.giver_id] = proxy.holder_id
-                holders_used.add(proxy.holder_id)
         result[position] = item
     return result
 

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from deliberations import selectors, services
-from deliberations.attendance import PRESENT, replay
+from deliberations.attendance import PRESENT, ProxyFact, replay
 from deliberations.models import Attendance, Deliberation, DeliberationState
 from deliberations.services._common import attendance_facts, item_facts
 
@@ -105,6 +105,34 @@ def test_replay_shares_the_statuses_of_items_where_nobody_moves():
     assert [items[p].present_count for p in (1, 2, 3, 4, 6)] == [2, 2, 3, 3, 2]
     assert items[6].present_ids == [2, 3] and items[1].status == {1: PRESENT, 2: PRESENT, 3: "absent"}
     assert items[1].has_quorum and items[1].voters == 2
+
+
+def test_replay_shares_who_is_represented_until_a_proxy_starts_or_stops():
+    proxies = [
+        ProxyFact(1, giver_id=3, holder_id=1, start=3, end=6, revoked=True),  # revoked from item 6
+        ProxyFact(2, giver_id=4, holder_id=2, start=None, end=None),
+    ]
+    items = replay(
+        members=[1, 2, 3, 4],
+        defaults={1: PRESENT, 2: PRESENT},
+        changes=[(8, 2, "absent")],
+        positions=[1, 2, 3, 4, 5, 6, 7, 8, 9],
+        proxies=proxies,
+    )
+    assert [items[p].represented for p in range(1, 10)] == [
+        {4: 2},
+        {4: 2},
+        {3: 1, 4: 2},
+        {3: 1, 4: 2},
+        {3: 1, 4: 2},
+        {4: 2},
+        {4: 2},
+        {},  # the holder has left
+        {},
+    ]
+    assert items[1].represented is items[2].represented and items[3].represented is items[5].represented
+    assert items[5].represented is not items[6].represented
+    assert [items[p].voters for p in (1, 3, 8)] == [3, 4, 1]
 
 
 def test_sitting_page_links_and_badges_are_built_once_per_row(organization, council_factory, client_for):
