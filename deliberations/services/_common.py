@@ -80,14 +80,19 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[A
             cursor.execute(f"{into} VALUES {', '.join([one] * len(rows))}", [v for row in rows for v in row])
 
 
+# Only the sitting's (or the act's) own row is locked: its assembly and organization are read
+# with it, but locking them too would queue every vote of the organization, in any of its
+# sittings, behind one another, and behind any write that locks the organization.
+
+
 def lock_sitting(sitting: Sitting | int) -> Sitting:
     pk = sitting if isinstance(sitting, int) else sitting.pk
-    return Sitting.objects.select_for_update().select_related("assembly__organization").get(pk=pk)
+    return Sitting.objects.select_for_update(of=("self",)).select_related("assembly__organization").get(pk=pk)
 
 
 def lock_deliberation(deliberation: Deliberation | int) -> Deliberation:
     pk = deliberation if isinstance(deliberation, int) else deliberation.pk
-    return Deliberation.objects.select_for_update().select_related("assembly__organization").get(pk=pk)
+    return Deliberation.objects.select_for_update(of=("self",)).select_related("assembly__organization").get(pk=pk)
 
 
 _THE = {"sitting": "la séance", "deliberation": "la délibération"}

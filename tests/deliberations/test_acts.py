@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from core.errors import DomainError, TransitionNotAllowed
 from deliberations import services
-from deliberations.models import Deliberation, DeliberationState, NumberingCounter
+from deliberations.models import Deliberation, DeliberationState, NumberingCounter, Sitting
 from tests.factories import SignatoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +142,43 @@ def test_concurrent_creations_get_distinct_consecutive_numbers(organization, cou
     numbers = sorted(Deliberation.objects.filter(assembly=council.assembly).values_list("number", flat=True))
     assert numbers == [f"v2024-{n:03d}" for n in range(1, 9)]
     assert NumberingCounter.objects.get(rule__assembly=council.assembly, year=2024).last_value == 8
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL")
+def test_a_sitting_locked_for_a_vote_leaves_its_organization_and_assembly_free(organization, council_factory):
+    """A vote locks its sitting's row only: another sitting's clerk, or a write that locks
+    the organization, is not queued behind it."""
+    from django.db import transaction
+
+    from deliberations.models import Assembly
+    from deliberations.services._common import lock_sitting
+    from parties.models import Organization
+
+    council = council_factory(organization, 3)
+    sitting = council.sitting()
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                lock_sitting(sitting)
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with transaction.atomic():
+            # NOWAIT raises at once if the row is locked by the other transaction.
+            assert Organization.objects.select_for_update(nowait=True).get(pk=organization.pk)
+            assert Assembly.objects.select_for_update(nowait=True).get(pk=council.assembly.pk)
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Sitting.objects.select_for_update(nowait=True).get(pk=sitting.pk)
+    finally:
+        release.set()
+        holder.join()
