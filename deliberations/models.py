@@ -781,7 +781,11 @@ class Ballot(ChoiceLabelsMixin):
 
     TENANT_FIELD = "vote__deliberation__assembly__organization"
 
-    vote = models.ForeignKey(VoteResult, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("vote"))
+    # No index of its own: the unique (vote, person) index serves every lookup by vote, and a
+    # second index would cost each of a 240-member vote's inserts.
+    vote = models.ForeignKey(
+        VoteResult, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("vote"), db_index=False
+    )
     person = models.ForeignKey("parties.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("élu"))
     cast_by = models.ForeignKey(
         "parties.Person",
