@@ -21,8 +21,9 @@ from deliberations.models import (
     Proxy,
     Sitting,
 )
+from deliberations.selectors import AttendanceFacts, attendance_facts, item_facts
 from deliberations.services import BallotInput
-from deliberations.services._common import AttendanceFacts, attendance_facts, item_facts, person_names
+from deliberations.services._common import person_names
 from parties.models import Person, Signatory
 
 router = Router(tags=["Délibérations"])

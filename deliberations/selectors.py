@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -430,4 +430,127 @@ def acts_to_follow_up(user: Any, limit: int = 10) -> QuerySet[Deliberation]:
 def agenda_with_documents(sitting: Sitting) -> QuerySet[Deliberation]:
     return (
         sitting.deliberations.filter(position__isnull=False).order_by("position").prefetch_related(Prefetch("annexes"))
+    )
+
+
+# --- Attendance facts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceFacts:
+    """What a vote, a prise d'acte, a proxy or a movement checks and what the API's attendance
+    answers count, read as plain values: the members in office with their status, the arrivals
+    and departures, the proxies. No model instances: a write on a 240-member sitting needs none
+    (the pages that print names read them with ``sitting_attendance``)."""
+
+    members: list[int]  # person ids of the members in office (in name order when read with names)
+    # person id → status for the sitting (``item_facts``: at that item); members only, if recorded
+    defaults: dict[int, str]
+    changes: list[tuple[int, int, str]]  # (position, person id, status)
+    proxies: list[ProxyFact]
+    names: dict[int, str]  # person id → name, when asked for
+    in_office: frozenset[int]
+
+    def replay(self, positions: list[int]) -> dict[int, ItemAttendance]:
+        return replay(
+            members=self.members,
+            defaults=self.defaults,
+            changes=self.changes,
+            positions=positions,
+            proxies=self.proxies,
+        )
+
+    def at(self, position: int | None) -> ItemAttendance:
+        """The attendance for the item at ``position`` (``None``: at the opening)."""
+        if position is None:
+            return replay(
+                members=self.members, defaults=self.defaults, changes=[], positions=[0], proxies=self.proxies
+            )[0]
+        return self.replay([position])[position]
+
+
+def attendance_facts(sitting: Sitting, *, names: bool = False) -> AttendanceFacts:
+    """The sitting's attendance facts for every item, in three queries; with ``names``, the
+    members' names, members in name order."""
+    return _facts(sitting, item=False, names=names)
+
+
+def item_facts(sitting: Sitting, position: int | None, *, proxies: bool = True) -> AttendanceFacts:
+    """The facts for one agenda item (``None``: at the opening) in two queries: each member's
+    status there — their last arrival or departure up to that item, else their status for the
+    sitting — is read with the members, so the arrivals and departures are not read apart;
+    without ``proxies``, no proxies (a movement does not check them). ``at(position)`` is then
+    the item's attendance; the facts serve that item only."""
+    return _facts(sitting, item=True, position=position, proxies=proxies)
+
+
+def _facts(
+    sitting: Sitting, *, item: bool, position: int | None = None, names: bool = False, proxies: bool = True
+) -> AttendanceFacts:
+    status: Any = Subquery(
+        Attendance.objects.filter(sitting=sitting, person=OuterRef("person_id")).values("status")[:1]
+    )
+    if item and position is not None:
+        moved = (
+            AttendanceChange.objects.filter(
+                sitting=sitting,
+                person=OuterRef("person_id"),
+                deliberation__sitting=sitting,
+                deliberation__position__lte=position,
+            )
+            .order_by("-deliberation__position")
+            .values("status")[:1]
+        )
+        status = Coalesce(Subquery(moved), status)
+    mandates = Mandate.objects.in_office(sitting.date).filter(assembly_id=sitting.assembly_id).annotate(status=status)
+    if names:
+        ordered = mandates.order_by("person__last_name", "person__first_name", "person_id", "-start_date")
+        rows = ordered.values_list("person_id", "status", "person__first_name", "person__last_name")
+    else:
+        rows = mandates.order_by().values_list("person_id", "status", Value(""), Value(""))
+    members: list[int] = []
+    seen: set[int] = set()
+    defaults: dict[int, str] = {}
+    member_names: dict[int, str] = {}
+    # One row per running mandate (a member who changed role may have two): counted once.
+    for person_id, person_status, first, last in rows:
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        members.append(person_id)
+        if person_status is not None:
+            defaults[person_id] = person_status
+        if names:
+            member_names[person_id] = person_full_name(first, last)
+    changes: list[tuple[int, int, str]] = []
+    if not item:
+        changes = [
+            (at or 0, person, change)
+            for at, person, change in AttendanceChange.objects.filter(
+                sitting=sitting, deliberation__sitting=sitting, deliberation__position__isnull=False
+            ).values_list("deliberation__position", "person_id", "status")
+        ]
+    proxy_rows = (
+        Proxy.objects.filter(sitting=sitting)
+        .order_by("id")
+        .values_list(
+            "pk",
+            "giver_id",
+            "holder_id",
+            "from_item__position",
+            "revoked_from_item__position",
+            "revoked",
+            "revoked_from_item_id",
+            "written_on",
+            "illness",
+            "from_item_id",
+        )
+    )
+    return AttendanceFacts(
+        members=members,
+        defaults=defaults,
+        changes=changes,
+        proxies=[ProxyFact(*row) for row in proxy_rows] if proxies else [],
+        names=member_names,
+        in_office=frozenset(seen),
     )

@@ -307,7 +307,11 @@ def _state_class(state: str) -> str:
 
 
 def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
+    # The agenda prints counts, not names: the attendance is read as plain values (members with
+    # their status, arrivals and departures, proxies), as the API does.
+    items = selectors.agenda_summary(sitting)
+    facts = selectors.attendance_facts(sitting)
+    by_position = facts.replay([item.position for item in items])
     # ``get_state_display`` rebuilds and hashes the lazy choices at each call: once here.
     state_labels = {value: str(label) for value, label in DeliberationState.choices}
     # The agenda may hold 150 items: their links and state badges are built here once per
@@ -330,9 +334,9 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     }
     taken_note = _("prend acte")
     rows = []
-    for item in view.items:
+    for item in items:
         pk = f"/{item.pk}/"
-        attendance = view.for_item(item)
+        attendance = by_position[item.position]
         vote = item.vote
         on_agenda = item.state == DeliberationState.ON_AGENDA
         if vote is not None:
@@ -387,14 +391,14 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     clear_days = sitting.assembly.clear_days_override or rules.convocation_clear_days(
         population=organization.population, is_epci=organization.is_epci
     )
-    opening = view.opening()
+    opening = facts.at(None)
     return {
         "sitting": sitting,
-        "view": view,
+        "members_in_office": len(facts.members),
         "has_rows": bool(rows),
         "agenda_rows": agenda_rows,
         "opening": opening,
-        "recorded": len(view.defaults),
+        "recorded": len(facts.defaults),
         "latest_convocation": rules.latest_convocation_date(sitting.date, clear_days),
         "clear_days": clear_days,
         "list_deadline": rules.list_publication_deadline(sitting.date),

@@ -32,11 +32,10 @@ from deliberations.models import (
     VoteMethod,
     VoteResult,
 )
+from deliberations.selectors import AttendanceFacts, item_facts
 from deliberations.services._common import (
-    AttendanceFacts,
     create_history_of,
     insert_rows,
-    item_facts,
     lock_deliberation,
     lock_sitting,
     person_names,

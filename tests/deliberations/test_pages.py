@@ -186,7 +186,7 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     client = client_for(council.clerk)
     # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
     # SQLite and PostgreSQL): session, user and roles, the unread badge, then the page's own.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         assert client.get(sitting.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(10):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")

@@ -10,7 +10,7 @@ from django.db import connection
 from deliberations import selectors, services
 from deliberations.attendance import PRESENT, ProxyFact, replay
 from deliberations.models import Attendance, Deliberation, DeliberationState
-from deliberations.services._common import attendance_facts, item_facts
+from deliberations.selectors import attendance_facts, item_facts
 
 pytestmark = pytest.mark.django_db
 
