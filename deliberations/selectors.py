@@ -475,13 +475,13 @@ def attendance_facts(sitting: Sitting, *, names: bool = False) -> AttendanceFact
     return _facts(sitting, item=False, names=names)
 
 
-def item_facts(sitting: Sitting, position: int | None, *, proxies: bool = True) -> AttendanceFacts:
+def item_facts(sitting: Sitting, position: int | None, *, proxies: bool = True, names: bool = False) -> AttendanceFacts:
     """The facts for one agenda item (``None``: at the opening) in two queries: each member's
     status there — their last arrival or departure up to that item, else their status for the
     sitting — is read with the members, so the arrivals and departures are not read apart;
     without ``proxies``, no proxies (a movement does not check them). ``at(position)`` is then
-    the item's attendance; the facts serve that item only."""
-    return _facts(sitting, item=True, position=position, proxies=proxies)
+    the item's attendance; the facts serve that item only. With ``names``, the members' names."""
+    return _facts(sitting, item=True, position=position, proxies=proxies, names=names)
 
 
 def _facts(

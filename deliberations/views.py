@@ -817,9 +817,10 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attendance = None
     names: dict[int, str] = {}
     if deliberation.sitting_id and deliberation.position:
-        view = selectors.sitting_attendance(deliberation.sitting, only=deliberation)  # type: ignore[arg-type]
-        attendance = view.for_item(deliberation)
-        names = view.person_names
+        # The item's attendance and the members' names as plain values, in two queries.
+        facts = selectors.item_facts(deliberation.sitting, deliberation.position, names=True)  # type: ignore[arg-type]
+        attendance = facts.at(deliberation.position)
+        names = facts.names
     transmission = getattr(deliberation, "transmission", None)
     vote = getattr(deliberation, "vote", None)
     ballots = _ballots(vote, names) if vote else []

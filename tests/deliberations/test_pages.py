@@ -193,7 +193,7 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     assert page.status_code == 200
     with django_assert_max_num_queries(11):
         assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
-    with django_assert_max_num_queries(16):  # 15 once the act's content type is cached
+    with django_assert_max_num_queries(14):  # 13 once the act's content type is cached
         assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/deliberations/").status_code == 200
