@@ -141,3 +141,21 @@ def test_html_size_budget(settings):
             rendering.compile_html(html_template("{% for i in range(5000) %}x{% endfor %}")), sample_context()
         )
     assert error.value.rule == "documents.render_size_limit"
+
+
+def test_pdf_fetcher_loads_no_certificate_store():
+    """The fetcher opens no connection: its HTTPS handler gets one context per process, with no
+    certificate (loading the system's store cost 40 ms of every PDF, and would trust servers)."""
+    import ssl
+
+    first, second = rendering.make_fetcher(), rendering.make_fetcher()
+    contexts = [
+        handler._context  # the handler urllib builds for https://
+        for fetcher in (first, second)
+        for handler in fetcher.handlers
+        if hasattr(handler, "_context")
+    ]
+    assert len(contexts) == 2 and contexts[0] is contexts[1]
+    assert isinstance(contexts[0], ssl.SSLContext)
+    assert contexts[0].cert_store_stats()["x509_ca"] == 0
+    assert contexts[0].verify_mode == ssl.CERT_REQUIRED
