@@ -24,7 +24,17 @@ def main(args: argparse.Namespace) -> harness.Report:
     day = base.REFERENCE_DAY + timedelta(days=1)
     report = harness.Report(
         "reminders",
-        ["run", "seconds", "peak RSS MB", "tracemalloc MB", "queries", "deadlines open", "reminders", "e-mails"],
+        [
+            "run",
+            "seconds",
+            "of which planning",
+            "peak RSS MB",
+            "tracemalloc MB",
+            "queries",
+            "deadlines open",
+            "reminders",
+            "e-mails",
+        ],
     )
     open_deadlines = Deadline.objects.filter(handled_at__isnull=True).count()
     report.extra["deadlines_total"] = Deadline.objects.count()
@@ -58,6 +68,7 @@ def main(args: argparse.Namespace) -> harness.Report:
         report.add_row(
             label,
             result["seconds"],
+            result.get("planning_seconds"),
             result["peak_rss_mb"],
             result.get("tracemalloc_peak_mb"),
             result["queries"],

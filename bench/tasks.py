@@ -21,6 +21,7 @@ class QueryCounter:
 
 def send_reminders(*, day: str, deliver: bool = True) -> dict[str, Any]:
     """``manage.py send_reminders --date day`` (planning), then the delivery the task would run."""
+    import time
     from io import StringIO
 
     from django.core import mail
@@ -28,9 +29,11 @@ def send_reminders(*, day: str, deliver: bool = True) -> dict[str, Any]:
 
     counter = QueryCounter()
     out = StringIO()
+    started = time.perf_counter()
     with connection.execute_wrapper(counter):
         call_command("send_reminders", date=day, no_delivery=True, stdout=out)
         planned_queries = counter.count
+        planning_seconds = round(time.perf_counter() - started, 2)
         delivered: dict[str, Any] = {}
         if deliver:
             from reminders import dispatch
@@ -41,6 +44,7 @@ def send_reminders(*, day: str, deliver: bool = True) -> dict[str, Any]:
         "output": out.getvalue().strip(),
         "queries": counter.count,
         "planning_queries": planned_queries,
+        "planning_seconds": planning_seconds,
         "outbox": len(getattr(mail, "outbox", []) or []),
         **delivered,
     }
