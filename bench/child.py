@@ -38,6 +38,8 @@ def main() -> None:
     result["seconds"] = round(elapsed, 3)
     result["rss_before_mb"] = round(rss_before, 1)
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    # The largest of the processes this one started and waited for (a batch's renderers).
+    result["children_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
     sys.stdout.write(CHILD_MARK + json.dumps(result, default=str) + "\n")
     sys.stdout.flush()
 

@@ -58,6 +58,7 @@ def sitting_bundle(*, sitting_id: int, username: str, render_seconds: int | None
 
     from core.models import User
     from deliberations.models import Sitting
+    from documents import jobs
     from documents import services as document_services
 
     user = User.objects.get(username=username)
@@ -83,4 +84,5 @@ def sitting_bundle(*, sitting_id: int, username: str, render_seconds: int | None
         "documents": batch.documents.count(),
         "zip_bytes": batch.zip_file.size if batch.zip_file else 0,
         "queries": counter.count,
+        "processes": jobs.batch_processes(),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A change refused by a business or legal rule.
@@ -20,6 +22,11 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return f"{self.message} ({self.rule})" if self.rule else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled whole (rule and field included): a document rendered in another process
+        # reports the rule its template broke (documents.jobs).
+        return (self.__class__, (self.message,), {"rule": self.rule, "field": self.field})
 
 
 class TransitionNotAllowed(DomainError):

@@ -26,7 +26,7 @@ from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
 from core.roles import Capability
-from documents import crypto, rendering, samples, signing, templates_registry
+from documents import crypto, jobs, rendering, samples, signing, templates_registry
 from documents.context import check_plain
 from documents.models import (
     DocumentBatch,
@@ -84,6 +84,22 @@ def _check_kind_and_formats(kind: str, formats: Sequence[str]) -> None:
             )
 
 
+def _job(
+    resolved: templates_registry.ResolvedTemplate, document_format: str, context: dict[str, Any], seconds: float | None
+) -> jobs.RenderJob:
+    """What rendering ``resolved`` needs, as plain data (see documents.jobs)."""
+    limit: float = seconds if seconds is not None else getattr(settings, "DOCUMENTS_RENDER_SECONDS", 60)
+    if document_format == DocumentFormat.PDF and resolved.uploaded is None:
+        return jobs.RenderJob(document_format, context, limit, shipped_name=resolved.shipped_name)
+    return jobs.RenderJob(
+        document_format,
+        context,
+        limit,
+        source=templates_registry.source_bytes(resolved),
+        source_key=resolved.uploaded.sha256 if resolved.uploaded is not None else "",
+    )
+
+
 def render(
     *, kind: str, organization_id: int, document_format: str, context: dict[str, Any], seconds: int | None = None
 ) -> tuple[bytes, Any]:
@@ -94,12 +110,7 @@ def render(
     resolved = templates_registry.resolve(organization_id=organization_id, kind=kind, document_format=document_format)
     if document_format == DocumentFormat.PDF:
         rendering.warm_up()
-    limit: float = seconds if seconds is not None else getattr(settings, "DOCUMENTS_RENDER_SECONDS", 60)
-    deadline = rendering.Deadline(limit)
-    if document_format == DocumentFormat.PDF:
-        html = rendering.render_html(templates_registry.compiled_html(resolved), context, deadline=deadline)
-        return rendering.html_to_pdf(html, deadline=deadline), resolved
-    return rendering.render_docx(templates_registry.source_bytes(resolved), context, deadline=deadline), resolved
+    return jobs.run(_job(resolved, document_format, context, seconds)), resolved
 
 
 def _next_version(owner_type: ContentType, owner_id: int, kind: str, document_format: str) -> int:
@@ -194,6 +205,19 @@ def generate_document(
         )
         for document_format in dict.fromkeys(formats)
     ]
+    return _store_rendered(rendered, tenant=tenant, owner=owner, kind=kind, title=title, user=user)
+
+
+def _store_rendered(
+    rendered: Sequence[tuple[str, bytes, templates_registry.ResolvedTemplate]],
+    *,
+    tenant: Organization,
+    owner: models.Model,
+    kind: str,
+    title: str,
+    user: Any,
+) -> list[StoredDocument]:
+    """Store every format of one document together (all or none)."""
     owner_type = ContentType.objects.get_for_model(owner)
     documents = []
     with transaction.atomic():
@@ -765,12 +789,66 @@ def _transition(batch_id: int, action: str, **fields: Any) -> DocumentBatch:
     return batch
 
 
+@dataclass
+class _BatchItem:
+    """One requested document of a batch: its formats' templates and renderings, or why it is refused."""
+
+    request: DocumentRequest
+    tenant: Organization
+    owner: models.Model
+    jobs: list[tuple[templates_registry.ResolvedTemplate, jobs.RenderJob]] = field(default_factory=list)
+    pending: list[Any] = field(default_factory=list)  # one future per job, in the same order
+    refused: str = ""
+
+
+def _prepare(batch: DocumentBatch, request: DocumentRequest, seconds: float) -> _BatchItem:
+    """Check one request and resolve its templates (reads the database; renders nothing)."""
+    organization = Organization.objects.get(pk=request.organization_id)
+    owner_type = ContentType.objects.get_for_id(request.owner_content_type_id)
+    owner = owner_type.get_object_for_this_type(pk=request.owner_id)
+    tenant = tenant_of(organization)
+    if tenant.pk != batch.organization_id:
+        raise DomainError(_("Un document du lot appartient à une autre organisation."), rule="documents.batch")
+    item = _BatchItem(request=request, tenant=tenant, owner=owner)
+    try:
+        _check_kind_and_formats(request.kind, request.formats)
+        check_plain(request.context)
+        for document_format in dict.fromkeys(request.formats):
+            resolved = templates_registry.resolve(
+                organization_id=tenant.pk, kind=request.kind, document_format=document_format
+            )
+            item.jobs.append((resolved, _job(resolved, document_format, request.context, seconds)))
+    except DomainError as exc:
+        item.refused, item.jobs = exc.message, []
+    return item
+
+
+def _collect(item: _BatchItem, *, user: Any, failures: list[str]) -> list[StoredDocument]:
+    """Wait for one document's renderings and store them, or record why it is refused."""
+    try:
+        if item.refused:
+            raise DomainError(item.refused, rule="documents.batch")
+        rendered = [
+            (job.document_format, pending.result(), resolved)
+            for (resolved, job), pending in zip(item.jobs, item.pending, strict=True)
+        ]
+    except DomainError as exc:
+        failures.append(f"{item.request.title} : {exc.message}")
+        return []
+    return _store_rendered(
+        rendered, tenant=item.tenant, owner=item.owner, kind=item.request.kind, title=item.request.title, user=user
+    )
+
+
 def run_batch(*, batch_id: int) -> DocumentBatch:
     """Build every requested document, then the ZIP.
 
-    A document refused by a rule (a template too slow or too long for one item, say) is
-    recorded in the batch's error with its title and the others are still produced: one
-    procès-verbal must not lose a sitting's 150 extracts. Anything else stops the batch."""
+    The documents are rendered in a pool of processes (``documents.jobs``: one per CPU)
+    while this process reads the database and stores each document in the order requested,
+    all its formats together. A document refused by a rule (a template too slow or too long
+    for one item, say) is recorded in the batch's error with its title and the others are
+    still produced: one procès-verbal must not lose a sitting's 150 extracts. Anything else
+    stops the batch."""
     batch = _transition(batch_id, "start")
     try:
         builder = import_string(batch.builder)
@@ -780,28 +858,15 @@ def run_batch(*, batch_id: int) -> DocumentBatch:
         failures: list[str] = []
         # Nobody waits on a background batch: a long procès-verbal gets more time than a click.
         batch_seconds = getattr(settings, "DOCUMENTS_BATCH_RENDER_SECONDS", 300)
-        for request in requests:
-            organization = Organization.objects.get(pk=request.organization_id)
-            owner_type = ContentType.objects.get_for_id(request.owner_content_type_id)
-            owner = owner_type.get_object_for_this_type(pk=request.owner_id)
-            if tenant_of(organization).pk != batch.organization_id:
-                raise DomainError(_("Un document du lot appartient à une autre organisation."), rule="documents.batch")
-            try:
-                documents = generate_document(
-                    kind=request.kind,
-                    organization=organization,
-                    context=request.context,
-                    owner=owner,
-                    user=user,
-                    title=request.title,
-                    formats=request.formats,
-                    render_seconds=batch_seconds,
-                )
-            except DomainError as exc:
-                failures.append(f"{request.title} : {exc.message}")
-            else:
-                batch.documents.add(*documents)
-            DocumentBatch.objects.filter(pk=batch.pk).update(done=models.F("done") + 1)
+        items = [_prepare(batch, request, batch_seconds) for request in requests]
+        with jobs.pool(sum(len(item.jobs) for item in items)) as renderer:
+            for item in items:
+                item.pending = [renderer.submit(job) for _resolved, job in item.jobs]
+            for item in items:
+                documents = _collect(item, user=user, failures=failures)
+                if documents:
+                    batch.documents.add(*documents)
+                DocumentBatch.objects.filter(pk=batch.pk).update(done=models.F("done") + 1)
         if requests and len(failures) == len(requests):
             raise DomainError("\n".join(failures), rule="documents.batch")
         zip_file = _build_zip(batch)

@@ -87,10 +87,3 @@ def source_bytes(resolved: ResolvedTemplate) -> bytes:
         return uploaded_bytes(resolved.uploaded)
     path = shipped_path(resolved.kind, resolved.format)
     return _cached_bytes(("shipped", f"{path}:{path.stat().st_mtime_ns}"), path.read_bytes)
-
-
-def compiled_html(resolved: ResolvedTemplate) -> Any:
-    if resolved.uploaded is None:
-        return rendering.shipped_html(resolved.shipped_name)
-    source = uploaded_bytes(resolved.uploaded).decode("utf-8")
-    return rendering.compile_html(source, cache_key=resolved.uploaded.sha256)

@@ -24,3 +24,6 @@ STORAGES = {
 }
 AXES_ENABLED = True
 LANGUAGE_CODE = "fr"
+# Batches render in this process (a pool of processes costs a second to start); the tests
+# that exercise the pool set it themselves.
+DOCUMENTS_BATCH_PROCESSES = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import pickle
 import zipfile
 
 import pytest
@@ -355,3 +356,51 @@ def test_batches_have_their_own_render_limit(settings, organization, legal_user,
     batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
     assert batch.status == "failed"
     assert "Pièce 1 : " in batch.error and "Pièce 2 : " in batch.error
+
+
+def test_a_batch_renders_in_a_pool_of_processes(settings, organization, legal_user, django_capture_on_commit_callbacks):
+    settings.DOCUMENTS_BATCH_PROCESSES = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.start_batch(
+            owner=organization,
+            organization=organization,
+            user=legal_user,
+            title="Extraits de la séance",
+            builder="tests.documents.test_registry.batch_builder",
+            builder_kwargs={"organization_id": organization.pk, "count": 3},
+        )
+    batch = DocumentBatch.objects.get(pk=batch.pk)
+    assert (batch.status, batch.done, batch.total, batch.error) == ("done", 3, 3, "")
+    documents = list(batch.documents.order_by("title", "format"))
+    assert [(d.title, d.format) for d in documents] == [
+        (f"Pièce {n}", fmt) for n in (1, 2, 3) for fmt in ("docx", "pdf")
+    ]
+    for document in documents:
+        data = services.read_document(document)
+        assert services.sha256_of(data) == document.sha256
+        number = document.title.removeprefix("Pièce ")
+        text = pdf_text(data) if document.format == "pdf" else docx_text(data)
+        assert f"Pièce n° {number}" in text
+
+
+def test_the_pool_renders_with_the_limits_of_the_batch(
+    settings, organization, legal_user, django_capture_on_commit_callbacks
+):
+    # The processes take the parent's limits, and a refusal there comes back with its rule.
+    settings.DOCUMENTS_BATCH_PROCESSES = 2
+    settings.DOCUMENTS_BATCH_RENDER_SECONDS = -1
+    batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
+    assert batch.status == "failed"
+    assert "Pièce 1 : Le modèle met plus de -1 secondes" in batch.error
+    assert "Pièce 2 : " in batch.error
+    assert batch.documents.count() == 0
+
+
+def test_a_domain_error_crosses_processes_whole():
+    error = pickle.loads(pickle.dumps(DomainError("Trop long.", rule="documents.render_time_limit", field="file")))
+    assert (type(error), error.message, error.rule, error.field) == (
+        DomainError,
+        "Trop long.",
+        "documents.render_time_limit",
+        "file",
+    )
