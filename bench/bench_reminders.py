@@ -1,6 +1,6 @@
 """``python -m bench.run reminders``: the daily ``send_reminders`` over the whole dataset.
 
-Runs in a fresh process (peak memory of that process: tracemalloc and ru_maxrss), for the
+Runs in a fresh process (peak memory of that process: tracemalloc and its resident high-water mark), for the
 day after the dataset's reference day, with e-mails kept in memory (locmem backend). The
 reminders an earlier run created for that day are removed first, so each run does the
 whole day's work; a second run right after shows the idempotent path (nothing to create).

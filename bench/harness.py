@@ -242,8 +242,8 @@ def run_child(
     """Run ``target`` ("module.function") in a fresh Python process and return what it reports.
 
     The child measures its own peak memory: tracemalloc's peak of Python allocations during
-    the call, and the process's peak resident set size (ru_maxrss, which also counts the
-    C libraries: WeasyPrint, LibreOffice bridges, the database driver).
+    the call, and the process's peak resident set size (``VmHWM``, which also counts the C
+    libraries: WeasyPrint, the database driver), alone and with the processes it started.
     """
     env = {**os.environ, **(env or {})}
     env.setdefault("DEBUG", "false")

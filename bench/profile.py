@@ -13,8 +13,30 @@ import io
 import pstats
 import sys
 import time
+from typing import Any
 
 from bench.env import setup
+
+
+class SqlTimer:
+    """An execute wrapper timing every query, by its position in the request."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.position = 0
+        self.per_query: dict[int, list[float]] = {}
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - start
+            self.seconds += spent
+            self.per_query.setdefault(self.position, []).append(spent)
+            self.texts[self.position] = sql
+            self.position += 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--lines", type=int, default=40)
+    parser.add_argument("--queries", action="store_true", help="list each SQL query with its median time instead")
     args = parser.parse_args(argv)
     setup()
     from django.db import connection
@@ -41,19 +64,21 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             client = clients.get("metropole", endpoint.role, endpoint.api)
             client.get(path)  # warm
-            sql_seconds = 0.0
-
-            def timed(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-                nonlocal sql_seconds
-                start = time.perf_counter()
-                try:
-                    return execute(sql, params, many, context)
-                finally:
-                    sql_seconds += time.perf_counter() - start
+            timer = SqlTimer()
+            if args.queries:
+                with connection.execute_wrapper(timer):
+                    for _ in range(args.repeat):
+                        timer.position = 0
+                        client.get(path)
+                print(f"== {endpoint.name} ({path}): {len(timer.per_query)} queries, median ms each")
+                for index, spent in timer.per_query.items():
+                    median = sorted(spent)[len(spent) // 2] * 1000
+                    print(f"{index:3d} {median:7.2f}  {' '.join(timer.texts[index].split())[:160]}")
+                continue
 
             profiler = cProfile.Profile()
             start = time.perf_counter()
-            with connection.execute_wrapper(timed):
+            with connection.execute_wrapper(timer):
                 profiler.enable()
                 for _ in range(args.repeat):
                     client.get(path)
@@ -63,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
             print(
                 f"== {endpoint.name} ({path}): {wall:.1f} ms per request under the profiler, "
-                f"SQL {sql_seconds / args.repeat * 1000:.1f} ms"
+                f"SQL {timer.seconds / args.repeat * 1000:.1f} ms"
             )
             print(out.getvalue())
     return 0
