@@ -153,6 +153,8 @@ def _org(build: Callable[[int], str | None]) -> Callable[[Fixtures, str], str | 
 
 
 ENDPOINTS: list[Endpoint] = [
+    # Not a page of the application: an empty page in the layout, what each page costs first.
+    Endpoint("empty page (layout only)", False, lambda fx, t: "/__bench__/layout/"),
     Endpoint("dashboard", False, lambda fx, t: url("core:dashboard"), role="manager"),
     Endpoint(
         "convention list (filtered, page 2)",

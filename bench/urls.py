@@ -6,6 +6,7 @@ goes through the same middleware stack and the same authentication as the real p
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path
 from ninja import NinjaAPI
 
@@ -17,6 +18,13 @@ from core.api_auth import api_auth
 def floor(request: HttpRequest) -> HttpResponse:
     """A bare page: a logged-in user, no query of its own, a few bytes of HTML."""
     return HttpResponse(f"<!doctype html><title>floor</title><p>{request.user.pk}</p>")
+
+
+@login_required
+def layout(request: HttpRequest) -> HttpResponse:
+    """An empty page in the site's layout (navigation, notifications badge, language form):
+    what every page costs before its own content."""
+    return render(request, "base.html", {})
 
 
 floor_api = NinjaAPI(
@@ -32,6 +40,7 @@ def ping(request: HttpRequest) -> dict[str, int]:
 
 urlpatterns = [
     path("__bench__/floor/", floor, name="bench_floor"),
+    path("__bench__/layout/", layout, name="bench_layout"),
     path("__bench__/api/", floor_api.urls),
     *project_urlpatterns,
 ]

@@ -17,7 +17,13 @@ class QuickSelect(forms.Select):
     Django renders each ``<option>`` with its own template: a list of the 240 members of a
     métropole's council costs milliseconds per menu, and an attendance page has five such
     menus. Same markup, same attributes, labels escaped the same way; ``<optgroup>`` is
-    supported."""
+    supported.
+
+    Menus that list the same choices (the members of a council in three fields of an
+    attendance page) can share ``menus``, a dict given to each of their widgets: the options
+    are then written once per selection, not once per field."""
+
+    menus: dict[Any, str] | None = None
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
@@ -25,7 +31,17 @@ class QuickSelect(forms.Select):
         if self.allow_multiple_selected:
             final["multiple"] = True
         selected = {str(v) for v in self.format_value(value)}
-        return mark_safe(f"<select{flatatt(final)}>{self._options(self.choices, selected)}</select>")
+        return mark_safe(f"<select{flatatt(final)}>{self._shared_options(selected)}</select>")
+
+    def _shared_options(self, selected: set[str]) -> str:
+        if self.menus is None:
+            return self._options(self.choices, selected)
+        # The first choice (the empty one, when there is one) may differ between fields.
+        key = (tuple(list(self.choices)[:1]), frozenset(selected))
+        written = self.menus.get(key)
+        if written is None:
+            written = self.menus[key] = self._options(self.choices, selected)
+        return written
 
     def _options(self, choices: Iterable[Any], selected: set[str]) -> str:
         parts = []

@@ -213,7 +213,9 @@ class VoteForm(forms.Form):
 class _PeopleAndItemsForm(forms.Form):
     """A form choosing members and agenda items of a sitting. The page that shows it passes
     ``choices`` (already loaded with the sitting's attendance) so that its menus cost no
-    query; the view that validates a submission passes querysets only."""
+    query, and ``menus`` (a dict shared by the page's forms) so that each list of choices is
+    written once however many fields show it; the view that validates a submission passes
+    querysets only."""
 
     people_fields: tuple[str, ...] = ()
     item_fields: tuple[str, ...] = ()
@@ -224,6 +226,7 @@ class _PeopleAndItemsForm(forms.Form):
         people: Any,
         items: Any,
         choices: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
+        menus: dict[str, dict[Any, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -234,11 +237,16 @@ class _PeopleAndItemsForm(forms.Form):
             self.fields[name].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
         if choices is not None:
             people_choices, item_choices = choices
-            for names, listed in ((self.people_fields, people_choices), (self.item_fields, item_choices)):
+            for kind, names, listed in (
+                ("people", self.people_fields, people_choices),
+                ("items", self.item_fields, item_choices),
+            ):
                 for name in names:
                     field = self.fields[name]
                     empty = [("", field.empty_label)] if field.empty_label is not None else []  # type: ignore[attr-defined]
                     field.widget.choices = [*empty, *listed]  # type: ignore[attr-defined]
+                    if menus is not None:
+                        field.widget.menus = menus.setdefault(kind, {})  # type: ignore[attr-defined]
 
 
 class ProxyForm(_PeopleAndItemsForm):

@@ -576,6 +576,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         for p in view.proxies
     ]
     choices = (people_choices, item_choices)
+    menus: dict[str, dict[Any, str]] = {}  # the members' and the items' menus, written once each
     none_people, none_items = Person.objects.none(), Deliberation.objects.none()
     can_record = tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     return {
@@ -595,9 +596,9 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
         "proxies": proxies,
         "proxy_form": forms.ProxyForm(
-            people=none_people, items=none_items, choices=choices, initial={"written_on": sitting.date}
+            people=none_people, items=none_items, choices=choices, menus=menus, initial={"written_on": sitting.date}
         ),
-        "movement_form": forms.MovementForm(people=none_people, items=none_items, choices=choices),
+        "movement_form": forms.MovementForm(people=none_people, items=none_items, choices=choices, menus=menus),
         "can_record": can_record,
         "changes": view.changes,
     }

@@ -60,3 +60,20 @@ def test_same_menu_as_django_select():
 def test_empty_value_selects_the_empty_choice():
     menu = _parse(QuickSelect(choices=[("", "—"), (1, "Un")]).render("x", None))
     assert menu.options == [("", True, "—"), ("1", False, "Un")]
+
+
+def test_menus_shared_between_fields_are_written_once_per_selection():
+    menus: dict = {}
+    people = [("", "---------"), (1, "Anne"), (2, "Bruno")]
+    giver, holder = QuickSelect(choices=people), QuickSelect(choices=people)
+    giver.menus = holder.menus = menus
+    first = _parse(giver.render("giver", None))
+    second = _parse(holder.render("holder", None))
+    assert first.options == second.options == [("", True, "---------"), ("1", False, "Anne"), ("2", False, "Bruno")]
+    assert len(menus) == 1
+    # Another selection, or another empty choice, is another menu.
+    assert _parse(holder.render("holder", 2)).options[2] == ("2", True, "Bruno")
+    other = QuickSelect(choices=[("", "—"), (1, "Anne"), (2, "Bruno")])
+    other.menus = menus
+    assert _parse(other.render("person", None)).options[0] == ("", True, "—")
+    assert len(menus) == 3
