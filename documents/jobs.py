@@ -55,11 +55,11 @@ def run(job: RenderJob) -> bytes:
 
 
 def batch_processes() -> int:
-    """How many processes render a batch: ``DOCUMENTS_BATCH_PROCESSES``, by default one per CPU."""
-    configured = getattr(settings, "DOCUMENTS_BATCH_PROCESSES", None)
-    if configured is None:
+    """How many processes render a batch: ``DOCUMENTS_BATCH_PROCESSES``, or (0) one per CPU, up to 8."""
+    configured = int(getattr(settings, "DOCUMENTS_BATCH_PROCESSES", 0) or 0)
+    if configured <= 0:
         return max(1, min(os.cpu_count() or 1, 8))
-    return max(1, int(configured))
+    return configured
 
 
 def _limits() -> dict[str, Any]:
@@ -95,11 +95,16 @@ class _InProcess:
         return _Deferred(job)
 
 
+# A process takes about a second to start (Python, Django, WeasyPrint's fonts), the time of
+# four or five documents: a pool pays off when each of its processes has several to render.
+JOBS_PER_PROCESS = 4
+
+
 @contextmanager
 def pool(jobs: int) -> Iterator[Any]:
     """Something whose ``submit(job)`` returns what ``result()`` gives the bytes of: a pool of
-    processes when there is more than one CPU and more than one job, else this process."""
-    processes = min(batch_processes(), jobs)
+    processes when there are several CPUs and enough jobs for them, else this process."""
+    processes = min(batch_processes(), jobs // JOBS_PER_PROCESS)
     if processes <= 1:
         yield _InProcess()
         return

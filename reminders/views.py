@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,9 +23,10 @@ from core.errors import DomainError
 from core.formatting import french_date
 from core.fragments import csrf_input, render_fragment
 from core.models import User
+from core.pagination import window_page
 from core.roles import Capability
 from parties.models import Organization
-from reminders import calendar, selectors, services
+from reminders import calendar, rules, selectors, services
 from reminders.forms import DeadlineFilterForm, PreferenceForm, ReminderSettingsForm
 from reminders.models import EVENT_KINDS, DeadlineKind, UserPreference
 
@@ -200,12 +202,67 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     queryset = selectors.notifications_for(request.user)
-    if request.GET.get("unread"):
+    unread_only = bool(request.GET.get("unread"))
+    if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Years of reminders are not counted to show fifty (see ``core.pagination``), and the
+    # rows are read as the values they print.
+    page = window_page(queryset.values(*_NOTIFICATION_FIELDS), request.GET.get("page"), PAGE_SIZE)
+    kinds = {value: str(label) for value, label in DeadlineKind.choices}
+    back = request.get_full_path()
+    rows = [
+        {
+            "pk": row["pk"],
+            "unread": row["read_at"] is None,
+            "when": capfirst(rules.when_label(row["due_date"], row["run_date"])),
+            "title": row["deadline__title"],
+            "url": row["deadline__url"] or reverse("reminders:list"),
+            "kind": kinds.get(row["deadline__kind"], row["deadline__kind"]),
+            "organization": row["deadline__organization__name"],
+            "due_date": french_date(row["due_date"]),
+            "run_date": french_date(row["run_date"]),
+            "action": row["deadline__action"],
+            "aria": _("Marquer comme lue : %(t)s") % {"t": row["deadline__title"]},
+        }
+        for row in page
+    ]
     return render(
-        request, "reminders/notifications.html", {"page": page, "unread_only": bool(request.GET.get("unread"))}
+        request,
+        "reminders/notifications.html",
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "rows_html": render_fragment(
+                "reminders/notification_rows.jinja",
+                {
+                    "rows": rows,
+                    "back": back,
+                    "mark_url": reverse("reminders:mark_read"),
+                    "csrf_input": csrf_input(request),
+                    "labels": {
+                        "unread": _("Non lue"),
+                        "due": _("échéance le"),
+                        "reminded": _("rappel du"),
+                        "mark": _("Marquer comme lue"),
+                        "empty": _("Aucune notification."),
+                    },
+                },
+            ),
+        },
     )
+
+
+_NOTIFICATION_FIELDS = (
+    "pk",
+    "read_at",
+    "due_date",
+    "run_date",
+    "deadline__title",
+    "deadline__url",
+    "deadline__kind",
+    "deadline__action",
+    "deadline__organization__name",
+)
 
 
 @login_required

@@ -144,6 +144,9 @@ MAILERS = {"default": _mailer(env.string("EMAIL_BACKEND", "django.core.mail.back
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "Conventio <conventio@localhost>")
 SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 
+# Processes that render a batch of documents (a sitting's extracts): 0, one per CPU.
+DOCUMENTS_BATCH_PROCESSES = env.integer("DOCUMENTS_BATCH_PROCESSES", 0)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Uploads: nothing larger than this is read into memory; the documents app sets its own

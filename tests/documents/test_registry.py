@@ -13,7 +13,7 @@ from docx import Document
 
 from core.errors import DomainError
 from core.roles import Role
-from documents import services
+from documents import jobs, services
 from documents.models import DocumentBatch, DocumentTemplate, Origin, StoredDocument
 from parties.models import Organization
 from tests.documents.helpers import docx_text, pdf_text, read, sample_context
@@ -358,22 +358,41 @@ def test_batches_have_their_own_render_limit(settings, organization, legal_user,
     assert "Pièce 1 : " in batch.error and "Pièce 2 : " in batch.error
 
 
-def test_a_batch_renders_in_a_pool_of_processes(settings, organization, legal_user, django_capture_on_commit_callbacks):
+@pytest.fixture
+def pools(settings, monkeypatch):
+    """Batches render in two processes; the pools started are recorded."""
     settings.DOCUMENTS_BATCH_PROCESSES = 2
-    with django_capture_on_commit_callbacks(execute=True):
+    started = []
+
+    class Recorded(jobs.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(kwargs["max_workers"])
+
+    monkeypatch.setattr(jobs, "ProcessPoolExecutor", Recorded)
+    return started
+
+
+def _batch_of(count, organization, legal_user, capture):
+    with capture(execute=True):
         batch = services.start_batch(
             owner=organization,
             organization=organization,
             user=legal_user,
             title="Extraits de la séance",
             builder="tests.documents.test_registry.batch_builder",
-            builder_kwargs={"organization_id": organization.pk, "count": 3},
+            builder_kwargs={"organization_id": organization.pk, "count": count},
         )
-    batch = DocumentBatch.objects.get(pk=batch.pk)
-    assert (batch.status, batch.done, batch.total, batch.error) == ("done", 3, 3, "")
+    return DocumentBatch.objects.get(pk=batch.pk)
+
+
+def test_a_batch_renders_in_a_pool_of_processes(pools, organization, legal_user, django_capture_on_commit_callbacks):
+    batch = _batch_of(4, organization, legal_user, django_capture_on_commit_callbacks)
+    assert pools == [2]
+    assert (batch.status, batch.done, batch.total, batch.error) == ("done", 4, 4, "")
     documents = list(batch.documents.order_by("title", "format"))
     assert [(d.title, d.format) for d in documents] == [
-        (f"Pièce {n}", fmt) for n in (1, 2, 3) for fmt in ("docx", "pdf")
+        (f"Pièce {n}", fmt) for n in (1, 2, 3, 4) for fmt in ("docx", "pdf")
     ]
     for document in documents:
         data = services.read_document(document)
@@ -384,16 +403,22 @@ def test_a_batch_renders_in_a_pool_of_processes(settings, organization, legal_us
 
 
 def test_the_pool_renders_with_the_limits_of_the_batch(
-    settings, organization, legal_user, django_capture_on_commit_callbacks
+    pools, settings, organization, legal_user, django_capture_on_commit_callbacks
 ):
     # The processes take the parent's limits, and a refusal there comes back with its rule.
-    settings.DOCUMENTS_BATCH_PROCESSES = 2
     settings.DOCUMENTS_BATCH_RENDER_SECONDS = -1
-    batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
+    batch = _batch_of(4, organization, legal_user, django_capture_on_commit_callbacks)
+    assert pools == [2]
     assert batch.status == "failed"
     assert "Pièce 1 : Le modèle met plus de -1 secondes" in batch.error
-    assert "Pièce 2 : " in batch.error
+    assert "Pièce 4 : " in batch.error
     assert batch.documents.count() == 0
+
+
+def test_a_small_batch_renders_in_its_task(pools, organization, legal_user, django_capture_on_commit_callbacks):
+    # Two documents, four renderings: starting processes would cost more than they save.
+    batch = _batch_of(2, organization, legal_user, django_capture_on_commit_callbacks)
+    assert (pools, batch.status, batch.documents.count()) == ([], "done", 4)
 
 
 def test_a_domain_error_crosses_processes_whole():

@@ -126,7 +126,7 @@ def test_notifications_and_unread_count_in_header(client_for, organization, make
     dispatch.plan_reminders(today=date(2024, 6, 30))
     client = client_for(user)
     page = client.get(reverse("reminders:notifications")).content.decode()
-    assert "Fin de A" in page and "Échéance aujourd&#x27;hui" in page
+    assert "Fin de A" in page and "Échéance aujourd'hui" in html.unescape(page)
     assert 'aria-label="2 non lues">2</span>' in page
     first = Reminder.objects.get(deadline__key="a")
     client.post(reverse("reminders:mark_read"), {"reminder": first.pk})
@@ -136,6 +136,28 @@ def test_notifications_and_unread_count_in_header(client_for, organization, make
     # Someone else's notification cannot be marked.
     other = make_member(organization, Role.MANAGER)
     assert client_for(other).get(reverse("reminders:notifications")).content.decode().count("Fin de A") == 0
+
+
+@pytest.mark.parametrize("count", [10, 120])
+def test_notifications_pages_without_counting(
+    client_for, organization, make_member, count, django_assert_max_num_queries
+):
+    user = make_member(organization, Role.MANAGER, email="")
+    for n in range(count):
+        deadline_for(organization, key=f"n{n}", due=date(2024, 6, 30), recipients=(user.pk,), title=f"Échéance {n:03d}")
+    dispatch.plan_reminders(today=date(2024, 6, 30))
+    client = client_for(user)
+    # Session, user, roles, the page of rows (one more than shown), the unread badge.
+    with django_assert_max_num_queries(6):
+        page = html.unescape(client.get(reverse("reminders:notifications"), {"unread": "1"}).content.decode())
+    assert page.count("Marquer comme lue :") == min(count, 50)
+    assert "Page 1 sur" not in page  # nothing counted
+    if count > 50:
+        assert "Résultats 1 à 50" in page and 'href="?unread=1&page=2"' in page
+        second = html.unescape(
+            client.get(reverse("reminders:notifications"), {"unread": "1", "page": "2"}).content.decode()
+        )
+        assert "Résultats 51 à 100" in second and "Précédente" in second
 
 
 def test_preferences_and_feed_address(client_for, organization, make_member):
