@@ -879,7 +879,8 @@ def list_deliberations(
     )
     if sitting_id:
         queryset = queryset.filter(sitting_id=sitting_id)
-    return queryset
+    # The columns the answer gives, as values: no joined rows, no long texts, no model instances.
+    return queryset.select_related(None).values(*DeliberationOut.model_fields)
 
 
 @router.post(

@@ -165,3 +165,38 @@ def test_query_counts_do_not_grow_with_the_sitting(
         assert api.get("/deliberations").status_code == 200
     with django_assert_max_num_queries(10):
         assert api.get("/sittings").status_code == 200
+
+
+def test_the_deliberation_list_gives_its_columns_scoped_and_filtered(
+    organization, other_organization, council_factory, api_for
+):
+    council = council_factory(organization, 5, pattern="v{year}-{seq:03}")
+    sitting = council.sitting()
+    first = council.item(sitting, title="Subvention au club de voile")
+    council.item(sitting, title="Tarifs de la piscine")
+    council_factory(other_organization, 5).item(None, title="Subvention d'ailleurs")
+    api = api_for(council.clerk)
+    body = api.get("/deliberations").json()
+    assert body["count"] == 2
+    newest, oldest = body["items"]
+    assert oldest == {
+        "id": first.pk,
+        "assembly_id": council.assembly.pk,
+        "sitting_id": sitting.pk,
+        "position": first.position,
+        "number": first.number,
+        "kind": first.kind,
+        "title": "Subvention au club de voile",
+        "theme": first.theme,
+        "subject_code": first.subject_code,
+        "rapporteur_id": first.rapporteur_id,
+        "state": first.state,
+        "signed_on": None,
+        "published_on": None,
+        "enforceable_on": None,
+    }
+    assert newest["title"] == "Tarifs de la piscine"
+    assert [d["title"] for d in api.get("/deliberations", {"q": "subvention"}).json()["items"]] == [
+        "Subvention au club de voile"
+    ]
+    assert api.get("/deliberations", {"sitting_id": sitting.pk}).json()["count"] == 2
