@@ -155,7 +155,7 @@ def build_plan(users: int) -> Plan:
 
     for endpoint in pages.ENDPOINTS:
         path = endpoint.path(fx, "metropole")
-        if path:
+        if path and not endpoint.reference:
             plan.reads.append((endpoint.name, path, headers(endpoint.api, endpoint.role)))
     for make in WRITE_MAKERS:
         plan.writes.extend(make(fx, users, headers, plan.notes))
