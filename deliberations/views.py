@@ -567,11 +567,16 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     names = view.person_names
     people_choices = list(names.items())  # the sheet's order: last name, first name
     item_choices = [(d.pk, f"{d.position}. {d.title[:80]}") for d in open_items]
+    # The proxies' list: a line each, and a revoke button each, written by a fragment.
+    revoke_url = reverse("deliberations:proxy_revoke", args=[sitting.pk, _URL_PK])
     proxies = [
         {
-            "proxy": p,
-            "giver": names.get(p.giver_id, p.giver.full_name),
-            "holder": names.get(p.holder_id, p.holder.full_name),
+            "giver": names.get(p.giver_id) or p.giver.full_name,
+            "holder": names.get(p.holder_id) or p.holder.full_name,
+            "start": getattr(p, "start_position", None) if p.from_item_id else None,
+            "revoked": p.revoked,
+            "end": getattr(p, "end_position", None),
+            "revoke_url": revoke_url.replace(_URL_PK_TEXT, f"/{p.pk}/"),
         }
         for p in view.proxies
     ]
@@ -594,7 +599,21 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         else None,
         "opening": opening,
         "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
-        "proxies": proxies,
+        "proxy_items": render_fragment(
+            "deliberations/proxy_items.jinja",
+            {
+                "proxies": proxies,
+                "wording": sitting.assembly.proxy_wording,
+                "can_record": can_record,
+                "csrf_input": csrf_input(request),
+                "labels": {
+                    "from": _("à partir du point"),
+                    "revoked": _("révoqué"),
+                    "revoke": _("Révoquer"),
+                    "none": _("Aucun pouvoir."),
+                },
+            },
+        ),
         "proxy_form": forms.ProxyForm(
             people=none_people, items=none_items, choices=choices, menus=menus, initial={"written_on": sitting.date}
         ),

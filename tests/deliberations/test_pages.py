@@ -4,10 +4,11 @@ import html
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from core.roles import Role
 from deliberations import services
-from deliberations.models import Deliberation, DeliberationState, Mandate, SittingState
+from deliberations.models import Deliberation, DeliberationState, Mandate, Proxy, SittingState
 from parties.models import Person
 from tests.factories import member
 
@@ -330,3 +331,14 @@ def test_attendance_grid_follows_movements_and_proxies_item_by_item(council, cli
     assert rows[people[9].full_name] == "RRAA"
     assert rows[people[8].full_name] == "EEEE"
     assert rows[people[10].full_name] == "AAAA"
+
+    # The proxies' list: who gives to whom, and a button that revokes the proxy.
+    proxy = Proxy.objects.get(sitting=sitting)
+    wording = council.assembly.proxy_wording
+    assert f"{people[9].full_name} {wording} {people[2].full_name}" in html.unescape(page)
+    revoke = reverse("deliberations:proxy_revoke", args=[sitting.pk, proxy.pk])
+    assert f'action="{revoke}"' in page
+    client = client_for(council.clerk)
+    client.post(revoke)
+    after = html.unescape(client.get(f"/deliberations/seances/{sitting.pk}/presences/").content.decode())
+    assert "révoqué" in after and f'action="{revoke}"' not in after
