@@ -218,6 +218,7 @@ def machine_info() -> dict[str, Any]:
                     break
     except OSError:
         pass
+    info["reference_work_ms"] = reference_work_ms()
     try:
         import django
         from django.db import connection
@@ -234,6 +235,21 @@ def machine_info() -> dict[str, Any]:
     except Exception as exc:  # Django not set up: the machine alone is still worth printing.
         info["database_error"] = str(exc)
     return info
+
+
+def reference_work_ms(rounds: int = 5) -> float:
+    """The host's speed now: the best of ``rounds`` runs of a fixed piece of pure Python work
+    (building, formatting, hashing and sorting 100,000 small strings), in ms. The machines
+    these benchmarks run on are shared: comparing this figure between two runs tells how much
+    of a difference in timings is the host's."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        words = [f"élu-{n:06d}-{n * 7919 % 1000:03d}" for n in range(100_000)]
+        table = {word: hash(word) for word in words}
+        sorted(words, key=table.__getitem__)
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
 
 
 def run_child(

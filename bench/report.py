@@ -24,7 +24,9 @@ def markdown(chosen: dict[str, str] | None = None) -> str:
             out += [
                 "Machine: "
                 f"{m.get('nproc')} CPUs ({m.get('cpu', '?')}), {m.get('memory_gb')} GB of memory, "
-                f"{m.get('database_version', m.get('database'))}, Python {m.get('python')}, Django {m.get('django')}.",
+                f"{m.get('database_version', m.get('database'))}, Python {m.get('python')}, Django {m.get('django')}; "
+                f"reference work {m.get('reference_work_ms', '?')} ms (`bench.harness.reference_work_ms`: lower is "
+                "a faster host).",
                 "",
             ]
             machine_done = True
