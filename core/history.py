@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -29,45 +30,78 @@ class HistoryEntry:
     changes: list[FieldChange] = field(default_factory=list)
 
 
-def _display(record: Any, model_field: Any, value: Any) -> str:
+def _display(model_field: Any, value: Any, related: dict[tuple[Any, Any], str]) -> str:
     if value is None or value == "":
         return "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(model_field, models.ForeignKey):
-        try:
-            related = getattr(record, model_field.name)
-        except Exception:  # the related row may be gone; show its id
-            return f"#{value}"
-        return str(related) if related is not None else "—"
+        # Read beforehand for every entry at once; a row deleted since shows its id.
+        return related.get((model_field.related_model, value), f"#{value}")
     if isinstance(value, bool):
         return str(_("oui") if value else _("non"))
     return str(value)
 
 
-def entries_for(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
-    """The newest ``limit`` changes of ``obj``, each with the fields it changed."""
+def _related_names(changes: list[tuple[Any, Any]]) -> dict[tuple[Any, Any], str]:
+    """The text of every object a foreign key of the changes points to: one query per model."""
+    wanted: dict[Any, set[Any]] = {}
+    for model_field, value in changes:
+        if isinstance(model_field, models.ForeignKey) and value not in (None, ""):
+            wanted.setdefault(model_field.related_model, set()).add(value)
+    names: dict[tuple[Any, Any], str] = {}
+    for model, ids in wanted.items():
+        for pk, row in model._base_manager.in_bulk(list(ids)).items():
+            names[(model, pk)] = str(row)
+    return names
+
+
+def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
+    """The changes of ``obj``, newest first, from ``offset`` on (at most ``limit``), each with the
+    fields it changed. A fixed number of queries: the records (one more than asked, to compare
+    the oldest with its predecessor), their users, and the objects their foreign keys name."""
     manager = getattr(obj, "history", None)
     if manager is None:
         return []
-    records = list(manager.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
-    entries: list[HistoryEntry] = []
+    records = list(
+        manager.select_related("history_user").order_by("-history_date", "-history_id")[offset : offset + limit + 1]
+    )
+    deltas: list[Any] = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
-        changes: list[FieldChange] = []
-        if previous is not None and record.history_type == "~":
-            delta = record.diff_against(previous)
-            for change in delta.changes:
-                if change.field in _HIDDEN_FIELDS:
+        delta = record.diff_against(previous) if previous is not None and record.history_type == "~" else None
+        deltas.append(delta)
+    fields: dict[str, Any] = {}
+    for delta in deltas:
+        for change in delta.changes if delta is not None else ():
+            if change.field not in _HIDDEN_FIELDS and change.field not in fields:
+                try:
+                    fields[change.field] = obj._meta.get_field(change.field)
+                except FieldDoesNotExist:  # a field removed from the model since
                     continue
-                model_field = obj._meta.get_field(change.field)
-                changes.append(
-                    FieldChange(
-                        label=str(getattr(model_field, "verbose_name", change.field)),
-                        old=_display(previous, model_field, change.old),
-                        new=_display(record, model_field, change.new),
-                    )
+    shown = [
+        (fields[change.field], value)
+        for delta in deltas
+        if delta is not None
+        for change in delta.changes
+        if change.field in fields
+        for value in (change.old, change.new)
+    ]
+    related = _related_names(shown)
+    entries: list[HistoryEntry] = []
+    for record, delta in zip(records[:limit], deltas, strict=True):
+        changes: list[FieldChange] = []
+        for change in delta.changes if delta is not None else ():
+            if change.field not in fields:
+                continue
+            model_field = fields[change.field]
+            changes.append(
+                FieldChange(
+                    label=str(getattr(model_field, "verbose_name", change.field)),
+                    old=_display(model_field, change.old, related),
+                    new=_display(model_field, change.new, related),
                 )
+            )
         user = record.history_user
         entries.append(
             HistoryEntry(

@@ -20,6 +20,7 @@ from core import services, tenancy
 from core.errors import DomainError
 from core.history import entries_for
 from core.models import ApiToken
+from core.pagination import WindowPage
 from core.roles import Role
 
 
@@ -96,6 +97,9 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("core:tokens")
 
 
+HISTORY_PAGE_SIZE = 100
+
+
 @login_required
 def history(request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
     """The whole history of any domain object the user may see.
@@ -115,8 +119,18 @@ def history(request: HttpRequest, app_label: str, model_name: str, pk: int) -> H
     else:
         raise Http404
     obj = get_object_or_404(queryset, pk=pk)
+    # By pages of a hundred changes, not counted (see ``core.pagination``).
+    page = request.GET.get("page")
+    number = int(page) if page and page.isdigit() and int(page) >= 1 else 1
+    entries = entries_for(obj, limit=HISTORY_PAGE_SIZE + 1, offset=(number - 1) * HISTORY_PAGE_SIZE)
+    window = WindowPage(
+        object_list=entries[:HISTORY_PAGE_SIZE],
+        number=number,
+        per_page=HISTORY_PAGE_SIZE,
+        has_next=len(entries) > HISTORY_PAGE_SIZE,
+    )
     return render(
         request,
         "core/history.html",
-        {"object": obj, "entries": entries_for(obj, limit=500), "model_label": model._meta.verbose_name},
+        {"object": obj, "entries": window.object_list, "page": window, "model_label": model._meta.verbose_name},
     )

@@ -342,3 +342,40 @@ def test_attendance_grid_follows_movements_and_proxies_item_by_item(council, cli
     client.post(revoke)
     after = html.unescape(client.get(f"/deliberations/seances/{sitting.pk}/presences/").content.decode())
     assert "révoqué" in after and f'action="{revoke}"' not in after
+
+
+@pytest.mark.parametrize("changes", [3, 30])
+def test_history_names_what_foreign_keys_point_to_in_a_fixed_number_of_queries(
+    organization, council_factory, client_for, django_assert_max_num_queries, changes
+):
+    council = council_factory(organization, 5)
+    item = council.item(None, title="Subvention")
+    for n in range(changes):
+        item.rapporteur = council.people[n % 5]
+        item._change_reason = f"Rapporteur n° {n}"
+        item.save()
+    client = client_for(council.clerk)
+    url = reverse("core:history", args=["deliberations", "deliberation", item.pk])
+    # Session, user, roles, the act, its history records with their users, the people named,
+    # the unread badge: whatever the number of changes.
+    with django_assert_max_num_queries(8):
+        page = html.unescape(client.get(url).content.decode())
+    last, before = council.people[(changes - 1) % 5], council.people[(changes - 2) % 5]
+    assert f"Rapporteur n° {changes - 1}" in page
+    assert f"<del>{before.full_name}</del>" in page and f"<ins>{last.full_name}</ins>" in page
+    assert "Précédente" not in page and "Suivante" not in page
+
+
+def test_history_pages_of_a_hundred_changes(organization, council_factory, client_for):
+    council = council_factory(organization, 3)
+    item = council.item(None, title="Subvention")
+    for n in range(105):
+        item.title = f"Subvention n° {n}"
+        item.save()
+    client = client_for(council.clerk)
+    url = reverse("core:history", args=["deliberations", "deliberation", item.pk])
+    first = html.unescape(client.get(url).content.decode())
+    assert "<ins>Subvention n° 104</ins>" in first and "Résultats 1 à 100" in first and "Suivante" in first
+    second = html.unescape(client.get(url, {"page": "2"}).content.decode())
+    assert "Résultats 101 à 106" in second and "<ins>Subvention n° 0</ins>" in second
+    assert "Précédente" in second and "Suivante" not in second
