@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from core import tenancy
 from core.errors import DomainError
 from core.fragments import render_fragment
+from core.pagination import window_page
 from core.roles import Capability
 from parties import selectors, services
 from parties.forms import OrganizationForm, PersonForm
@@ -73,7 +74,10 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "organization": organization,
             "signatories": selectors.signatories_of(organization),
-            "people": organization.people.all()[:200],
+            # Pages of 50 people, not counted (a métropole keeps its councillors of several terms).
+            "people": window_page(
+                organization.people.order_by("last_name", "first_name", "pk"), request.GET.get("page"), 50
+            ),
             "can_edit": tenancy.can(request.user, organization.tenant_id_or_self, capability),
             "can_add_people": tenancy.can(request.user, organization.tenant_id_or_self, Capability.EDIT_PARTNERS),
             "person_form": PersonForm(),

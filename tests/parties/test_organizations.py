@@ -129,3 +129,23 @@ def test_list_shows_my_organizations_and_partners_in_bounded_queries(
     assert f'<a href="/organisations/{partners[0].pk}/">Association 000</a>' in page
     assert "<td>Association</td><td>" in page and "<td>Sète</td>" in page
     assert "ailleurs" not in page and "Ailleurs" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [3, 60])
+def test_an_organization_shows_its_people_by_pages(
+    client_for, organization, legal_user, count, django_assert_max_num_queries
+):
+    from parties.models import Person
+
+    Person.objects.bulk_create(
+        Person(organization=organization, first_name="Élu", last_name=f"NOM{n:03}") for n in range(count)
+    )
+    client = client_for(legal_user)
+    with django_assert_max_num_queries(9):
+        page = client.get(f"/organisations/{organization.pk}/").content.decode()
+    assert "NOM000" in page and ("NOM049" in page) == (count >= 50) and "NOM050" not in page
+    assert ("Suivante" in page) == (count > 50)
+    if count > 50:
+        second = client.get(f"/organisations/{organization.pk}/", {"page": "2"}).content.decode()
+        assert "NOM050" in second and "NOM059" in second and "NOM000" not in second and "Précédente" in second
