@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email.policy
 import threading
+from collections import OrderedDict
 from email.headerregistry import BaseHeader, HeaderRegistry
 from typing import Any
 
@@ -18,11 +19,15 @@ from django.core import mail
 
 
 class CachingHeaderRegistry(HeaderRegistry):
-    """A header registry that makes each header name's class once."""
+    """A header registry that makes each header name's class once, and parses once the
+    headers every message repeats (``MIME-Version: 1.0``, the sender, the parts' content
+    types and encodings): about half of an e-mail's fifteen headers."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._classes: dict[str, type[BaseHeader]] = {}
+        self._parsed: OrderedDict[tuple[str, str], BaseHeader] = OrderedDict()
+        self._lock = threading.Lock()
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
@@ -30,6 +35,28 @@ class CachingHeaderRegistry(HeaderRegistry):
         if made is None:
             made = self._classes[key] = super().__getitem__(name)
         return made
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        # A parsed header is a str whose parse results are fixed at creation: the same name
+        # and text always give an equal header, which messages can share.
+        if type(value) is not str or len(value) > PARSED_VALUE_MAX:
+            return super().__call__(name, value)
+        key = (name, value)
+        with self._lock:
+            parsed = self._parsed.get(key)
+            if parsed is not None:
+                self._parsed.move_to_end(key)
+                return parsed
+        parsed = super().__call__(name, value)
+        with self._lock:
+            self._parsed[key] = parsed
+            while len(self._parsed) > PARSED_HEADERS_KEPT:
+                self._parsed.popitem(last=False)
+        return parsed
+
+
+PARSED_VALUE_MAX = 200
+PARSED_HEADERS_KEPT = 256
 
 
 _policies: dict[int, tuple[Any, Any]] = {}

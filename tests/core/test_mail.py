@@ -53,3 +53,18 @@ def test_messages_through_the_backend(mailoutbox):
     _build(mail.EmailMultiAlternatives).send()
     assert len(mailoutbox) == 1
     assert mailoutbox[0].alternatives[0].mimetype == "text/html"
+
+
+def test_headers_shared_between_messages_give_the_same_bytes():
+    # The repeated headers are parsed once and shared: each message written with them, folded
+    # lines included, is still the one Django writes.
+    sender = "Service des assemblées et des conventions de la Métropole <assemblees-et-conventions@example.org>"
+    for _ in range(3):
+        for policy in (email.policy.default, email.policy.SMTP):
+            ours, django = _build(mail.EmailMultiAlternatives), _build(django_mail.EmailMultiAlternatives)
+            ours.from_email = django.from_email = sender
+            assert _without_boundaries(ours.message(policy=policy).as_bytes()) == _without_boundaries(
+                django.message(policy=policy).as_bytes()
+            )
+    registry = mail.caching_policy(email.policy.SMTP).header_factory
+    assert registry("MIME-Version", "1.0") is registry("MIME-Version", "1.0")
