@@ -259,16 +259,7 @@ def failing_builder(**kwargs):
 
 
 def test_batch_generates_documents_and_a_zip(organization, legal_user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        batch = services.start_batch(
-            owner=organization,
-            organization=organization,
-            user=legal_user,
-            title="Extraits de la séance",
-            builder="tests.documents.test_registry.batch_builder",
-            builder_kwargs={"organization_id": organization.pk, "count": 3},
-        )
-    batch = DocumentBatch.objects.get(pk=batch.pk)
+    batch = _batch_of(3, organization, legal_user, django_capture_on_commit_callbacks)
     assert batch.status == "done"
     assert (batch.done, batch.total, batch.percent) == (3, 3, 100)
     assert batch.documents.count() == 6
@@ -328,15 +319,15 @@ def test_a_refused_document_does_not_stop_the_batch(organization, legal_user, dj
     assert batch.error.startswith("Pièce cassée : ")
 
 
-def _batch_of_two(organization, legal_user, capture):
+def _batch_of(count, organization, legal_user, capture):
     with capture(execute=True):
         batch = services.start_batch(
             owner=organization,
             organization=organization,
             user=legal_user,
-            title="Lot",
+            title="Extraits de la séance",
             builder="tests.documents.test_registry.batch_builder",
-            builder_kwargs={"organization_id": organization.pk, "count": 2},
+            builder_kwargs={"organization_id": organization.pk, "count": count},
         )
     return DocumentBatch.objects.get(pk=batch.pk)
 
@@ -345,7 +336,7 @@ def test_batches_have_their_own_render_limit(settings, organization, legal_user,
     # A click's limit already spent does not stop a background batch, which has its own.
     settings.DOCUMENTS_RENDER_SECONDS = -1
     settings.DOCUMENTS_BATCH_RENDER_SECONDS = 300
-    batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
+    batch = _batch_of(2, organization, legal_user, django_capture_on_commit_callbacks)
     assert (batch.status, batch.documents.count()) == ("done", 4)
     with pytest.raises(DomainError) as error:
         services.render(kind="other", organization_id=organization.pk, document_format="pdf", context=sample_context())
@@ -353,7 +344,7 @@ def test_batches_have_their_own_render_limit(settings, organization, legal_user,
 
     # And the batch's limit, when spent, refuses each document with the rule said.
     settings.DOCUMENTS_BATCH_RENDER_SECONDS = -1
-    batch = _batch_of_two(organization, legal_user, django_capture_on_commit_callbacks)
+    batch = _batch_of(2, organization, legal_user, django_capture_on_commit_callbacks)
     assert batch.status == "failed"
     assert "Pièce 1 : " in batch.error and "Pièce 2 : " in batch.error
 
@@ -371,19 +362,6 @@ def pools(settings, monkeypatch):
 
     monkeypatch.setattr(jobs, "ProcessPoolExecutor", Recorded)
     return started
-
-
-def _batch_of(count, organization, legal_user, capture):
-    with capture(execute=True):
-        batch = services.start_batch(
-            owner=organization,
-            organization=organization,
-            user=legal_user,
-            title="Extraits de la séance",
-            builder="tests.documents.test_registry.batch_builder",
-            builder_kwargs={"organization_id": organization.pk, "count": count},
-        )
-    return DocumentBatch.objects.get(pk=batch.pk)
 
 
 def test_a_batch_renders_in_a_pool_of_processes(pools, organization, legal_user, django_capture_on_commit_callbacks):
