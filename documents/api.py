@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -189,7 +189,7 @@ def download_document(request: HttpRequest, document_id: int) -> FileResponse:
 
 
 @router.post("/documents/{document_id}/sign", response={201: DocumentOut}, summary="Signer (PAdES) : nouvelle version")
-def sign_document(request: HttpRequest, document_id: int, payload: SignIn) -> tuple[int, StoredDocument]:
+def sign_document(request: HttpRequest, document_id: int, payload: SignIn) -> Status[StoredDocument]:
     document = selectors.document_for(request.user, document_id)
     certificate = selectors.certificates_of(document.organization_id).filter(pk=payload.certificate_id).first()
     if certificate is None:
@@ -206,7 +206,7 @@ def sign_document(request: HttpRequest, document_id: int, payload: SignIn) -> tu
         reason=payload.reason,
         location=payload.location,
     )
-    return 201, signed
+    return Status(201, signed)
 
 
 @router.get(
@@ -230,10 +230,10 @@ def verify_upload(request: HttpRequest, file: UploadedFile = File(...)) -> dict[
 
 
 @router.post("/documents/{document_id}/scan", response={201: DocumentOut}, summary="Déposer l'original signé numérisé")
-def upload_scan(request: HttpRequest, document_id: int, file: UploadedFile = File(...)) -> tuple[int, StoredDocument]:  # noqa: B008
+def upload_scan(request: HttpRequest, document_id: int, file: UploadedFile = File(...)) -> Status[StoredDocument]:  # noqa: B008
     document = selectors.document_for(request.user, document_id)
     data = _read_upload(file, "DOCUMENTS_SCAN_MAX_BYTES", 20 * 1024 * 1024)
-    return 201, services.upload_scan(document=document, user=request.user, data=data)
+    return Status(201, services.upload_scan(document=document, user=request.user, data=data))
 
 
 @router.get("/document-templates", response=list[TemplateOut], summary="Modèles déposés")
@@ -255,7 +255,7 @@ def upload_template(
     format: TemplateFormat = Form(...),  # noqa: B008
     comment: str = Form(""),
     file: UploadedFile = File(...),  # noqa: B008
-) -> tuple[int, DocumentTemplate]:
+) -> Status[DocumentTemplate]:
     organization = organization_for(request.user, organization_id)
     data = _read_upload(file, "DOCUMENTS_TEMPLATE_MAX_BYTES", 5 * 1024 * 1024)
     template = services.upload_template(
@@ -267,7 +267,7 @@ def upload_template(
         filename=file.name or "",
         comment=comment,
     )
-    return 201, template
+    return Status(201, template)
 
 
 @router.get("/signing-certificates", response=list[CertificateOut], summary="Certificats de signature")
@@ -289,7 +289,7 @@ def add_certificate(
     signatory_id: int | None = Form(None),
     store_passphrase: bool = Form(True),
     file: UploadedFile = File(...),  # noqa: B008
-) -> tuple[int, Any]:
+) -> Status[Any]:
     organization = organization_for(request.user, organization_id)
     tenancy.require(request.user, organization.pk, Capability.SIGN_DOCUMENTS)
     signatory = None
@@ -310,7 +310,7 @@ def add_certificate(
         signatory=signatory,
         store_passphrase=store_passphrase,
     )
-    return 201, certificate
+    return Status(201, certificate)
 
 
 @router.post(
@@ -334,7 +334,7 @@ def add_trust_anchor(
     organization_id: int = Form(...),
     label: str = Form(""),
     file: UploadedFile = File(...),  # noqa: B008
-) -> tuple[int, Any]:
+) -> Status[Any]:
     organization = organization_for(request.user, organization_id)
     anchor = services.add_trust_anchor(
         organization=organization,
@@ -342,7 +342,7 @@ def add_trust_anchor(
         certificate_data=_read_upload(file, "DOCUMENTS_CERTIFICATE_MAX_BYTES", 256 * 1024),
         label=label,
     )
-    return 201, anchor
+    return Status(201, anchor)
 
 
 @router.post("/trust-anchors/{anchor_id}/deactivate", response=TrustAnchorOut, summary="Retirer une autorité")

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from reminders import selectors, services
@@ -150,6 +150,6 @@ def regenerate_feed(request: HttpRequest) -> dict[str, object]:
 
 
 @router.delete("/calendar-feed", response={204: None}, summary="Révoquer l'adresse de mon agenda")
-def revoke_feed(request: HttpRequest) -> tuple[int, None]:
+def revoke_feed(request: HttpRequest) -> Status[None]:
     services.revoke_feed_token(user=request.user)
-    return 204, None
+    return Status(204, None)
