@@ -89,7 +89,7 @@ class _Deferred:
 
 
 class _InProcess:
-    """The pool's interface without processes (one CPU, or a batch of one job)."""
+    """The pool's interface without processes (one CPU, or a batch too small to start them)."""
 
     def submit(self, job: RenderJob) -> _Deferred:
         return _Deferred(job)
