@@ -1,15 +1,14 @@
-"""What every page needs: the navigation and the user's organizations."""
+"""What every page's layout needs: the navigation, the notifications link, the language."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.messages import get_messages
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-
-from core import tenancy
-from core.roles import Role
 
 # (label, URL name, prefix that marks the entry as current). An app that does not yet
 # provide its page is left out of the menu rather than linking to nothing.
@@ -24,10 +23,11 @@ NAVIGATION = [
 ]
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
+def navigation(request: HttpRequest) -> list[dict[str, Any]]:
+    """The main menu's entries, the current one marked."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"navigation": []}
+        return []
     items = []
     path = request.path
     for label, name, prefix in NAVIGATION:
@@ -50,5 +50,38 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"label": _("Administration"), "url": reverse("admin:index"), "current": path.startswith("/admin/")}
         )
-    roles = tenancy.roles_by_organization(user)
-    return {"navigation": items, "my_roles": {org: Role(role).label for org, role in roles.items()}}
+    return items
+
+
+def notifications(request: HttpRequest) -> dict[str, Any]:
+    """The header's link to the notifications, with the unread count (one query, capped)."""
+    from reminders import selectors
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    unread = selectors.unread_count(user, request)
+    label = selectors.unread_label(unread)
+    return {
+        "show": True,
+        "url": reverse("reminders:notifications"),
+        "unread": unread,
+        "label": label,
+        "aria": ngettext("%(label)s non lue", "%(label)s non lues", unread) % {"label": label},
+    }
+
+
+def header(request: HttpRequest) -> dict[str, Any]:
+    """The context of ``layout/header.jinja``, the header of every page."""
+    return {
+        "request": request,
+        "user": getattr(request, "user", None),
+        "navigation": navigation(request),
+        "notifications": notifications(request),
+        "LANGUAGE_CODE": get_language(),
+    }
+
+
+def page(request: HttpRequest) -> dict[str, Any]:
+    """The context of ``layout.jinja``: the header's, and the messages to show once."""
+    return {**header(request), "messages": get_messages(request)}

@@ -429,7 +429,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 @login_required
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, pk)
-    return render(request, "deliberations/sitting_detail.html", _sitting_context(request, sitting))
+    return render(request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages")
 
 
 def _date(request: HttpRequest, field: str = "day") -> Any:

@@ -66,7 +66,6 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.navigation",
             ],
         },
     },
@@ -77,6 +76,18 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "core.fragments.environment", "autoescape": True},
+    },
+    {
+        # Whole pages (``core.jinja``): ``pages/*.jinja`` extend ``layout.jinja``.
+        "NAME": "pages",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "core.jinja.environment",
+            "autoescape": True,
+            "context_processors": ["core.context_processors.page"],
+        },
     },
 ]
 

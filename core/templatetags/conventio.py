@@ -4,9 +4,13 @@ from typing import Any
 
 from django import template
 from django.db.models import Model
+from django.template import engines
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from core import tenancy
+from core.context_processors import header
+from core.fragments import csrf_input
 from core.history import entries_for
 
 register = template.Library()
@@ -41,3 +45,11 @@ def framount(value: Any) -> str:
     from core.formatting import french_amount
 
     return french_amount(value) if value is not None and value != "" else ""
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context: dict[str, Any]) -> SafeString:
+    """The header of ``layout.jinja`` for Django's pages: one header for both layouts."""
+    request = context["request"]
+    template = engines["pages"].env.get_template("layout/header.jinja")  # type: ignore[attr-defined]
+    return mark_safe(template.render({**header(request), "csrf_input": csrf_input(request)}))

@@ -14,7 +14,7 @@ def _message_ids() -> set[str]:
     ids: set[str] = set()
     for app in APPS:
         for path in (ROOT / app).rglob("*"):
-            if path.suffix in {".py", ".html"} and "migrations" not in path.parts:
+            if path.suffix in {".py", ".html", ".jinja"} and "migrations" not in path.parts:
                 ids.update(PATTERN.findall(path.read_text(encoding="utf-8")))
     return ids
 

@@ -1,0 +1,130 @@
+"""Whole pages written by Jinja2: the layout and the pages that print long or dense content.
+
+Django's template engine resolves each variable through a chain of lookups and wraps every
+node in error handling: about a microsecond per printed value, the larger part of a page
+that shows a whole sitting, act or convention. Jinja2 compiles a template to Python once.
+The pages under ``templates/jinja2/pages/`` extend ``layout.jinja`` and print what Django's
+templates would print:
+
+- every ``{{ value }}`` is localized as Django's engine localizes it (numbers, dates and
+  times in the active language, aware datetimes in the current time zone: ``finalize``);
+- autoescape is on, and Django's safe strings, forms and fields are written as they are;
+- translations come from Django's catalogues (``_("…", name=value)`` is a msgid with
+  ``%(name)s`` placeholders, the same as ``{% blocktranslate %}``);
+- the filters that a page needs are Django's own (``date``, ``linebreaksbr``, ``yesno``…).
+
+``url``, ``static`` and the panels shared with Django's pages are globals; the request,
+``csrf_input`` and the layout's context (navigation, messages, language) are given by the
+backend and ``core.context_processors.page``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import formats
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+from markupsafe import Markup
+
+from core import fragments
+from core.formatting import french_amount, french_date
+
+_LOCALIZED = (int, float, Decimal, datetime.date, datetime.time)
+
+
+def finalize(value: Any) -> Any:
+    """What Django's engine does to a printed value before escaping it: aware datetimes in
+    the current time zone, numbers and dates in the active language's format."""
+    cls = value.__class__
+    if cls is str or value is None or cls is bool:
+        return value
+    if cls is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what ``localize`` writes for an int without grouping, 20 times faster
+    if isinstance(value, _LOCALIZED):
+        return formats.localize(template_localtime(value))
+    return value
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    """``{% url name arg … %}``."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def _linebreaksbr(value: Any) -> Markup:
+    return Markup(defaultfilters.linebreaksbr(value, autoescape=True))
+
+
+def _date(value: Any, arg: str | None = None) -> str:
+    """``|date``: like Django's filter, an aware datetime in the current time zone."""
+    return defaultfilters.date(template_localtime(value), arg) if value not in (None, "") else ""
+
+
+def _yesno(value: Any, arg: str | None = None) -> str:
+    return str(defaultfilters.yesno(value, arg))
+
+
+def _truncatechars(value: Any, length: int) -> str:
+    return str(defaultfilters.truncatechars(value, length))
+
+
+def _capfirst(value: Any) -> str:
+    return str(defaultfilters.capfirst(value))
+
+
+def _frdate(value: Any) -> str:
+    """ "26 mars 2024" (``core.templatetags.conventio.frdate``)."""
+    return french_date(value) if value else ""
+
+
+def _framount(value: Any) -> str:
+    """ "60 000,00 €" (``core.templatetags.conventio.framount``)."""
+    return french_amount(value) if value is not None and value != "" else ""
+
+
+def environment(**options: Any) -> Environment:
+    """The pages' environment: the fragments' one (autoescape, Django's catalogues) with the
+    globals and filters of a whole page."""
+    env = fragments.environment(finalize=finalize, **options)
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "history_panel": _history_panel,
+            "documents_panel": _documents_panel,
+        }
+    )
+    env.filters.update(
+        {
+            "date": _date,
+            "frdate": _frdate,
+            "framount": _framount,
+            "linebreaksbr": _linebreaksbr,
+            "yesno": _yesno,
+            "truncatechars": _truncatechars,
+            "capfirst": _capfirst,
+        }
+    )
+    return env
+
+
+def _history_panel(obj: Any, limit: int = 20) -> Markup:
+    from django.template.loader import render_to_string
+
+    from core.templatetags.conventio import history_panel
+
+    return Markup(render_to_string("core/_history.html", history_panel(obj, limit)))
+
+
+def _documents_panel(request: Any, obj: Any, limit: int = 50) -> Markup:
+    from django.template.loader import render_to_string
+
+    from documents.templatetags.documents import documents_panel
+
+    return Markup(render_to_string("documents/pages/_panel.html", documents_panel({"request": request}, obj, limit)))
