@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.template import defaultfilters
+from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats
 from django.utils.timezone import template_localtime
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
 from core import fragments
@@ -57,8 +58,27 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+@pass_context
+def querystring(context: Any, **changes: Any) -> str:
+    """``{% querystring page=2 %}``: the request's query string with these keys changed
+    (``None`` removes one), as Django's tag writes it (escaped by autoescape here)."""
+    return str(defaulttags.querystring(SimpleNamespace(request=context["request"]), **changes))
+
+
 def _linebreaksbr(value: Any) -> Markup:
     return Markup(defaultfilters.linebreaksbr(value, autoescape=True))
+
+
+def _linebreaks(value: Any) -> Markup:
+    return Markup(defaultfilters.linebreaks_filter(value, autoescape=True))
+
+
+def _filesizeformat(value: Any) -> str:
+    return str(defaultfilters.filesizeformat(value))
+
+
+def _stringformat(value: Any, arg: str) -> str:
+    return str(defaultfilters.stringformat(value, arg))
 
 
 def _date(value: Any, arg: str | None = None) -> str:
@@ -95,6 +115,7 @@ def environment(**options: Any) -> Environment:
     env.globals.update(
         {
             "url": url,
+            "querystring": querystring,
             "static": static,
             "history_panel": _history_panel,
             "documents_panel": _documents_panel,
@@ -106,6 +127,9 @@ def environment(**options: Any) -> Environment:
             "frdate": _frdate,
             "framount": _framount,
             "linebreaksbr": _linebreaksbr,
+            "linebreaks": _linebreaks,
+            "filesizeformat": _filesizeformat,
+            "stringformat": _stringformat,
             "yesno": _yesno,
             "truncatechars": _truncatechars,
             "capfirst": _capfirst,
