@@ -30,7 +30,7 @@ from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from jinja2 import Environment, pass_context
 from markupsafe import Markup
 
@@ -62,7 +62,7 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 def querystring(context: Any, **changes: Any) -> str:
     """``{% querystring page=2 %}``: the request's query string with these keys changed
     (``None`` removes one), as Django's tag writes it (escaped by autoescape here)."""
-    return str(defaulttags.querystring(SimpleNamespace(request=context["request"]), **changes))
+    return str(defaulttags.querystring(SimpleNamespace(request=context["request"]), **changes))  # type: ignore[arg-type]
 
 
 def _linebreaksbr(value: Any) -> Markup:
