@@ -457,11 +457,13 @@ def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
 
 
 def _deliberation_detail(user: Any, deliberation_id: int) -> dict[str, Any]:
-    deliberation = selectors.deliberation_for(user, deliberation_id)
+    # The act with its vote and transmission in one query, the attendance at its item as
+    # plain values in two more (no member, proxy or change instances).
+    deliberation = selectors.deliberation_detail_for(user, deliberation_id)
     attendance = None
     if deliberation.sitting_id and deliberation.position:
-        view = selectors.sitting_attendance(deliberation.sitting, only=deliberation)  # type: ignore[arg-type]
-        attendance = _attendance_out(view.for_item(deliberation))
+        facts = selectors.item_facts(deliberation.sitting, deliberation.position)  # type: ignore[arg-type]
+        attendance = _attendance_out(facts.at(deliberation.position))
     return _detail_out(
         deliberation,
         vote=getattr(deliberation, "vote", None),

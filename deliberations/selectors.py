@@ -352,6 +352,14 @@ def deliberation_for(user: Any, pk: int) -> Deliberation:
     return _get_or_404(queryset, pk=pk)
 
 
+def deliberation_detail_for(user: Any, pk: int) -> Deliberation:
+    """An act with what the API's answer gives of it: its sitting, vote and transmission."""
+    queryset = Deliberation.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related(
+        "sitting", "vote", "transmission"
+    )
+    return _get_or_404(queryset, pk=pk)
+
+
 def filter_deliberations(
     queryset: QuerySet[Deliberation], *, q: str = "", year: int | None = None, subject: str = "", state: str = ""
 ) -> QuerySet[Deliberation]:

@@ -165,6 +165,14 @@ def test_query_counts_do_not_grow_with_the_sitting(
         assert api.get("/deliberations").status_code == 200
     with django_assert_max_num_queries(10):
         assert api.get("/sittings").status_code == 200
+    # An act's answer: itself with its vote and transmission, then its item's attendance (the
+    # departure at the second item and the proxy counted), as the sitting's attendance says.
+    for item, counted in zip(items[:3], body["items"][:3], strict=True):
+        with django_assert_max_num_queries(5):
+            act = api.get(f"/deliberations/{item.pk}").json()
+        assert act["attendance"] == counted["attendance"]
+    assert [i["attendance"]["present"] for i in body["items"][:2]] == [size - 2, size - 3]
+    assert body["items"][0]["attendance"]["represented"] == 1
 
 
 def test_the_deliberation_list_gives_its_columns_scoped_and_filtered(
