@@ -639,7 +639,7 @@ def create_sitting(request: HttpRequest, payload: SittingIn) -> Any:
     summary="Une séance, son ordre du jour et le quorum point par point",
 )
 def get_sitting(request: HttpRequest, sitting_id: int) -> Any:
-    return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
+    return _sitting_detail(_sitting_to_record(request.user, sitting_id))
 
 
 @router.patch("/sittings/{sitting_id}", response=SittingDetailOut, summary="Modifier une séance")
@@ -656,8 +656,9 @@ def update_sitting(request: HttpRequest, sitting_id: int, payload: SittingPatch)
 
 
 def _sitting_to_record(user: Any, sitting_id: int) -> Sitting:
-    """The sitting a write is about, scoped to the user's organizations, with its assembly only:
-    the service locks and reads the row again (``sitting_for`` also joins the president, the
+    """The sitting a write or an answer is about, scoped to the user's organizations, with its
+    assembly only: a write's service locks and reads the row again, and the answers give the
+    assembly's name and ids (``sitting_for`` also joins the organization, the president, the
     secretary and the first sitting of a reconvened one, for the pages)."""
     return get_object_or_404(
         Sitting.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related("assembly"),
@@ -764,7 +765,7 @@ def _attendance(sitting: Sitting) -> dict[str, Any]:
     "/sittings/{sitting_id}/attendance", response=AttendanceOut, summary="Présences, pouvoirs et quorum point par point"
 )
 def get_attendance(request: HttpRequest, sitting_id: int) -> Any:
-    return _attendance(selectors.sitting_for(request.user, sitting_id))
+    return _attendance(_sitting_to_record(request.user, sitting_id))
 
 
 @router.put("/sittings/{sitting_id}/attendance", response=AttendanceOut, summary="Présence des élus pour la séance")
