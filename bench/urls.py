@@ -23,8 +23,8 @@ def floor(request: HttpRequest) -> HttpResponse:
 @login_required
 def layout(request: HttpRequest) -> HttpResponse:
     """An empty page in the site's layout (navigation, notifications badge, language form):
-    what every page costs before its own content."""
-    return render(request, "base.html", {})
+    what every page costs before its own content (the layout the pages are written in)."""
+    return render(request, "layout.jinja", {}, using="pages")
 
 
 floor_api = NinjaAPI(
