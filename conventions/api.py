@@ -30,6 +30,7 @@ from conventions.models import (
 )
 from conventions.services.life import SIGNATURE_RULE
 from core import tenancy
+from core.pagination import RowsPages
 from core.errors import DomainError
 from deliberations.models import Deliberation
 from parties.models import Signatory
@@ -67,7 +68,9 @@ class ConventionSummaryOut(Schema):
     partners: list[str]
 
     @staticmethod
-    def resolve_partners(obj: Convention) -> list[str]:
+    def resolve_partners(obj: Convention | dict[str, Any]) -> list[str]:
+        if isinstance(obj, dict):  # a row of ``selectors.summary_rows``
+            return list(obj["partners"])
         return [p.organization.name for p in obj.parties.all() if p.organization_id != obj.organization_id]
 
 
@@ -534,7 +537,9 @@ def list_conventions(
         end_before=end_before,
         q=q,
     )
-    return selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
+    return RowsPages(
+        selectors.filter_conventions(selectors.convention_summaries(request.user), filters), selectors.summary_rows
+    )
 
 
 @router.get("/conventions/{convention_id}", response=ConventionOut)
