@@ -30,8 +30,8 @@ from conventions.models import (
 )
 from conventions.services.life import SIGNATURE_RULE
 from core import tenancy
-from core.pagination import RowsPages
 from core.errors import DomainError
+from core.pagination import RowsPages
 from deliberations.models import Deliberation
 from parties.models import Signatory
 from parties.selectors import organization_for, organizations_for
