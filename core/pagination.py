@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
 
 @dataclass
@@ -74,3 +74,28 @@ class RowsPages:
 
     def __getitem__(self, page: slice) -> list[dict[str, Any]]:
         return self.rows(self.queryset[page])
+
+
+class CountedPages:
+    """A values queryset whose page brings the count of all its rows, for the API's pagination.
+
+    Counting the matches of a full-text search scans the same bitmap as finding the page:
+    a window count over that scan (``COUNT(*) OVER ()``) gives both in one query instead of
+    two (the count of a page past the last one is read apart). Only for searches: a list
+    that an index counts cheaply would read all its rows for the window."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        self.queryset = queryset
+        self.total: int | None = None
+
+    def all(self) -> CountedPages:
+        return self
+
+    def count(self) -> int:
+        return self.total if self.total is not None else self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        rows = list(self.queryset.annotate(rows_in_all_pages=Window(Count("*")))[page])
+        for row in rows:
+            self.total = row.pop("rows_in_all_pages")
+        return rows

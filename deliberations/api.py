@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from core import tenancy
 from core.errors import DomainError
+from core.pagination import CountedPages
 from deliberations import documents, rules, selectors, services
 from deliberations.attendance import ItemAttendance
 from deliberations.models import (
@@ -883,7 +884,9 @@ def list_deliberations(
     if sitting_id:
         queryset = queryset.filter(sitting_id=sitting_id)
     # The columns the answer gives, as values: no joined rows, no long texts, no model instances.
-    return queryset.select_related(None).values(*DeliberationOut.model_fields)
+    rows = queryset.select_related(None).values(*DeliberationOut.model_fields)
+    # A search counts its matches in the query that finds the page (one scan of the index).
+    return CountedPages(rows) if q.strip() else rows
 
 
 @router.post(

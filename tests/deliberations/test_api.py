@@ -204,7 +204,10 @@ def test_the_deliberation_list_gives_its_columns_scoped_and_filtered(
         "enforceable_on": None,
     }
     assert newest["title"] == "Tarifs de la piscine"
-    assert [d["title"] for d in api.get("/deliberations", {"q": "subvention"}).json()["items"]] == [
-        "Subvention au club de voile"
-    ]
+    found = api.get("/deliberations", {"q": "subvention"}).json()
+    assert [d["title"] for d in found["items"]] == ["Subvention au club de voile"]
+    # A search counts its matches with the page (one scan); past the last page, apart.
+    assert found["count"] == 1
+    assert api.get("/deliberations", {"q": "subvention", "page": 2}).json() == {"items": [], "count": 1}
+    assert api.get("/deliberations", {"q": "introuvable"}).json() == {"items": [], "count": 0}
     assert api.get("/deliberations", {"sitting_id": sitting.pk}).json()["count"] == 2
