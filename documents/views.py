@@ -77,7 +77,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset.values(*_LIST_FIELDS), 50).get_page(request.GET.get("page"))
     return render(
         request,
-        "documents/pages/document_list.html",
+        "pages/documents/document_list.jinja",
         {
             "page": page,
             # 50 rows of seven cells: written by a Jinja2 fragment (see ``core.fragments``).
@@ -89,7 +89,11 @@ def document_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "kinds": DocumentKind.choices,
         },
+        using="pages",
     )
+
+
+_DETAIL = "pages/documents/document_detail.jinja"
 
 
 def _detail_context(request: HttpRequest, document: Any, **extra: Any) -> dict[str, Any]:
@@ -112,7 +116,7 @@ def _detail_context(request: HttpRequest, document: Any, **extra: Any) -> dict[s
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
-    return render(request, "documents/pages/document_detail.html", _detail_context(request, document))
+    return render(request, _DETAIL, _detail_context(request, document), using="pages")
 
 
 @login_required
@@ -144,9 +148,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Document signé : version %(version)s.") % {"version": signed.version})
             return redirect(signed.get_absolute_url())
-    return render(
-        request, "documents/pages/document_detail.html", _detail_context(request, document, sign_form=form), status=400
-    )
+    return render(request, _DETAIL, _detail_context(request, document, sign_form=form), status=400, using="pages")
 
 
 @login_required
@@ -166,9 +168,7 @@ def upload_scan(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Original signé enregistré."))
             return redirect(scan.get_absolute_url())
-    return render(
-        request, "documents/pages/document_detail.html", _detail_context(request, document, scan_form=form), status=400
-    )
+    return render(request, _DETAIL, _detail_context(request, document, scan_form=form), status=400, using="pages")
 
 
 @login_required

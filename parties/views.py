@@ -51,7 +51,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "parties/organization_list.html",
+        "pages/parties/organization_list.jinja",
         {
             "page": page,
             # 50 rows: written by a Jinja2 fragment (see ``core.fragments``).
@@ -61,6 +61,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "q": q,
             "can_add": can_add,
         },
+        using="pages",
     )
 
 

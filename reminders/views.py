@@ -155,7 +155,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "reminders/deadline_list.html",
+        "pages/reminders/deadline_list.jinja",
         {
             "form": form,
             "page": page,
@@ -175,9 +175,11 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
             ),
             "counts": selectors.counts(base, today),
             "scope": scope,
-            "querystring": query.urlencode(),
+            # Not "querystring": in the pages' templates that name is the global function.
+            "query": query.urlencode(),
             "today": today,
         },
+        using="pages",
     )
 
 
@@ -228,7 +230,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     ]
     return render(
         request,
-        "reminders/notifications.html",
+        "pages/reminders/notifications.jinja",
         {
             "page": page,
             "unread_only": unread_only,
@@ -249,6 +251,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
                 },
             ),
         },
+        using="pages",
     )
 
 

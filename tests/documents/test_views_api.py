@@ -68,7 +68,7 @@ def test_scan_page(client_for, legal_user, viewer_user, pdf_document):
         f"/documents/{pdf_document.pk}/original-signe/", {"file": SimpleUploadedFile("scan.pdf", b"not a pdf")}
     )
     assert bad.status_code == 400
-    assert "n&#x27;est pas un PDF" in bad.content.decode()
+    assert "n&#39;est pas un PDF" in bad.content.decode()
     good = client.post(
         f"/documents/{pdf_document.pk}/original-signe/", {"file": SimpleUploadedFile("scan.pdf", read(pdf_document))}
     )
