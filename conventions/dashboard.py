@@ -136,7 +136,7 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
     )
     return {
         "title": _("Conventions"),
-        "template": "conventions/_dashboard.html",
+        "template": "pages/conventions/_dashboard.jinja",
         "counts": [(ConventionStatus(s).label, counts[s], s) for s in ConventionStatus.values if s in counts],
         "timeline": timeline(shown, today=today, lead_months={c.organization_id: c.lead_months for c in shown}),
         "today": today,

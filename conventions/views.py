@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import BaseForm
+from django.forms.renderers import Jinja2 as Jinja2FormRenderer
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,6 +39,16 @@ from parties.models import Organization
 from reminders.selectors import holiday_subdivision_for
 
 PAGE_SIZE = 25
+
+# The pages written by Jinja2 print their forms' widgets through Django's Jinja2 widget
+# templates: the same markup as with Django's template engine, in about half the time
+# (a millisecond saved on the list's filters or on a convention's action forms).
+_WIDGETS = Jinja2FormRenderer()
+
+
+def _jinja_widgets[F: BaseForm](form: F) -> F:
+    form.renderer = _WIDGETS
+    return form
 
 
 def _querystring(request: HttpRequest) -> str:
@@ -84,7 +96,7 @@ def convention_list(request: HttpRequest) -> HttpResponse:
         .order_by("last_name")
         .values_list("pk", "first_name", "last_name", "username")
     ]
-    form = forms.FilterForm(request.GET or None, managers=managers)
+    form = _jinja_widgets(forms.FilterForm(request.GET or None, managers=managers))
     filters = selectors.ConventionFilters()
     if form.is_valid():
         data = form.cleaned_data
@@ -107,14 +119,16 @@ def convention_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "conventions/convention_list.html",
+        "pages/conventions/convention_list.jinja",
         {
             "form": form,
             "page": page,
             "rows": _convention_rows(list(page)),
-            "querystring": _querystring(request),
+            # Not ``querystring``: that name is the pages engine's global.
+            "query": _querystring(request),
             "can_add": bool(tenancy.organizations_where(request.user, Capability.EDIT_CONVENTIONS)),
         },
+        using="pages",
     )
 
 
@@ -260,6 +274,9 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
         result[f"reason_{action}"] = forms.ReasonForm(auto_id=f"{action}-%s")
     for action in ("send", "notify"):
         result[f"date_{action}"] = forms.DateForm(auto_id=f"{action}-%s")
+    for value in result.values():
+        if isinstance(value, BaseForm):
+            _jinja_widgets(value)
     return result
 
 
@@ -282,7 +299,7 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
         **_action_forms(request, convention),
     }
-    return render(request, "conventions/convention_detail.html", context)
+    return render(request, "pages/conventions/convention_detail.jinja", context, using="pages")
 
 
 def _deadlines_of(obj: Any) -> list[Any]:
@@ -517,15 +534,16 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
     ]
     return render(
         request,
-        "conventions/amendment_detail.html",
+        "pages/conventions/amendment_detail.jinja",
         {
             "amendment": amendment,
             "convention": amendment.convention,
             "can_edit": tenancy.can(request.user, amendment.convention.organization_id, Capability.EDIT_CONVENTIONS),
-            "approve_form": forms.ApproveForm(deliberations=deliberations),
+            "approve_form": _jinja_widgets(forms.ApproveForm(deliberations=deliberations)),
             "signatures": signatures,
-            "signature_form": signature_form,
+            "signature_form": _jinja_widgets(signature_form),
         },
+        using="pages",
     )
 
 
@@ -589,13 +607,14 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_for(request.user, pk)
     return render(
         request,
-        "conventions/committee_detail.html",
+        "pages/conventions/committee_detail.jinja",
         {
             "committee": committee,
             "can_follow": tenancy.can(request.user, committee.organization_id, Capability.FOLLOW_CONVENTIONS),
-            "member_form": forms.MemberForm(),
-            "meeting_form": forms.MeetingForm(),
+            "member_form": _jinja_widgets(forms.MemberForm()),
+            "meeting_form": _jinja_widgets(forms.MeetingForm()),
         },
+        using="pages",
     )
 
 
@@ -643,17 +662,20 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "conventions/meeting_detail.html",
+        "pages/conventions/meeting_detail.jinja",
         {
             "meeting": meeting,
             "committee": committee,
             "convocation_deadline": deadline,
             "can_follow": tenancy.can(request.user, committee.organization_id, Capability.FOLLOW_CONVENTIONS),
-            "convocation_form": forms.ConvocationForm(initial={"sent_on": min(deadline, timezone.localdate())}),
-            "minutes_form": minutes_form,
-            "decision_form": decision_form,
+            "convocation_form": _jinja_widgets(
+                forms.ConvocationForm(initial={"sent_on": min(deadline, timezone.localdate())})
+            ),
+            "minutes_form": _jinja_widgets(minutes_form),
+            "decision_form": _jinja_widgets(decision_form),
             "MeetingStatus": MeetingStatus,
         },
+        using="pages",
     )
 
 
@@ -782,14 +804,15 @@ def _programme_page(request: HttpRequest, programme: Any, budget_form: forms.Bud
         budget_form = forms.BudgetForm(auto_id="budget-%s", initial={"year": day.year})
     return render(
         request,
-        "conventions/programme_detail.html",
+        "pages/conventions/programme_detail.jinja",
         {
             "summary": selectors.programme_summary(programme, today=day),
             "programme": programme,
             "committees": list(programme.committees.all()),
             "can_edit": can_edit,
-            "budget_form": budget_form,
+            "budget_form": _jinja_widgets(budget_form) if budget_form else None,
         },
+        using="pages",
     )
 
 

@@ -61,13 +61,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     detail_url = reverse("parties:organization_detail", args=[_URL_PK])
     return render(
         request,
-        "core/dashboard.html",
+        "pages/core/dashboard.jinja",
         {
             "organizations": [
                 (detail_url.replace(_URL_PK_TEXT, f"/{pk}/"), name, Role(roles[pk]).label) for pk, name in organizations
             ],
             "panels": _dashboard_panels(request),
         },
+        using="pages",
     )
 
 

@@ -18,7 +18,7 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
         return None
     return {
         "title": _("Séances et délibérations"),
-        "template": "deliberations/_dashboard_panel.html",
+        "template": "pages/core/_dashboard_deliberations.jinja",
         "sittings": selectors.upcoming_sittings(user, timezone.localdate()),
         # The panel prints the number, the title and the state: an act's report and operative
         # part (long texts) and its joined rows are not read.

@@ -39,7 +39,7 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
     )
     return {
         "title": _("Documents"),
-        "template": "documents/pages/_dashboard_panel.html",
+        "template": "pages/core/_dashboard_documents.jinja",
         "unsigned": list(unsigned),
         "batches": list(batches),
     }

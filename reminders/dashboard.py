@@ -50,7 +50,7 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
     my_counts, organization_counts = selectors.overview(user, today, mine)
     return {
         "title": _("Mes échéances"),
-        "template": "reminders/_dashboard_panel.html",
+        "template": "pages/core/_dashboard_reminders.jinja",
         "mine": my_counts,
         "organization": organization_counts,
         "rows": rows,

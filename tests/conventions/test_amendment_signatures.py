@@ -188,17 +188,17 @@ def test_amendment_page_lists_the_parties_and_records_the_next_signature(
     assert page.count("à signer") == 2
     response = client.post(f"{url}sign/", {"party": partner.pk, "signed_on": "2025-01-20"}, follow=True)
     page = response.content.decode()
-    assert "La signature de l&#x27;avenant est enregistrée." in page
+    assert "La signature de l&#39;avenant est enregistrée." in page
     assert "20 janvier 2025" in page and page.count("à signer") == 1
     response = client.post(f"{url}sign/", {"party": partner.pk, "signed_on": "2025-01-21"}, follow=True)
-    assert "a déjà signé l&#x27;avenant" in response.content.decode()
+    assert "a déjà signé l&#39;avenant" in response.content.decode()
     viewer = client_for(make_member(organization, Role.VIEWER))
     assert "Enregistrer la signature" not in viewer.get(url).content.decode()
     assert viewer.post(f"{url}sign/", {"party": city.pk, "signed_on": "2025-01-21"}).status_code == 403
     stranger = client_for(make_member(other_organization, Role.LEGAL))
     assert stranger.post(f"{url}sign/", {"party": city.pk, "signed_on": "2025-01-21"}).status_code == 404
     response = client.post(f"{url}sign/", {"party": city.pk, "signed_on": "2025-01-21"}, follow=True)
-    assert "L&#x27;avenant est signé par toutes les parties" in response.content.decode()
+    assert "L&#39;avenant est signé par toutes les parties" in response.content.decode()
     assert Convention.objects.get(pk=convention.pk).end_date == date(2028, 5, 1)
 
 

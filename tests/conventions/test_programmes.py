@@ -247,7 +247,7 @@ def test_budget_form_and_removal_on_the_programme_page(client_for, legal_user, o
     assert "Fixer le budget d'une année" in client.get(url).content.decode()
     response = client.post(f"{url}budget/", {"year": 2024, "amount": "10000", "initiative_fund": "20000"})
     assert response.status_code == 200
-    assert 'class="error" role="alert">Le fonds d&#x27;initiatives fait partie du budget' in response.content.decode()
+    assert 'class="error" role="alert">Le fonds d&#39;initiatives fait partie du budget' in response.content.decode()
     assert not programme.budgets.exists()
     response = client.post(f"{url}budget/", {"year": 2024, "amount": "60000", "initiative_fund": "10000"})
     assert response.status_code == 302
