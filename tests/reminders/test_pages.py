@@ -213,7 +213,7 @@ def test_dashboard_panel_counts(client_for, organization, make_member):
     page = client_for(user).get(reverse("core:dashboard")).content.decode()
     assert "Mes échéances" in page
     assert "Rapport annuel" in page
-    assert "En retard d&#x27;un jour" in page  # the badge is written (escaped) from the view
+    assert "En retard d&#39;un jour" in page  # the badge is written (escaped) from the view
     assert '<a href="/echeances/?scope=mine&amp;period=overdue">1</a>' in page
     assert '<a href="/echeances/?scope=all&amp;period=month">1</a>' in page
 
