@@ -224,17 +224,49 @@ def sitting_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("annee", "")
     if year.isdigit():
         queryset = queryset.filter(starts_at__year=int(year))
+    # Only the columns the table prints (an assembly carries its documents' long wordings).
+    queryset = queryset.only(
+        "pk",
+        "starts_at",
+        "reconvened_from",
+        "kind",
+        "state",
+        "assembly__name",
+        "assembly__organization__name",
+        "assembly__organization__short_name",
+    )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    # What a row prints is read here once: the template writes plain values (no URL
+    # reversed, no relation followed, no include per row).
+    url = reverse("deliberations:sitting_detail", args=[_URL_PK])
+    rows = []
+    for sitting in page:
+        organization = sitting.assembly.organization
+        rows.append(
+            {
+                "url": url.replace(_URL_PK_TEXT, f"/{sitting.pk}/"),
+                "starts_at": sitting.starts_at,
+                "reconvened": sitting.reconvened_from_id is not None,
+                "assembly": sitting.assembly.name,
+                "organization": organization.short_name or organization.name,
+                "kind": sitting.get_kind_display(),
+                "item_count": sitting.item_count,  # type: ignore[attr-defined]
+                "state_class": _sitting_state_class(sitting.state),
+                "state_label": sitting.get_state_display(),
+            }
+        )
     return render(
         request,
-        "deliberations/sitting_list.html",
+        "pages/deliberations/sitting_list.jinja",
         {
             "page": page,
+            "rows": rows,
             "assemblies": selectors.assemblies_for(request.user),
             "assembly": assembly,
             "year": year,
             "can_add": bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS)),
         },
+        using="pages",
     )
 
 
@@ -302,8 +334,17 @@ _STATE_CLASSES = {
 
 
 def _state_class(state: str) -> str:
-    """The badge class of a deliberation state (as in ``_deliberation_state.html``)."""
+    """The badge class of a deliberation state (as in ``_deliberation_state.jinja``)."""
     return f"status--{_STATE_CLASSES.get(state, 'info')}"
+
+
+def _sitting_state_class(state: str) -> str:
+    """The badge class of a sitting state (as in ``_sitting_state.jinja``)."""
+    if state == SittingState.OPEN:
+        return "status--warn"
+    if state in (SittingState.PLANNED, SittingState.CONVENED):
+        return "status--info"
+    return "status--ok"
 
 
 def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
@@ -429,7 +470,9 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 @login_required
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, pk)
-    return render(request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages")
+    return render(
+        request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages"
+    )
 
 
 def _date(request: HttpRequest, field: str = "day") -> Any:
@@ -639,7 +682,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
             _("Les présences sont enregistrées."),
         )
         return redirect("deliberations:attendance", sitting.pk)
-    return render(request, "deliberations/attendance.html", _attendance_context(request, sitting))
+    return render(request, "pages/deliberations/attendance.jinja", _attendance_context(request, sitting), using="pages")
 
 
 @login_required
@@ -655,7 +698,10 @@ def attendance_one(request: HttpRequest, pk: int, person_id: int) -> HttpRespons
         error = _error_text(exc)
     view = selectors.sitting_attendance(sitting, items=[])  # the opening needs no agenda
     response = render(
-        request, "deliberations/_quorum.html", {"opening": view.opening(), "view": view, "error": error, "live": True}
+        request,
+        "pages/deliberations/_quorum.jinja",
+        {"opening": view.opening(), "view": view, "error": error, "live": True},
+        using="pages",
     )
     if error:
         response.status_code = 422 if not request.htmx else 200  # type: ignore[attr-defined]
@@ -727,12 +773,32 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
         subject=subject,
         state=state if state in DeliberationState.values else "",
     )
+    # Only the columns the table prints: an act's report and operative part are long texts.
+    queryset = (
+        queryset.select_related(None)
+        .select_related("sitting")
+        .only("pk", "number", "title", "subject_code", "state", "sitting__starts_at")
+    )
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    url = reverse("deliberations:detail", args=[_URL_PK])
+    rows = [
+        {
+            "url": url.replace(_URL_PK_TEXT, f"/{d.pk}/"),
+            "number": d.number,
+            "title": d.title,
+            "sitting_starts_at": d.sitting.starts_at if d.sitting is not None else None,
+            "subject_code": d.subject_code,
+            "state_class": _state_class(d.state),
+            "state_label": d.get_state_display(),
+        }
+        for d in page
+    ]
     return render(
         request,
-        "deliberations/deliberation_list.html",
+        "pages/deliberations/deliberation_list.jinja",
         {
             "page": page,
+            "rows": rows,
             "q": q,
             "year": year_text,
             "subject": subject,
@@ -740,6 +806,7 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
             "states": DeliberationState.choices,
             "can_add": bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS)),
         },
+        using="pages",
     )
 
 
@@ -846,7 +913,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ballots = _ballots(vote, names) if vote else []
     return render(
         request,
-        "deliberations/deliberation_detail.html",
+        "pages/deliberations/deliberation_detail.jinja",
         {
             "deliberation": deliberation,
             "attendance": attendance,
@@ -879,6 +946,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "annex_form": forms.AnnexForm(),
             "states": DeliberationState,
         },
+        using="pages",
     )
 
 
@@ -1070,17 +1138,31 @@ def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
     )
     from deliberations.documents import public_extract_urls
 
+    with_pdf = public_extract_urls(list(page.object_list))
+    pdf_url = reverse("deliberations:public_extract", args=[organization.pk, _URL_PK])
+    rows = [
+        {
+            "number": d.number,
+            "title": d.title,
+            "sitting_date": d.sitting.date if d.sitting is not None else None,
+            "subject_code": d.subject_code,
+            "published_on": d.published_on,
+            "pdf_url": pdf_url.replace(_URL_PK_TEXT, f"/{d.pk}/") if d.pk in with_pdf else "",
+        }
+        for d in page
+    ]
     return render(
         request,
-        "deliberations/public_list.html",
+        "pages/deliberations/public_list.jinja",
         {
             "organization": organization,
             "page": page,
+            "rows": rows,
             "q": q,
             "year": year_text,
             "subject": subject,
-            "pdf_urls": public_extract_urls(list(page.object_list)),
         },
+        using="pages",
     )
 
 

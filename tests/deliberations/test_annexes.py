@@ -78,5 +78,5 @@ def test_annex_removal_button(adopted, organization, client_for):  # noqa: F811
     action = f"/deliberations/{item.pk}/action/retirer-annexe/"
     assert viewer.post(action, {"annex": annex.pk}).status_code == 403
     done = client.post(action, {"annex": annex.pk}, follow=True).content.decode()
-    assert "L&#x27;annexe est retirée." in done or "L'annexe est retirée." in done
+    assert "L&#39;annexe est retirée." in done or "L'annexe est retirée." in done
     assert item.annexes.count() == 0

@@ -81,7 +81,7 @@ def test_clerk_runs_a_sitting_from_the_pages(organization, council_factory, clie
     assert sitting.state == SittingState.CLOSED
     detail = client.get(item.get_absolute_url()).content.decode()
     assert (
-        "adoptée à l&#x27;unanimité des suffrages exprimés" in detail
+        "adoptée à l&#39;unanimité des suffrages exprimés" in detail
         or "adoptée à l'unanimité des suffrages exprimés" in detail
     )
 
