@@ -139,16 +139,12 @@ def environment(**options: Any) -> Environment:
 
 
 def _history_panel(obj: Any, limit: int = 20) -> Markup:
-    from django.template.loader import render_to_string
-
     from core.templatetags.conventio import history_panel
 
-    return Markup(render_to_string("core/_history.html", history_panel(obj, limit)))
+    return Markup(history_panel(obj, limit))
 
 
 def _documents_panel(request: Any, obj: Any, limit: int = 50) -> Markup:
-    from django.template.loader import render_to_string
-
     from documents.templatetags.documents import documents_panel
 
-    return Markup(render_to_string("documents/pages/_panel.html", documents_panel({"request": request}, obj, limit)))
+    return Markup(documents_panel({"request": request}, obj, limit))

@@ -132,6 +132,7 @@ def history(request: HttpRequest, app_label: str, model_name: str, pk: int) -> H
     )
     return render(
         request,
-        "core/history.html",
+        "pages/core/history.jinja",
         {"object": obj, "entries": window.object_list, "page": window, "model_label": model._meta.verbose_name},
+        using="pages",
     )

@@ -16,13 +16,18 @@ from core.history import entries_for
 register = template.Library()
 
 
-@register.inclusion_tag("core/_history.html")
-def history_panel(obj: Model, limit: int = 20) -> dict[str, Any]:
+def history_context(obj: Model, limit: int = 20) -> dict[str, Any]:
     """The latest changes of an object, with a link to its whole history."""
     return {
         "entries": entries_for(obj, limit=limit),
         "full_url": reverse("core:history", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
     }
+
+
+@register.simple_tag
+def history_panel(obj: Model, limit: int = 20) -> SafeString:
+    """``{% history_panel obj %}``: ``panels/history.jinja``, the panel of the Jinja2 pages."""
+    return render_page_part("panels/history.jinja", history_context(obj, limit))
 
 
 @register.simple_tag(takes_context=True)
@@ -47,9 +52,14 @@ def framount(value: Any) -> str:
     return french_amount(value) if value is not None and value != "" else ""
 
 
+def render_page_part(name: str, context: dict[str, Any]) -> SafeString:
+    """A part of the Jinja2 pages (``templates/jinja2/``) written into a Django page."""
+    template = engines["pages"].env.get_template(name)  # type: ignore[attr-defined]
+    return mark_safe(template.render(context))
+
+
 @register.simple_tag(takes_context=True)
 def site_header(context: dict[str, Any]) -> SafeString:
     """The header of ``layout.jinja`` for Django's pages: one header for both layouts."""
     request = context["request"]
-    template = engines["pages"].env.get_template("layout/header.jinja")  # type: ignore[attr-defined]
-    return mark_safe(template.render({**header(request), "csrf_input": csrf_input(request)}))
+    return render_page_part("layout/header.jinja", {**header(request), "csrf_input": csrf_input(request)})

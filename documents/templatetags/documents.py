@@ -8,12 +8,13 @@ from django import template
 from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import tenancy
-from core.fragments import render_fragment
 from core.roles import Capability
+from core.templatetags.conventio import render_page_part
 from documents import selectors
 from documents.models import Origin
 
@@ -27,14 +28,18 @@ register = template.Library()
 _PANEL_FIELDS = ("pk", "organization_id", "title", "format", "version", "origin", "signature_count", "created_at")
 
 
-@register.inclusion_tag("documents/pages/_panel.html", takes_context=True)
-def documents_panel(context: dict[str, Any], obj: Model, limit: int = 50) -> dict[str, Any]:
-    """Each row decided here from plain values and written by a Jinja2 fragment: the panel
-    is on every sitting, act and convention page, with a version per format and per run."""
-    request = context.get("request")
+@register.simple_tag(takes_context=True)
+def documents_panel(context: dict[str, Any], obj: Model, limit: int = 50) -> SafeString:
+    """``{% documents_panel obj %}``: ``panels/documents.jinja``, the panel of the Jinja2 pages."""
+    return render_page_part("panels/documents.jinja", documents_context(context.get("request"), obj, limit))
+
+
+def documents_context(request: Any, obj: Model, limit: int = 50) -> dict[str, Any]:
+    """Each row decided here from plain values: the panel is on every sitting, act and
+    convention page, with a version per format and per run."""
     user = getattr(request, "user", None)
     if user is None:
-        return {"rows": "", "has_documents": False, "request": request}
+        return {"rows": [], "labels": {}}
     documents = list(selectors.documents_of(user, obj).select_related(None).values_list(*_PANEL_FIELDS)[:limit])
     sign_orgs = set(tenancy.organizations_where(user, Capability.SIGN_DOCUMENTS))
     detail = reverse("documents:detail", args=[_PK])
@@ -61,8 +66,4 @@ def documents_panel(context: dict[str, Any], obj: Model, limit: int = 50) -> dic
             }
         )
     labels = {"download": _("Télécharger"), "verify": _("Vérifier"), "sign": _("Signer")}
-    return {
-        "rows": render_fragment("documents/panel_rows.jinja", {"rows": rows, "labels": labels}),
-        "has_documents": bool(rows),
-        "request": request,
-    }
+    return {"rows": rows, "labels": labels}
