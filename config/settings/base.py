@@ -91,6 +91,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms and widgets through Django's Jinja2 templates of them (core.widgets.WidgetRenderer).
+FORM_RENDERER = "core.widgets.WidgetRenderer"
+
 DATABASES = {"default": env.database(VAR_DIR / "conventio.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
