@@ -7,6 +7,7 @@ capability with :func:`require`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -14,20 +15,32 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core import sql
 from core.roles import Capability, Role, role_allows
 
 _CACHE_ATTR = "_conventio_roles"
 
 
+@functools.cache
+def _roles_sql() -> str:
+    from core.models import Membership
+
+    return (
+        f"SELECT {sql.column(Membership, 'organization')}, {sql.column(Membership, 'role')} "
+        f"FROM {sql.table(Membership)} WHERE {sql.column(Membership, 'user')} = %s"
+    )
+
+
 def roles_by_organization(user: Any) -> dict[int, str]:
-    """{organization id: role} for the user, cached on the user object for the request."""
+    """{organization id: role} for the user, cached on the user object for the request.
+
+    Every page and API call reads it first: its SQL is written once (``core.sql``) rather
+    than built by the ORM each time."""
     if user is None or not user.is_authenticated:
         return {}
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        from core.models import Membership
-
-        cached = dict(Membership.objects.filter(user=user).values_list("organization_id", "role"))
+        cached = dict(sql.rows(_roles_sql(), [user.pk]))
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -278,3 +278,37 @@ def test_unread_badge_stops_counting_at_99_plus(client_for, organization, make_m
     Reminder.objects.filter(occurrence__in=[f"n{i}" for i in range(117)]).update(read_at=timezone.now())
     page = client_for(user).get("/").content.decode()
     assert 'aria-label="3 non lues">3</span>' in page
+
+
+def test_unread_badge_counts_the_users_notifications_of_their_organizations(organization, make_member):
+    from core import tenancy
+    from core.models import Membership
+    from reminders import selectors
+
+    other_place = OrganizationFactory(name="Ville de Là-bas")
+    user = make_member(organization, Role.MANAGER)
+    Membership.objects.create(user=user, organization=other_place, role=Role.MANAGER)
+    someone = make_member(organization, Role.MANAGER)
+    here = deadline_for(organization, key="here", recipients=(user.pk, someone.pk))
+    there = deadline_for(other_place, key="there", recipients=(user.pk,))
+    for n, (deadline, recipient) in enumerate([(here, user), (here, user), (there, user), (here, someone)]):
+        Reminder.objects.create(
+            deadline=deadline,
+            recipient=recipient,
+            due_date=deadline.due_date,
+            occurrence=f"n{n}",
+            run_date=date(2024, 6, 1),
+        )
+    Reminder.objects.filter(occurrence="n1").update(read_at=timezone.now())
+
+    def unread() -> int:
+        tenancy.forget_roles(user)
+        expected = selectors.notifications_for(user).filter(read_at__isnull=True).count()
+        assert selectors.unread_count(user) == expected
+        return expected
+
+    assert unread() == 2  # one here (the other is read), one there; not someone else's
+    Membership.objects.filter(user=user, organization=other_place).delete()
+    assert unread() == 1  # an organization left: its notifications are no longer shown
+    Membership.objects.filter(user=user).delete()
+    assert unread() == 0
