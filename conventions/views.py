@@ -164,8 +164,9 @@ def convention_create(request: HttpRequest) -> HttpResponse:
     organizations = Organization.objects.filter(pk__in=allowed)
     return render(
         request,
-        "conventions/convention_form.html",
+        "pages/conventions/convention_form.jinja",
         {"form": form, "title": _("Nouvelle convention"), "organizations": organizations, "organization": organization},
+        using="pages",
     )
 
 
@@ -195,8 +196,9 @@ def convention_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     return render(
         request,
-        "conventions/convention_form.html",
+        "pages/conventions/convention_form.jinja",
         {"form": form, "title": _("Modifier « %(ref)s »") % {"ref": convention.reference}, "convention": convention},
+        using="pages",
     )
 
 
@@ -715,8 +717,9 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "conventions/programme_list.html",
+        "pages/conventions/programme_list.jinja",
         {"page": page, "can_add": bool(tenancy.organizations_where(request.user, Capability.EDIT_CONVENTIONS))},
+        using="pages",
     )
 
 
@@ -732,7 +735,7 @@ def _programme_form_page(
         else:
             messages.success(request, _("Le programme « %(name)s » est enregistré.") % {"name": programme.name})
             return redirect(programme)
-    return render(request, "conventions/programme_form.html", {**context, "form": form})
+    return render(request, "pages/conventions/programme_form.jinja", {**context, "form": form}, using="pages")
 
 
 @login_required
@@ -869,8 +872,9 @@ def clause_list(request: HttpRequest) -> HttpResponse:
         template.variables = _variables_of(template.body)[0]  # type: ignore[attr-defined]
     return render(
         request,
-        "conventions/clause_list.html",
-        {"search": search, "page": page, "querystring": _querystring(request), "q": q},
+        "pages/conventions/clause_list.jinja",
+        {"search": search, "page": page, "q": q},
+        using="pages",
     )
 
 
@@ -894,8 +898,9 @@ def _clause_form_page(
                 return redirect("conventions:clause_list")
     return render(
         request,
-        "conventions/clause_form.html",
+        "pages/conventions/clause_form.jinja",
         {**context, "form": form, "variables": variables, "variables_error": error},
+        using="pages",
     )
 
 

@@ -61,6 +61,13 @@ def _form_error(form: Any, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, _error_text(exc))
 
 
+def _form_page(request: HttpRequest, form: Any, title: str, back: Any = None) -> HttpResponse:
+    """A page of one form, with a way back to ``back``'s page when there is one."""
+    return render(
+        request, "pages/deliberations/form.jinja", {"form": form, "title": title, "back": back}, using="pages"
+    )
+
+
 def _manageable_assemblies(user: Any) -> QuerySet[Any]:
     return selectors.assemblies_for(user).filter(
         organization__in=tenancy.organizations_where(user, Capability.MANAGE_SITTINGS)
@@ -74,7 +81,12 @@ def _manageable_assemblies(user: Any) -> QuerySet[Any]:
 def assembly_list(request: HttpRequest) -> HttpResponse:
     assemblies = selectors.assemblies_for(request.user).select_related("numbering_rule")
     can_add = bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS))
-    return render(request, "deliberations/assembly_list.html", {"assemblies": assemblies, "can_add": can_add})
+    return render(
+        request,
+        "pages/deliberations/assembly_list.jinja",
+        {"assemblies": assemblies, "can_add": can_add},
+        using="pages",
+    )
 
 
 @login_required
@@ -94,7 +106,7 @@ def assembly_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("L'assemblée est créée."))
             return redirect(assembly)
-    return render(request, "deliberations/form.html", {"form": form, "title": _("Nouvelle assemblée")})
+    return _form_page(request, form, _("Nouvelle assemblée"))
 
 
 def _add_mandate(user: Any, assembly: Any, data: dict[str, Any]) -> Any:
@@ -134,7 +146,7 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.mandates_of(assembly), 100).get_page(request.GET.get("page"))
     return render(
         request,
-        "deliberations/assembly_detail.html",
+        "pages/deliberations/assembly_detail.jinja",
         {
             "assembly": assembly,
             "page": page,
@@ -146,6 +158,7 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "can_manage": can_manage,
         },
+        using="pages",
     )
 
 
@@ -168,7 +181,7 @@ def assembly_numbering(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("La règle de numérotation est modifiée."))
             return redirect(assembly)
     title = _("Numérotation — %(name)s") % {"name": assembly.name}
-    return render(request, "deliberations/form.html", {"form": form, "title": title, "back": assembly})
+    return _form_page(request, form, title, back=assembly)
 
 
 @login_required
@@ -185,7 +198,7 @@ def assembly_wording(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Les formules des documents sont modifiées."))
             return redirect(assembly)
     title = _("Formules des documents — %(name)s") % {"name": assembly.name}
-    return render(request, "deliberations/form.html", {"form": form, "title": title, "back": assembly})
+    return _form_page(request, form, title, back=assembly)
 
 
 @login_required
@@ -203,7 +216,7 @@ def mandate_end(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
             messages.success(request, _("La fin du mandat est enregistrée."))
             return redirect(assembly)
     title = _("Fin du mandat de %(name)s") % {"name": mandate.person.full_name}
-    return render(request, "deliberations/form.html", {"form": form, "title": title, "back": assembly})
+    return _form_page(request, form, title, back=assembly)
 
 
 # --- Sittings ---------------------------------------------------------------------------------
@@ -288,7 +301,7 @@ def sitting_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("La séance est prévue."))
             return redirect(sitting)
-    return render(request, "deliberations/form.html", {"form": form, "title": _("Nouvelle séance")})
+    return _form_page(request, form, _("Nouvelle séance"))
 
 
 @login_required
@@ -318,7 +331,7 @@ def sitting_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("La séance est modifiée."))
             return redirect(sitting)
-    return render(request, "deliberations/form.html", {"form": form, "title": _("Modifier la séance"), "back": sitting})
+    return _form_page(request, form, _("Modifier la séance"), back=sitting)
 
 
 _URL_PK = 987654321  # placeholder pk replaced in reversed addresses
@@ -834,7 +847,7 @@ def deliberation_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("La délibération n° %(number)s est créée.") % {"number": deliberation.number})
             return redirect(deliberation)
-    return render(request, "deliberations/form.html", {"form": form, "title": _("Nouvelle délibération")})
+    return _form_page(request, form, _("Nouvelle délibération"))
 
 
 @login_required
@@ -863,14 +876,8 @@ def deliberation_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("La délibération est modifiée."))
             return redirect(deliberation)
-    return render(
-        request,
-        "deliberations/form.html",
-        {
-            "form": form,
-            "title": _("Modifier la délibération n° %(n)s") % {"n": deliberation.number},
-            "back": deliberation,
-        },
+    return _form_page(
+        request, form, _("Modifier la délibération n° %(n)s") % {"n": deliberation.number}, back=deliberation
     )
 
 
@@ -1092,7 +1099,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(sitting.get_absolute_url() + (f"#point-{following.position}" if following else ""))
     return render(
         request,
-        "deliberations/vote.html",
+        "pages/deliberations/vote.jinja",
         {
             "deliberation": deliberation,
             "sitting": sitting,
@@ -1109,6 +1116,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={"deliberation": deliberation.pk},
             ),
         },
+        using="pages",
     )
 
 

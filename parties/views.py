@@ -71,7 +71,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     capability = Capability.MANAGE_ORGANIZATION if organization.is_tenant else Capability.EDIT_PARTNERS
     return render(
         request,
-        "parties/organization_detail.html",
+        "pages/parties/organization_detail.jinja",
         {
             "organization": organization,
             "signatories": selectors.signatories_of(organization),
@@ -83,6 +83,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_add_people": tenancy.can(request.user, organization.tenant_id_or_self, Capability.EDIT_PARTNERS),
             "person_form": PersonForm(),
         },
+        using="pages",
     )
 
 
@@ -111,12 +112,13 @@ def partner_create(request: HttpRequest) -> HttpResponse:
             return response
     return render(
         request,
-        "parties/organization_form.html",
+        "pages/parties/organization_form.jinja",
         {
             "form": form,
             "title": _("Nouveau partenaire"),
             "tenants": selectors.organizations_for(request.user).filter(pk__in=tenants),
         },
+        using="pages",
     )
 
 
@@ -134,8 +136,9 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     return render(
         request,
-        "parties/organization_form.html",
+        "pages/parties/organization_form.jinja",
         {"form": form, "title": _("Modifier « %(name)s »") % {"name": organization.name}},
+        using="pages",
     )
 
 
@@ -171,6 +174,7 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("parties:organization_detail", organization.pk)
     return render(
         request,
-        "parties/organization_form.html",
+        "pages/parties/organization_form.jinja",
         {"form": form, "title": _("Nouvelle personne — %(name)s") % {"name": organization.name}},
+        using="pages",
     )

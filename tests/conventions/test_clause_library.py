@@ -76,7 +76,7 @@ def test_invalid_variable_is_refused_clearly_and_nothing_saved(client_for, legal
     response = client.post(f"/conventions/clauses/{template.pk}/", {"title": "Autre titre", "body": body})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "n&#x27;est pas une variable : seuls des noms simples en minuscules sont permis" in html
+    assert "n&#39;est pas une variable : seuls des noms simples en minuscules sont permis" in html
     assert "Bibliothèque de clauses : variables" in html
     assert "variable invalide" in html
     template.refresh_from_db()
@@ -84,7 +84,7 @@ def test_invalid_variable_is_refused_clearly_and_nothing_saved(client_for, legal
     assert template.history.count() == 1
 
     response = client.post("/conventions/clauses/nouvelle/", {"title": "Nouvelle", "body": body})
-    assert response.status_code == 200 and "n&#x27;est pas une variable" in response.content.decode()
+    assert response.status_code == 200 and "n&#39;est pas une variable" in response.content.decode()
     assert ClauseTemplate.objects.count() == 1
 
 
@@ -92,7 +92,7 @@ def test_duplicate_code_and_empty_text_are_refused(client_for, legal_user, organ
     clause(legal_user, organization, key="duree")
     client = client_for(legal_user)
     html = client.post("/conventions/clauses/nouvelle/", {"title": "Durée bis", "key": "duree", "body": BODY}).content
-    assert "Le code « duree » est déjà celui d&#x27;une clause" in html.decode()
+    assert "Le code « duree » est déjà celui d&#39;une clause" in html.decode()
     html = client.post("/conventions/clauses/nouvelle/", {"title": "Vide", "body": "   "}).content.decode()
     assert "Ce champ est obligatoire" in html
     assert ClauseTemplate.objects.count() == 1
