@@ -72,6 +72,7 @@ class MandateForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         help_text=_("Ou laissez vide et indiquez ci-dessous le prénom et le nom d'un nouvel élu."),
+        widget=QuickSelect,  # the organization's people: hundreds in a métropole
     )
     civility = forms.ChoiceField(label=_("Civilité (nouvel élu)"), choices=Civility.choices, required=False)
     first_name = forms.CharField(label=_("Prénom (nouvel élu)"), max_length=100, required=False)
