@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,7 +176,12 @@ def upload_scan(request: HttpRequest, pk: int) -> HttpResponse:
 def verify_stored(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
     hash_ok, report = services.verify_document(document=document)
-    return render(request, "documents/pages/verify.html", {"document": document, "hash_ok": hash_ok, "report": report})
+    return render(
+        request,
+        "pages/documents/verify.jinja",
+        {"document": document, "hash_ok": hash_ok, "report": report},
+        using="pages",
+    )
 
 
 @login_required
@@ -195,7 +201,9 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
-    return render(request, "documents/pages/verify.html", {"form": form, "report": report}, status=status)
+    return render(
+        request, "pages/documents/verify.jinja", {"form": form, "report": report}, status=status, using="pages"
+    )
 
 
 @login_required
@@ -206,22 +214,35 @@ def template_list(request: HttpRequest) -> HttpResponse:
         (t.organization_id, t.kind, t.format): t for t in selectors.templates_for(request.user).filter(is_active=True)
     }
     manage = set(tenancy.organizations_where(request.user, Capability.MANAGE_TEMPLATES))
+    # What does not depend on the organization, decided once per kind and format: the label,
+    # whether a default is shipped, the history's address (the organization's pk put in).
+    columns = [
+        (
+            kind,
+            str(label),
+            template_format,
+            templates_registry.shipped_path(kind, template_format).is_file(),
+            reverse("documents:template_history", args=[_URL_PK, kind, template_format]),
+        )
+        for kind, label in DocumentKind.choices
+        for template_format in TemplateFormat.values
+    ]
     rows = []
     for organization in organizations:
-        for kind, label in DocumentKind.choices:
-            for template_format in TemplateFormat.values:
-                rows.append(
-                    {
-                        "organization": organization,
-                        "kind": kind,
-                        "kind_label": label,
-                        "format": template_format,
-                        "active": active.get((organization.pk, kind, template_format)),
-                        "shipped": templates_registry.shipped_path(kind, template_format).is_file(),
-                        "can_manage": organization.pk in manage,
-                    }
-                )
-    return render(request, "documents/pages/template_list.html", {"rows": rows})
+        pk = f"/{organization.pk}/"
+        for kind, label, template_format, shipped, history_url in columns:
+            rows.append(
+                {
+                    "organization": organization.name,
+                    "kind_label": label,
+                    "format": template_format,
+                    "active": active.get((organization.pk, kind, template_format)),
+                    "shipped": shipped,
+                    "can_manage": organization.pk in manage,
+                    "url": history_url.replace(_URL_PK_TEXT, pk, 1),
+                }
+            )
+    return render(request, "pages/documents/template_list.jinja", {"rows": rows}, using="pages")
 
 
 @login_required
@@ -262,7 +283,7 @@ def template_history(request: HttpRequest, organization_id: int, kind: str, temp
     )
     return render(
         request,
-        "documents/pages/template_history.html",
+        "pages/documents/template_history.jinja",
         {
             "organization": organization,
             "kind": kind,
@@ -274,6 +295,7 @@ def template_history(request: HttpRequest, organization_id: int, kind: str, temp
             "shipped": templates_registry.shipped_path(kind, template_format).is_file(),
         },
         status=status,
+        using="pages",
     )
 
 
@@ -311,13 +333,15 @@ def template_download(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_for(request.user, pk)
-    return render(request, "documents/pages/batch_detail.html", {"batch": batch})
+    return render(request, "pages/documents/batch_detail.jinja", {"batch": batch}, using="pages")
 
 
 @login_required
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_for(request.user, pk)
-    return render(request, "documents/pages/_batch_progress.html", {"batch": batch})
+    # Polled every 2 s: written without the request, so without the layout's context and its
+    # queries (navigation, unread notifications), which the partial does not show.
+    return HttpResponse(render_to_string("pages/documents/_batch_progress.jinja", {"batch": batch}, using="pages"))
 
 
 @login_required
@@ -359,7 +383,7 @@ def _certificates_page(
     can_manage_anchors = tenancy.can(request.user, organization_id, Capability.MANAGE_TEMPLATES)
     return render(
         request,
-        "documents/pages/certificates.html",
+        "pages/documents/certificates.jinja",
         {
             "organization": organization,
             "organizations": organizations,
@@ -372,6 +396,7 @@ def _certificates_page(
             "now": timezone.now(),
         },
         status=status,
+        using="pages",
     )
 
 

@@ -290,7 +290,12 @@ def preferences(request: HttpRequest) -> HttpResponse:
         if preference.feed_token
         else ""
     )
-    return render(request, "reminders/preferences.html", {"form": form, "preference": preference, "feed_url": feed_url})
+    return render(
+        request,
+        "pages/reminders/preferences.jinja",
+        {"form": form, "preference": preference, "feed_url": feed_url},
+        using="pages",
+    )
 
 
 @login_required
@@ -356,4 +361,9 @@ def settings_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
     others = Organization.objects.filter(
         pk__in=tenancy.organizations_where(request.user, Capability.MANAGE_ORGANIZATION)
     ).order_by("name")
-    return render(request, "reminders/settings.html", {"form": form, "organization": organization, "others": others})
+    return render(
+        request,
+        "pages/reminders/settings.jinja",
+        {"form": form, "organization": organization, "others": others},
+        using="pages",
+    )

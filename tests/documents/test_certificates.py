@@ -259,12 +259,12 @@ def test_page_shows_clear_errors(organization, legal_user, client_for, pkcs12_an
         f"/documents/certificats/{organization.pk}/signature/", {"pkcs12": _upload(b"hello"), "passphrase": "x"}
     )
     assert response.status_code == 400
-    assert "n&#x27;est pas un certificat PKCS#12" in response.content.decode()
+    assert "n&#39;est pas un certificat PKCS#12" in response.content.decode()
     response = client.post(
         f"/documents/certificats/{organization.pk}/confiance/", {"certificate": _upload(b"hello", "ca.pem")}
     )
     assert response.status_code == 400
-    assert "n&#x27;est pas un certificat X.509" in response.content.decode()
+    assert "n&#39;est pas un certificat X.509" in response.content.decode()
     assert not SigningCertificate.objects.exists() and not TrustAnchor.objects.exists()
 
 

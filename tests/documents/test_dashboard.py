@@ -27,7 +27,7 @@ def test_panel_lists_unsigned_pdfs_of_my_organizations_only(organization, make_m
     page = client_for(clerk).get("/tableau-de-bord/").content.decode()
     assert "PDF à signer" in page
     assert "Extrait à signer" in page
-    assert "Document d&#x27;ailleurs" not in page and "Document d'ailleurs" not in page
+    assert "Document d&#39;ailleurs" not in page and "Document d'ailleurs" not in page
 
 
 @pytest.mark.django_db

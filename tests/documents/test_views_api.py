@@ -59,7 +59,7 @@ def test_verification_pages(client_for, legal_user, pdf_document, certificate):
     assert "Signatures valides" in body
     assert "Michaël DELAFOSSE" in body
     not_pdf = client.post("/documents/verifier/", {"file": SimpleUploadedFile("fake.pdf", b"GIF89a")})
-    assert "n&#x27;est pas un PDF" in not_pdf.content.decode()
+    assert "n&#39;est pas un PDF" in not_pdf.content.decode()
 
 
 def test_scan_page(client_for, legal_user, viewer_user, pdf_document):
@@ -87,7 +87,7 @@ def test_template_pages(client_for, legal_user, viewer_user, organization, other
     url = f"/documents/modeles/{organization.pk}/other/docx/"
     refused = client.post(url, {"file": SimpleUploadedFile("faux.docx", b"%PDF-1.4 not word"), "comment": "essai"})
     assert refused.status_code == 400
-    assert "n&#x27;est pas un document Word" in refused.content.decode()
+    assert "n&#39;est pas un document Word" in refused.content.decode()
     accepted = client.post(
         url, {"file": SimpleUploadedFile("vrai.docx", docx_bytes("{{ title }}")), "comment": "Nouveau"}
     )

@@ -178,7 +178,7 @@ def test_settings_page_validates_and_saves(client_for, organization, make_member
     url = reverse("reminders:settings", args=[organization.pk])
     assert client.get(reverse("reminders:settings_index"))["Location"] == url
     bad = client.post(url, {"renewal_lead_months": 4, "offsets_days": "30, -2, sept"})
-    assert "est négatif" in bad.content.decode() or "n&#x27;est pas un nombre" in bad.content.decode()
+    assert "est négatif" in bad.content.decode() or "n&#39;est pas un nombre" in bad.content.decode()
     assert not ReminderSettings.objects.exists()
     client.post(
         url,
