@@ -71,17 +71,13 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def header(request: HttpRequest) -> dict[str, Any]:
-    """The context of ``layout/header.jinja``, the header of every page."""
+def page(request: HttpRequest) -> dict[str, Any]:
+    """The context of ``layout.jinja``: the header's (navigation, notifications link,
+    language) and the messages to show once."""
     return {
-        "request": request,
         "user": getattr(request, "user", None),
         "navigation": navigation(request),
         "notifications": notifications(request),
         "LANGUAGE_CODE": get_language(),
+        "messages": get_messages(request),
     }
-
-
-def page(request: HttpRequest) -> dict[str, Any]:
-    """The context of ``layout.jinja``: the header's, and the messages to show once."""
-    return {**header(request), "messages": get_messages(request)}

@@ -1,12 +1,11 @@
-"""Long tables of the pages (an agenda of 150 items, a sheet of 240 members) written by Jinja2.
+"""Long tables of the pages (an agenda of 150 items, a sheet of 240 members) as fragments.
 
-Django's template engine resolves each variable through a chain of lookups and wraps every
-node in error handling: about a microsecond per printed value, 30 ms for a 150-row agenda.
-Jinja2 compiles a template to Python once and writes the same rows in a tenth of that. The
-pages stay Django templates; only their long, repetitive parts are fragments under
-``templates/jinja2/``, rendered with autoescape (Django's safe strings stay as they are) and
-inserted as safe HTML. A fragment receives everything it prints from the view: no query,
-no URL reversal, no context processor runs inside it.
+A page (``core.jinja``) receives its long tables as HTML already written: the view decides
+every row from plain values and renders a fragment under ``templates/jinja2/<app>/`` with
+this environment, with autoescape (Django's safe strings stay as they are), and passes the
+result as safe HTML. A fragment receives everything it prints from the view: no query, no
+URL reversal, no context processor, no localization runs inside it (``finalize`` is the
+pages' own); a row's values are the strings the page prints.
 """
 
 from __future__ import annotations

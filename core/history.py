@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 _TYPES = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
@@ -113,3 +114,12 @@ def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[His
             )
         )
     return entries
+
+
+def panel(obj: models.Model, limit: int = 20) -> dict[str, Any]:
+    """What an object's history panel prints (``panels/history.jinja``): its latest changes,
+    with a link to its whole history."""
+    return {
+        "entries": entries_for(obj, limit=limit),
+        "full_url": reverse("core:history", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
+    }

@@ -1,10 +1,10 @@
-"""Whole pages written by Jinja2: the layout and the pages that print long or dense content.
+"""The site's pages, written by Jinja2: ``templates/jinja2/pages/`` extend ``layout.jinja``.
 
 Django's template engine resolves each variable through a chain of lookups and wraps every
 node in error handling: about a microsecond per printed value, the larger part of a page
 that shows a whole sitting, act or convention. Jinja2 compiles a template to Python once.
-The pages under ``templates/jinja2/pages/`` extend ``layout.jinja`` and print what Django's
-templates would print:
+Django's engine is left to the admin, the e-mails and the documents' sandboxed templates
+(``documents.rendering``). The pages print what Django's templates printed:
 
 - every ``{{ value }}`` is localized as Django's engine localizes it (numbers, dates and
   times in the active language, aware datetimes in the current time zone: ``finalize``);
@@ -13,9 +13,9 @@ templates would print:
   ``%(name)s`` placeholders, the same as ``{% blocktranslate %}``);
 - the filters that a page needs are Django's own (``date``, ``linebreaksbr``, ``yesno``…).
 
-``url``, ``static`` and the panels shared with Django's pages are globals; the request,
-``csrf_input`` and the layout's context (navigation, messages, language) are given by the
-backend and ``core.context_processors.page``.
+``url``, ``static``, ``querystring`` and the history and documents panels are globals; the
+request, ``csrf_input`` and the layout's context (navigation, messages, language) are given
+by the backend and ``core.context_processors.page``.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, pass_context, pass_environment
 from markupsafe import Markup
 
 from core import fragments
@@ -99,12 +99,12 @@ def _capfirst(value: Any) -> str:
 
 
 def _frdate(value: Any) -> str:
-    """ "26 mars 2024" (``core.templatetags.conventio.frdate``)."""
+    """ "26 mars 2024"."""
     return french_date(value) if value else ""
 
 
 def _framount(value: Any) -> str:
-    """ "60 000,00 €" (``core.templatetags.conventio.framount``)."""
+    """ "60 000,00 €"."""
     return french_amount(value) if value is not None and value != "" else ""
 
 
@@ -138,13 +138,18 @@ def environment(**options: Any) -> Environment:
     return env
 
 
-def _history_panel(obj: Any, limit: int = 20) -> Markup:
-    from core.templatetags.conventio import history_panel
+@pass_environment
+def _history_panel(env: Environment, obj: Any, limit: int = 20) -> Markup:
+    """``{{ history_panel(obj) }}``: the object's latest changes (``panels/history.jinja``)."""
+    from core import history
 
-    return Markup(history_panel(obj, limit))
+    return Markup(env.get_template("panels/history.jinja").render(history.panel(obj, limit)))
 
 
-def _documents_panel(request: Any, obj: Any, limit: int = 50) -> Markup:
-    from documents.templatetags.documents import documents_panel
+@pass_environment
+def _documents_panel(env: Environment, request: Any, obj: Any, limit: int = 50) -> Markup:
+    """``{{ documents_panel(request, obj) }}``: the object's documents (``panels/documents.jinja``)."""
+    from documents import selectors
 
-    return Markup(documents_panel({"request": request}, obj, limit))
+    context = selectors.panel(getattr(request, "user", None), obj, limit)
+    return Markup(env.get_template("panels/documents.jinja").render(context))

@@ -5,14 +5,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from axes import helpers as axes_helpers
-from axes.conf import settings as axes_settings  # Django's, with axes' defaults
 from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,29 +28,6 @@ class LoginView(auth_views.LoginView):
     template_engine = "pages"
     template_name = "pages/registration/login.jinja"
     redirect_authenticated_user = True
-
-
-def locked_out(
-    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict[str, Any] | None = None
-) -> HttpResponse:
-    """django-axes' answer to a locked-out login (``AXES_LOCKOUT_CALLABLE``): its page is
-    written by Jinja2, which axes' ``AXES_LOCKOUT_TEMPLATE`` cannot choose. Scripts still get
-    the JSON that axes answers them."""
-    status = axes_settings.AXES_HTTP_RESPONSE_CODE
-    if request.headers.get("x-requested-with") == "XMLHttpRequest":
-        context: dict[str, Any] = {
-            "failure_limit": axes_helpers.get_failure_limit(request, credentials),
-            "username": axes_helpers.get_client_username(request, credentials) or "",
-        }
-        cool_off = axes_helpers.get_cool_off(request)
-        if cool_off:
-            context |= {"cooloff_time": axes_helpers.get_cool_off_iso8601(cool_off), "cooloff_timedelta": cool_off}
-        response = JsonResponse(context, status=status)
-        response["Access-Control-Allow-Origin"] = axes_settings.AXES_ALLOWED_CORS_ORIGINS
-        response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-        response["Access-Control-Allow-Headers"] = "Origin, Content-Type, Accept, Authorization, x-requested-with"
-        return response
-    return render(request, "pages/registration/locked_out.jinja", status=status, using="pages")
 
 
 def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:

@@ -7,10 +7,21 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core import tenancy
-from documents.models import DocumentBatch, DocumentTemplate, SigningCertificate, StoredDocument, TrustAnchor
+from core.roles import Capability
+from documents.models import (
+    DocumentBatch,
+    DocumentTemplate,
+    Origin,
+    SigningCertificate,
+    StoredDocument,
+    TrustAnchor,
+)
 
 
 def _not_found() -> Http404:
@@ -128,3 +139,44 @@ def batch_for(user: Any, pk: int) -> DocumentBatch:
         return DocumentBatch.objects.filter(organization_id__in=tenancy.organization_ids(user)).get(pk=pk)
     except DocumentBatch.DoesNotExist as exc:
         raise _not_found() from exc
+
+
+_PANEL_PK = 987654321  # placeholder pk replaced in the panel's reversed addresses
+_PANEL_PK_TEXT = f"/{_PANEL_PK}/"
+# The columns the panel prints: no organization, author, owner type or template joined.
+_PANEL_FIELDS = ("pk", "organization_id", "title", "format", "version", "origin", "signature_count", "created_at")
+
+
+def panel(user: Any, obj: Model, limit: int = 50) -> dict[str, Any]:
+    """What an object's documents panel prints (``panels/documents.jinja``), each row decided
+    here from plain values: the panel is on every sitting, act and convention page, with a
+    version per format and per run."""
+    if user is None:
+        return {"rows": [], "labels": {}}
+    documents = list(documents_of(user, obj).select_related(None).values_list(*_PANEL_FIELDS)[:limit])
+    sign_orgs = set(tenancy.organizations_where(user, Capability.SIGN_DOCUMENTS))
+    detail = reverse("documents:detail", args=[_PANEL_PK])
+    download = reverse("documents:download", args=[_PANEL_PK])
+    origins = {value: str(label) for value, label in Origin.choices}
+    rows = []
+    for pk, organization_id, title, document_format, version, origin, signatures, created_at in documents:
+        local = timezone.localtime(created_at)
+        origin_label = origins.get(origin, origin)
+        if signatures:
+            origin_label += " (" + ngettext("%(n)s signature", "%(n)s signatures", signatures) % {"n": signatures} + ")"
+        rows.append(
+            {
+                "url": detail.replace(_PANEL_PK_TEXT, f"/{pk}/"),
+                "download_url": download.replace(_PANEL_PK_TEXT, f"/{pk}/"),
+                "title": title,
+                "format": document_format.upper(),
+                "version": version,
+                "origin": origin_label,
+                "created_iso": local.isoformat(),
+                "created": local.strftime("%d/%m/%Y %H:%M"),
+                "pdf": document_format == "pdf",
+                "can_sign": organization_id in sign_orgs,
+            }
+        )
+    labels = {"download": _("Télécharger"), "verify": _("Vérifier"), "sign": _("Signer")}
+    return {"rows": rows, "labels": labels}

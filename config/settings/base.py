@@ -70,15 +70,9 @@ TEMPLATES = [
         },
     },
     {
-        # Long tables of some pages (``core.fragments``): rendered with an explicit context only.
-        "NAME": "fragments",
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "core.fragments.environment", "autoescape": True},
-    },
-    {
-        # Whole pages (``core.jinja``): ``pages/*.jinja`` extend ``layout.jinja``.
+        # Whole pages (``core.jinja``): ``pages/*.jinja`` extend ``layout.jinja``. Before the
+        # fragments' engine, which reads the same folder: a name looked up in every engine
+        # (django-axes' lockout page) is a page.
         "NAME": "pages",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
@@ -88,6 +82,14 @@ TEMPLATES = [
             "autoescape": True,
             "context_processors": ["core.context_processors.page"],
         },
+    },
+    {
+        # Long tables of some pages (``core.fragments``): rendered with an explicit context only.
+        "NAME": "fragments",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "core.fragments.environment", "autoescape": True},
     },
 ]
 
@@ -118,7 +120,7 @@ AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "core.views.locked_out"  # the lockout page, in Jinja2
+AXES_LOCKOUT_TEMPLATE = "pages/registration/locked_out.jinja"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

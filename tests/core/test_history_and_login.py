@@ -37,7 +37,11 @@ def test_login_is_throttled_after_repeated_failures(organization, make_member, s
         client.post("/connexion/", {"username": user.username, "password": "wrong"})
     locked = client.post("/connexion/", {"username": user.username, "password": "secret-pass-123"})
     assert locked.status_code == 429
-    assert "bloquée" in locked.content.decode()
+    assert "bloquée" in locked.content.decode() and "site-header" in locked.content.decode()  # the site's page
+    scripted = client.post(
+        "/connexion/", {"username": user.username, "password": "x"}, headers={"x-requested-with": "XMLHttpRequest"}
+    )
+    assert scripted.status_code == 429 and scripted.json()["failure_limit"] == settings.AXES_FAILURE_LIMIT
 
 
 @pytest.mark.django_db

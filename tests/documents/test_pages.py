@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.template import Context, Template
+from django.template import engines
 from django.test import RequestFactory
 
 from core.roles import Role
@@ -89,7 +89,7 @@ def test_anonymous_is_sent_to_login(client, organization):
 def _panel(user, obj) -> str:
     request = RequestFactory().get("/")
     request.user = user
-    return Template("{% load documents %}{% documents_panel obj %}").render(Context({"obj": obj, "request": request}))
+    return str(engines["pages"].env.from_string("{{ documents_panel(request, obj) }}").render(obj=obj, request=request))
 
 
 def test_documents_panel_lists_an_objects_documents_with_links(organization, legal_user, other_organization):

@@ -101,9 +101,9 @@ def test_template_syntax_error_names_the_line():
 
 def test_loader_reaches_only_document_templates():
     for name in (
-        "base.html",
+        "admin/base.html",
         "reminders/email/reminder.html",
-        "documents/../base.html",
+        "documents/../admin/base.html",
         "documents/../reminders/email/digest.html",
     ):
         with pytest.raises(DomainError):
