@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+
 from django.core.management.commands import makemessages
 from jinja2.ext import babel_extract
 
