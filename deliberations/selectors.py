@@ -137,7 +137,9 @@ def people_for_assembly(assembly: Assembly) -> QuerySet[Person]:
 # --- Sittings -------------------------------------------------------------------------------
 
 
-def sittings_for(user: Any) -> QuerySet[Sitting]:
+def sittings_for(user: Any, *, assembly_ids: list[int] | None = None) -> QuerySet[Sitting]:
+    """The sittings of the user's organizations (``assembly_ids``: their assemblies, when the
+    caller has already read them), with their item count."""
     # The item count is a subquery per row shown, not a GROUP BY over every sitting of ten
     # years (which PostgreSQL would aggregate before sorting and keeping 25).
     items = (
@@ -148,7 +150,9 @@ def sittings_for(user: Any) -> QuerySet[Sitting]:
         .values("n")
     )
     return (
-        Sitting.objects.filter(assembly_id__in=_assembly_ids(tenancy.organization_ids(user)))
+        Sitting.objects.filter(
+            assembly_id__in=_assembly_ids(tenancy.organization_ids(user)) if assembly_ids is None else assembly_ids
+        )
         .select_related("assembly__organization", "president", "secretary", "reconvened_from")
         .annotate(item_count=Coalesce(Subquery(items), 0))
     )

@@ -224,12 +224,17 @@ def mandate_end(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
 
 @login_required
 def sitting_list(request: HttpRequest) -> HttpResponse:
-    # The table prints the assembly and its organization: no president, secretary or first sitting.
-    queryset = (
-        selectors.sittings_for(request.user)
+    # The filter's menu lists the user's assemblies, whose names the rows print: read once,
+    # they also scope the sittings (no query of assembly ids, no assembly or organization
+    # joined to the rows).
+    assemblies = {
+        pk: (name, short_name or organization)
+        for pk, name, short_name, organization in selectors.assemblies_for(request.user)
         .select_related(None)
-        .select_related("assembly__organization")
-        .order_by("-starts_at")
+        .values_list("pk", "name", "organization__short_name", "organization__name")
+    }
+    queryset = (
+        selectors.sittings_for(request.user, assembly_ids=list(assemblies)).select_related(None).order_by("-starts_at")
     )
     assembly = request.GET.get("assemblee", "")
     if assembly.isdigit():
@@ -237,31 +242,22 @@ def sitting_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("annee", "")
     if year.isdigit():
         queryset = queryset.filter(starts_at__year=int(year))
-    # Only the columns the table prints (an assembly carries its documents' long wordings).
-    queryset = queryset.only(
-        "pk",
-        "starts_at",
-        "reconvened_from",
-        "kind",
-        "state",
-        "assembly__name",
-        "assembly__organization__name",
-        "assembly__organization__short_name",
-    )
+    # Only the columns the table prints.
+    queryset = queryset.only("pk", "starts_at", "reconvened_from", "kind", "state", "assembly")
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
     # What a row prints is read here once: the template writes plain values (no URL
     # reversed, no relation followed, no include per row).
     url = reverse("deliberations:sitting_detail", args=[_URL_PK])
     rows = []
     for sitting in page:
-        organization = sitting.assembly.organization
+        assembly_name, organization_name = assemblies[sitting.assembly_id]
         rows.append(
             {
                 "url": url.replace(_URL_PK_TEXT, f"/{sitting.pk}/"),
                 "starts_at": sitting.starts_at,
                 "reconvened": sitting.reconvened_from_id is not None,
-                "assembly": sitting.assembly.name,
-                "organization": organization.short_name or organization.name,
+                "assembly": assembly_name,
+                "organization": organization_name,
                 "kind": sitting.get_kind_display(),
                 "item_count": sitting.item_count,  # type: ignore[attr-defined]
                 "state_class": _sitting_state_class(sitting.state),
@@ -274,7 +270,7 @@ def sitting_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "assemblies": selectors.assemblies_for(request.user),
+            "assemblies": [(str(pk), f"{name} — {organization}") for pk, (name, organization) in assemblies.items()],
             "assembly": assembly,
             "year": year,
             "can_add": bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS)),
