@@ -1,9 +1,11 @@
-"""SQL written once for the reads every request makes (a user's roles, the unread badge).
+"""SQL written once for the reads that nearly every request makes.
 
 Building a small query with the ORM (the queryset, its lookups, the compiler) costs two to
 three times what PostgreSQL takes to answer it: 0.5–0.7 ms against 0.2–0.3 ms for the two
-queries each page runs before its own. Those two are written here as SQL, from the models'
-own table and column names, once per process.
+queries each page runs before its own (a user's roles, the unread badge), and more for the
+members of a sitting with their statuses (two correlated subqueries), which every vote,
+movement and attendance read runs. Those are written as SQL from the models' own table and
+column names, once per process, with these helpers.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ def column(model: Any, field: str) -> str:
     return f"{table(model)}.{connection.ops.quote_name(model._meta.get_field(field).column)}"
 
 
-def rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a query written here (``%s`` or ``%(name)s`` placeholders)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
