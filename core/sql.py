@@ -20,9 +20,14 @@ def table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
+def name(model: Any, field: str) -> str:
+    """The quoted column of a model's field (a foreign key's ``…_id`` column)."""
+    return str(connection.ops.quote_name(model._meta.get_field(field).column))
+
+
 def column(model: Any, field: str) -> str:
-    """The quoted ``table.column`` of a model's field (a foreign key's ``…_id`` column)."""
-    return f"{table(model)}.{connection.ops.quote_name(model._meta.get_field(field).column)}"
+    """The quoted ``table.column`` of a model's field, for a query naming each table once."""
+    return f"{table(model)}.{name(model, field)}"
 
 
 def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:

@@ -539,6 +539,36 @@ def _members_sql(*, at_item: bool, names: bool) -> str:
     )
 
 
+@functools.cache
+def _changes_sql() -> str:
+    """A sitting's arrivals and departures: (item position, person, status)."""
+    change, item = AttendanceChange, Deliberation
+    return (
+        f"SELECT {sql.column(item, 'position')}, {sql.column(change, 'person')}, {sql.column(change, 'status')} "
+        f"FROM {sql.table(change)} INNER JOIN {sql.table(item)} "
+        f"ON {sql.column(change, 'deliberation')} = {sql.column(item, 'id')} "
+        f"WHERE {sql.column(item, 'position')} IS NOT NULL AND {sql.column(item, 'sitting')} = %(sitting)s "
+        f"AND {sql.column(change, 'sitting')} = %(sitting)s"
+    )
+
+
+@functools.cache
+def _proxies_sql() -> str:
+    """A sitting's proxies as ``ProxyFact`` fields: with the positions of the items they apply
+    from and are revoked from (items that may have left the agenda since)."""
+    proxy, item = sql.table(Proxy), sql.table(Deliberation)
+    position, pk = sql.name(Deliberation, "position"), sql.name(Deliberation, "id")
+    fields = ("id", "giver", "holder", "revoked", "revoked_from_item", "written_on", "illness", "from_item")
+    c = {name: sql.column(Proxy, name) for name in fields}
+    return (
+        f"SELECT {c['id']}, {c['giver']}, {c['holder']}, start_item.{position}, end_item.{position}, "
+        f"{c['revoked']}, {c['revoked_from_item']}, {c['written_on']}, {c['illness']}, {c['from_item']} "
+        f"FROM {proxy} LEFT OUTER JOIN {item} start_item ON {c['from_item']} = start_item.{pk} "
+        f"LEFT OUTER JOIN {item} end_item ON {c['revoked_from_item']} = end_item.{pk} "
+        f"WHERE {sql.column(Proxy, 'sitting')} = %(sitting)s ORDER BY {c['id']}"
+    )
+
+
 def _facts(
     sitting: Sitting, *, item: bool, position: int | None = None, names: bool = False, proxies: bool = True
 ) -> AttendanceFacts:
@@ -569,32 +599,14 @@ def _facts(
     changes: list[tuple[int, int, str]] = []
     if not item:
         changes = [
-            (at or 0, person, change)
-            for at, person, change in AttendanceChange.objects.filter(
-                sitting=sitting, deliberation__sitting=sitting, deliberation__position__isnull=False
-            ).values_list("deliberation__position", "person_id", "status")
+            (at or 0, person, change) for at, person, change in sql.rows(_changes_sql(), {"sitting": sitting.pk})
         ]
-    proxy_rows = (
-        Proxy.objects.filter(sitting=sitting)
-        .order_by("id")
-        .values_list(
-            "pk",
-            "giver_id",
-            "holder_id",
-            "from_item__position",
-            "revoked_from_item__position",
-            "revoked",
-            "revoked_from_item_id",
-            "written_on",
-            "illness",
-            "from_item_id",
-        )
-    )
+    proxy_rows = sql.rows(_proxies_sql(), {"sitting": sitting.pk}) if proxies else []
     return AttendanceFacts(
         members=members,
         defaults=defaults,
         changes=changes,
-        proxies=[ProxyFact(*row) for row in proxy_rows] if proxies else [],
+        proxies=[ProxyFact(*row) for row in proxy_rows],
         names=member_names,
         in_office=frozenset(seen),
     )
