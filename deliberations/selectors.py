@@ -503,12 +503,13 @@ def _members_sql(*, at_item: bool, names: bool) -> str:
     or at an item (their last arrival or departure up to it, else their status for the
     sitting) — and, with ``names``, their names in name order. Written once per variant
     (``core.sql``): every vote, movement and attendance read runs it, and the ORM took longer
-    to build it, with its two correlated subqueries, than the database to answer it."""
+    to build it (a correlated subquery per status) than the database to answer it."""
     mandate, person, presence, change, item = Mandate, Person, Attendance, AttendanceChange, Deliberation
-    status = (
-        f"(SELECT {sql.column(presence, 'status')} FROM {sql.table(presence)} "
-        f"WHERE {sql.column(presence, 'person')} = {sql.column(mandate, 'person')} "
-        f"AND {sql.column(presence, 'sitting')} = %(sitting)s LIMIT 1)"
+    # Joined, not a subquery per member: a member has at most one status per sitting (unique).
+    status = sql.column(presence, "status")
+    joined = (
+        f" LEFT OUTER JOIN {sql.table(presence)} ON {sql.column(presence, 'person')} = {sql.column(mandate, 'person')} "
+        f"AND {sql.column(presence, 'sitting')} = %(sitting)s"
     )
     if at_item:
         moved = (
@@ -521,11 +522,10 @@ def _members_sql(*, at_item: bool, names: bool) -> str:
         )
         status = f"COALESCE({moved}, {status})"
     columns = f"{sql.column(mandate, 'person')}, {status}"
-    joined = ""
     order = ""
     if names:
         columns += f", {sql.column(person, 'first_name')}, {sql.column(person, 'last_name')}"
-        joined = f" INNER JOIN {sql.table(person)} ON {sql.column(mandate, 'person')} = {sql.column(person, 'id')}"
+        joined += f" INNER JOIN {sql.table(person)} ON {sql.column(mandate, 'person')} = {sql.column(person, 'id')}"
         order = (
             f" ORDER BY {sql.column(person, 'last_name')}, {sql.column(person, 'first_name')}, "
             f"{sql.column(mandate, 'person')}, {sql.column(mandate, 'start_date')} DESC"
