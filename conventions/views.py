@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -27,10 +27,11 @@ from conventions.models import (
     ConventionStatus,
     MeetingStatus,
 )
-from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
+from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES, STATUS_TONE
 from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
+from core.pagination import RowsPages
 from core.roles import Capability
 from deliberations.models import Deliberation
 from parties.models import Organization
@@ -49,27 +50,29 @@ _URL_PK = 987654321  # placeholder pk replaced in reversed addresses
 _URL_PK_TEXT = f"/{_URL_PK}/"
 
 
-def _convention_rows(conventions: list[Convention]) -> list[dict[str, Any]]:
-    """Each row's text and link, decided once: the template only writes them."""
+def _convention_rows(rows: list[dict[str, Any]], managers: dict[int, str]) -> list[dict[str, Any]]:
+    """Each row's text and link, decided once from the plain rows of ``selectors.summary_rows``:
+    the template only writes them. A manager is named from the filter's menu (the members of
+    the organizations), one who has left it by a query of their own."""
     kinds = {value: str(label) for value, label in ConventionKind.choices}
-    statuses = {value: str(label) for value, label in ConventionStatus.choices}
+    missing = {r["manager_id"] for r in rows if r["manager_id"] and r["manager_id"] not in managers}
+    if missing:
+        managers = {**managers, **{u.pk: str(u) for u in get_user_model().objects.filter(pk__in=missing)}}
     detail_url = reverse("conventions:detail", args=[_URL_PK])
     return [
         {
-            "url": detail_url.replace(_URL_PK_TEXT, f"/{c.pk}/"),
-            "reference": c.reference,
-            "title": c.title,
+            "url": detail_url.replace(_URL_PK_TEXT, f"/{r['id']}/"),
+            "reference": r["reference"],
+            "title": r["title"],
             # The partners: every party but the organization itself.
-            "partners": ", ".join(
-                p.organization.name for p in c.parties.all() if p.organization_id != c.organization_id
-            ),
-            "kind": kinds.get(c.kind, c.kind),
-            "tone": c.status_tone,
-            "status": statuses.get(c.status, c.status),
-            "end_date": french_date(c.end_date) if c.end_date else "—",
-            "manager": str(c.manager) if c.manager else "—",
+            "partners": ", ".join(r["partners"]),
+            "kind": kinds.get(r["kind"], r["kind"]),
+            "tone": STATUS_TONE.get(r["status"], ""),
+            "status": r["get_status_display"],
+            "end_date": french_date(r["end_date"]) if r["end_date"] else "—",
+            "manager": managers.get(r["manager_id"], "—") if r["manager_id"] else "—",
         }
-        for c in conventions
+        for r in rows
     ]
 
 
@@ -98,20 +101,19 @@ def convention_list(request: HttpRequest) -> HttpResponse:
             end_before=data["end_before"],
             q=data["q"] or "",
         )
-    queryset = (
-        selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
-        .select_related("manager")
-        .only(*selectors.SUMMARY_FIELDS, "manager__first_name", "manager__last_name", "manager__username")
-        .order_by("end_date", "reference")
+    queryset = selectors.filter_conventions(selectors.convention_summaries(request.user), filters).order_by(
+        "end_date", "reference"
     )
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page as plain rows (its columns, the partners' names read by id): no model instances.
+    paginator: Paginator[dict[str, Any]] = Paginator(cast(Any, RowsPages(queryset, selectors.summary_rows)), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "pages/conventions/convention_list.jinja",
         {
             "form": form,
             "page": page,
-            "rows": _convention_rows(list(page)),
+            "rows": _convention_rows(list(page), dict(managers)),
             # Not ``querystring``: that name is the pages engine's global.
             "query": _querystring(request),
             "can_add": bool(tenancy.organizations_where(request.user, Capability.EDIT_CONVENTIONS)),

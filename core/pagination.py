@@ -49,6 +49,42 @@ class WindowPage:
         return (self.number - 1) * self.per_page + len(self.object_list)
 
 
+@dataclass
+class CappedPage(WindowPage):
+    """A page of a list counted up to a cap: "1 234 échéances" below it, "plus de 1 000"
+    above, and "page 3 sur 25" only when the count is exact. Counting a métropole's ten
+    thousand open deadlines (their recipients tested on each row) cost more than reading
+    the page; counting a thousand and one costs a tenth of it."""
+
+    count: int = 0
+    capped: bool = False  # the list holds more than ``count`` rows
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.capped:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+
+def capped_page(queryset: QuerySet[Any], page: str | None, per_page: int, cap: int) -> CappedPage:
+    """The page ``page`` of an ordered queryset (as ``window_page``) and its rows counted up to ``cap``."""
+    window = window_page(queryset, page, per_page)
+    # COUNT(*) over at most cap + 1 rows (Django counts a slice through a subquery).
+    count = queryset.order_by()[: cap + 1].count()
+    last = max(1, -(-count // per_page))
+    if count <= cap and window.number > last:
+        # Past the last page of a list counted exactly: its last page, as a paginator would.
+        window = window_page(queryset, str(last), per_page)
+    return CappedPage(
+        object_list=window.object_list,
+        number=window.number,
+        per_page=per_page,
+        has_next=window.has_next,
+        count=min(count, cap),
+        capped=count > cap,
+    )
+
+
 def window_page(queryset: QuerySet[Any], page: str | None, per_page: int) -> WindowPage:
     """The page ``page`` (1 when missing or not a positive number) of an ordered queryset."""
     number = int(page) if page and page.isdigit() and int(page) >= 1 else 1

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from core.errors import DomainError
 from core.formatting import french_date
 from core.fragments import csrf_input, render_fragment
 from core.models import User
-from core.pagination import window_page
+from core.pagination import capped_page, window_page
 from core.roles import Capability
 from parties.models import Organization
 from reminders import calendar, rules, selectors, services
@@ -31,6 +30,7 @@ from reminders.forms import DeadlineFilterForm, PreferenceForm, ReminderSettings
 from reminders.models import EVENT_KINDS, DeadlineKind, UserPreference
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000  # the deadline list says "plus de 1 000" beyond (see ``core.pagination.CappedPage``)
 FEED_SIZE = 2000
 
 
@@ -148,8 +148,8 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         organization_id=data.get("organization"),
         q=data.get("q") or "",
     )
-    page = Paginator(queryset.order_by("due_date", "pk").values(*_ROW_FIELDS), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = capped_page(
+        queryset.order_by("due_date", "pk").values(*_ROW_FIELDS), request.GET.get("page"), PAGE_SIZE, COUNT_CAP
     )
     query = request.GET.copy()
     query.pop("page", None)

@@ -279,7 +279,10 @@ class Convention(ProtectedStatusMixin, TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["organization", "status"]),
+            # The lists, newest first, whole or by status: a page is read from the index in
+            # order (the status counts too) instead of sorting the organization's conventions.
+            models.Index(fields=["organization", "status", "-created_at", "-id"], name="convention_org_status_new"),
+            models.Index(fields=["organization", "-created_at", "-id"], name="convention_org_new"),
             models.Index(fields=["organization", "end_date"]),
             # The running conventions of an organization by end date (the dashboard's timeline):
             # without it, the first 15 are found after walking ten years of ended ones.

@@ -134,6 +134,28 @@ def test_list_filters_detail_and_actions(client_for, legal_user, organization, o
     assert Convention.objects.get(pk=live.pk).status == ConventionStatus.SUSPENDED
 
 
+def test_list_names_the_manager_even_one_who_left_the_organization(client_for, legal_user, organization, make_member):
+    staying = make_member(organization, Role.MANAGER)
+    staying.first_name, staying.last_name = "Alice", "Martin"
+    staying.save()
+    leaving = make_member(organization, Role.MANAGER)
+    leaving.first_name, leaving.last_name = "Bruno", "Leroy"
+    leaving.save()
+    draft(legal_user, organization, title="Suivie par Alice", manager=staying)
+    draft(legal_user, organization, title="Suivie par Bruno", manager=leaving)
+    draft(legal_user, organization, title="Sans responsable")
+    client = client_for(legal_user)
+    page = client.get("/conventions/").content.decode()
+    assert "<td>Alice Martin</td>" in page and "<td>Bruno Leroy</td>" in page
+    # Bruno leaves: no longer in the filter's menu, still named on the conventions he followed.
+    leaving.memberships.all().delete()
+    page = client.get("/conventions/").content.decode()
+    assert "<td>Bruno Leroy</td>" in page
+    assert f'<option value="{leaving.pk}"' not in page and f'<option value="{staying.pk}"' in page
+    unmanaged = page[page.index("Sans responsable") :]
+    assert unmanaged[: unmanaged.index("</tr>")].rstrip().endswith("<td>—</td>")  # its manager's column
+
+
 def test_create_form_with_clear_errors(client_for, legal_user, organization):
     signatory_for(organization)
     client = client_for(legal_user)

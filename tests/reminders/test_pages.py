@@ -49,6 +49,29 @@ def test_list_queries_do_not_grow(client_for, organization, make_member, count, 
     assert response.status_code == 200
 
 
+def test_list_counts_up_to_a_cap_and_pages_on(client_for, organization, make_member, monkeypatch):
+    from reminders import views
+
+    user = make_member(organization, Role.MANAGER)
+    for n in range(7):
+        deadline_for(organization, key=f"k{n}", due=date(2030, 1, 1) + timedelta(days=n), recipients=(user.pk,))
+    client = client_for(user)
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    monkeypatch.setattr(views, "COUNT_CAP", 10)
+    page = client.get(reverse("reminders:list")).content.decode()
+    assert "<caption>7 échéances</caption>" in page and "Page 1 sur 3" in page
+    # Past the last page of a list counted exactly: its last page.
+    page = client.get(reverse("reminders:list"), {"page": 9}).content.decode()
+    assert "Page 3 sur 3" in page and "6 janvier 2030" not in page and "7 janvier 2030" in page
+    # Above the cap: not counted further, the pages follow each other without a total.
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    page = client.get(reverse("reminders:list"), {"page": 2}).content.decode()
+    assert "<caption>Plus de 5 échéances</caption>" in page
+    assert "<span>Page 2</span>" in page and "page=1" in page and "page=3" in page
+    page = client.get(reverse("reminders:list"), {"page": 9}).content.decode()
+    assert "Page 9 : aucun résultat" in page and "page=8" in page and "page=10" not in page
+
+
 def test_list_rows_offer_what_the_role_allows(client_for, organization, make_member):
     from reminders import services
 
