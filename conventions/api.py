@@ -186,38 +186,8 @@ class ConventionOut(ConventionSummaryOut):
     approving_deliberation_ids: list[int]
     follower_ids: list[int]
     termination_notice: NoticeOut | None
-
-    @staticmethod
-    def resolve_approving_deliberation_ids(obj: Convention) -> list[int]:
-        return [d.pk for d in obj.approving_deliberations.all()]
-
-    @staticmethod
-    def resolve_follower_ids(obj: Convention) -> list[int]:
-        return [u.pk for u in obj.followers.all()]
-
-    @staticmethod
-    def resolve_termination_notice(obj: Convention) -> TerminationNotice | None:
-        return getattr(obj, "termination_notice_record", None)
-
-    @staticmethod
-    def resolve_parties(obj: Convention) -> list[ConventionParty]:
-        return list(obj.parties.all())
-
-    @staticmethod
-    def resolve_clauses(obj: Convention) -> list[Any]:
-        return list(obj.clauses.all())
-
-    @staticmethod
-    def resolve_obligations(obj: Convention) -> list[Any]:
-        return list(obj.obligations.all())
-
-    @staticmethod
-    def resolve_evaluations(obj: Convention) -> list[Any]:
-        return list(obj.evaluations.all())
-
-    @staticmethod
-    def resolve_amendments(obj: Convention) -> list[Any]:
-        return list(obj.amendments.all())
+    # Read from ``selectors.convention_record``: a dict whose keys are these fields (a
+    # party's "organization.name" included), each collection a list of dicts.
 
 
 class TermsIn(Schema):
@@ -472,7 +442,7 @@ class ProgrammeSummaryOut(Schema):
 # --- Helpers -----------------------------------------------------------------------------
 
 
-def _detail(request: HttpRequest, pk: int) -> Convention:
+def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     return selectors.convention_record(request.user, pk)
 
 
@@ -543,12 +513,12 @@ def list_conventions(
 
 
 @router.get("/conventions/{convention_id}", response=ConventionOut)
-def get_convention(request: HttpRequest, convention_id: int) -> Convention:
+def get_convention(request: HttpRequest, convention_id: int) -> dict[str, Any]:
     return _detail(request, convention_id)
 
 
 @router.post("/conventions", response={201: ConventionOut}, summary="Rédiger une convention")
-def create_convention(request: HttpRequest, payload: ConventionIn) -> Status[Convention]:
+def create_convention(request: HttpRequest, payload: ConventionIn) -> Status[dict[str, Any]]:
     organization = organization_for(request.user, payload.organization_id)
     data = payload.dict(exclude={"organization_id", "manager_id", "follower_ids", "programme_id"})
     manager = _members(organization.pk, [payload.manager_id])[0] if payload.manager_id else None
@@ -564,7 +534,7 @@ def create_convention(request: HttpRequest, payload: ConventionIn) -> Status[Con
 
 
 @router.patch("/conventions/{convention_id}", response=ConventionOut)
-def update_convention(request: HttpRequest, convention_id: int, payload: PatchDict[ConventionPatch]) -> Convention:
+def update_convention(request: HttpRequest, convention_id: int, payload: PatchDict[ConventionPatch]) -> dict[str, Any]:
     convention = selectors.convention_for(request.user, convention_id)
     data = dict(payload)
     followers = _members(convention.organization_id, data.pop("follower_ids")) if "follower_ids" in data else None
@@ -635,7 +605,7 @@ TRANSITIONS = {"submit", "return_to_draft", "approve", "send_for_signature", "su
 
 
 @router.post("/conventions/{convention_id}/transitions/{name}", response=ConventionOut, summary="Changer d'état")
-def transition(request: HttpRequest, convention_id: int, name: str, payload: TransitionIn) -> Convention:
+def transition(request: HttpRequest, convention_id: int, name: str, payload: TransitionIn) -> dict[str, Any]:
     """``name``: submit, return_to_draft, approve, send_for_signature, suspend, resume, cancel, renew."""
     convention = selectors.convention_for(request.user, convention_id)
     user = request.user
@@ -675,7 +645,7 @@ def transition(request: HttpRequest, convention_id: int, name: str, payload: Tra
 
 
 @router.post("/conventions/{convention_id}/signatures", response=ConventionOut, summary="Enregistrer une signature")
-def sign(request: HttpRequest, convention_id: int, payload: SignatureIn) -> Convention:
+def sign(request: HttpRequest, convention_id: int, payload: SignatureIn) -> dict[str, Any]:
     convention = selectors.convention_detail(request.user, convention_id)
     services.record_signature(
         user=request.user,
@@ -687,7 +657,7 @@ def sign(request: HttpRequest, convention_id: int, payload: SignatureIn) -> Conv
 
 
 @router.post("/conventions/{convention_id}/notification", response=ConventionOut)
-def notify(request: HttpRequest, convention_id: int, payload: NotificationIn) -> Convention:
+def notify(request: HttpRequest, convention_id: int, payload: NotificationIn) -> dict[str, Any]:
     convention = selectors.convention_for(request.user, convention_id)
     services.record_notification(user=request.user, convention=convention, notified_on=payload.notified_on)
     return _detail(request, convention_id)
