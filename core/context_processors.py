@@ -6,9 +6,13 @@ from typing import Any
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch
+from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+
+from core.jinja import url as reverse  # reversed once per process (see there)
 
 # (label, URL name, prefix that marks the entry as current). An app that does not yet
 # provide its page is left out of the menu rather than linking to nothing.
@@ -74,7 +78,12 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
 def page(request: HttpRequest) -> dict[str, Any]:
     """The context of ``layout.jinja``: the header's (navigation, notifications link,
     language) and the messages to show once."""
+    # The CSRF token masked once for the page: the engine's own lazy one is masked anew (32
+    # random characters drawn from the system) at each of the layout's three prints.
+    token = get_token(request)
     return {
+        "csrf_token": token,
+        "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token),
         "user": getattr(request, "user", None),
         "navigation": navigation(request),
         "notifications": notifications(request),
