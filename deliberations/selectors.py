@@ -152,7 +152,7 @@ def sittings_for(user: Any, *, assembly_ids: list[int] | None = None) -> QuerySe
     )
     return (
         Sitting.objects.filter(
-            assembly_id__in=_assembly_ids(tenancy.organization_ids(user)) if assembly_ids is None else assembly_ids
+            assembly_id__in=assembly_ids_of(tenancy.organization_ids(user)) if assembly_ids is None else assembly_ids
         )
         .select_related("assembly__organization", "president", "secretary", "reconvened_from")
         .annotate(item_count=Coalesce(Subquery(items), 0))
@@ -337,7 +337,7 @@ def _proxies_with_positions(sitting: Sitting) -> QuerySet[Proxy]:
 # --- Deliberations --------------------------------------------------------------------------
 
 
-def _assembly_ids(organization_ids: Any) -> list[int]:
+def assembly_ids_of(organization_ids: Any) -> list[int]:
     """The organizations' assemblies: lists filtered on them walk the (assembly, …) indexes
     in order instead of joining and sorting every deliberation of the organizations."""
     # Unordered: the model's ordering (by organization name) would join every organization.
@@ -345,7 +345,7 @@ def _assembly_ids(organization_ids: Any) -> list[int]:
 
 
 def deliberations_for(user: Any) -> QuerySet[Deliberation]:
-    return Deliberation.objects.filter(assembly_id__in=_assembly_ids(tenancy.organization_ids(user))).select_related(
+    return Deliberation.objects.filter(assembly_id__in=assembly_ids_of(tenancy.organization_ids(user))).select_related(
         "assembly__organization", "sitting", "rapporteur"
     )
 
@@ -406,38 +406,40 @@ def public_organization(pk: int) -> Organization:
 def published_deliberations(organization: Organization) -> QuerySet[Deliberation]:
     return (
         Deliberation.objects.published()
-        .filter(assembly_id__in=_assembly_ids([organization.pk]))
+        .filter(assembly_id__in=assembly_ids_of([organization.pk]))
         .select_related("assembly", "sitting")
         .order_by("-published_on", "-year", "-sequence")
     )
 
 
-def upcoming_sittings(user: Any, today: date, limit: int = 5) -> list[Sitting]:
+def upcoming_sittings(user: Any, today: date, limit: int = 5, assembly_ids: list[int] | None = None) -> list[Sitting]:
     # A range on ``starts_at`` itself (not ``starts_at__date``) walks the (assembly, starts_at) index.
     since = timezone.make_aware(datetime.combine(today, time.min))
+    if assembly_ids is None:
+        assembly_ids = assembly_ids_of(tenancy.organization_ids(user))
     # The dashboard prints the assembly, the date and the state: no item count, no people.
     return list(
-        Sitting.objects.filter(assembly_id__in=_assembly_ids(tenancy.organization_ids(user)))
+        Sitting.objects.filter(assembly_id__in=assembly_ids)
         .select_related("assembly")
         .filter(starts_at__gte=since, state__in=[SittingState.PLANNED, SittingState.CONVENED, SittingState.OPEN])
         .order_by("starts_at")[:limit]
     )
 
 
-def acts_to_follow_up(user: Any, limit: int = 10) -> QuerySet[Deliberation]:
-    """Decided acts not yet exécutoire: to sign, transmit or publish."""
-    return (
-        deliberations_for(user)
-        .filter(
-            state__in=[
-                *DECIDED_STATES,
-                DeliberationState.SIGNED,
-                DeliberationState.TRANSMITTED,
-                DeliberationState.PUBLISHED,
-            ]
-        )
-        .order_by("sitting__starts_at", "position")[:limit]
+def acts_to_follow_up(user: Any, limit: int = 10, assembly_ids: list[int] | None = None) -> QuerySet[Deliberation]:
+    """Decided acts not yet exécutoire: to sign, transmit or publish (of ``assembly_ids``,
+    the user's organizations' assemblies, when the caller has read them already)."""
+    acts = (
+        deliberations_for(user) if assembly_ids is None else Deliberation.objects.filter(assembly_id__in=assembly_ids)
     )
+    return acts.filter(
+        state__in=[
+            *DECIDED_STATES,
+            DeliberationState.SIGNED,
+            DeliberationState.TRANSMITTED,
+            DeliberationState.PUBLISHED,
+        ]
+    ).order_by("sitting__starts_at", "position")[:limit]
 
 
 def agenda_with_documents(sitting: Sitting) -> QuerySet[Deliberation]:
