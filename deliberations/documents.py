@@ -7,6 +7,7 @@ builder of a whole sitting, run in the background by ``documents.start_batch``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -17,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
+from core import sql
 from core.errors import DomainError
 from core.formatting import french_date
 from core.roles import Capability
@@ -567,12 +569,26 @@ def _public_documents(deliberation_ids: list[int]) -> Any:
     )
 
 
+@functools.cache
+def _extract_owners_sql(count: int) -> str:
+    from documents.models import StoredDocument
+
+    places = ", ".join(["%s"] * count)
+    return (
+        f"SELECT {sql.column(StoredDocument, 'owner_id')} FROM {sql.table(StoredDocument)} "
+        f"WHERE {sql.column(StoredDocument, 'owner_type')} = %s AND {sql.column(StoredDocument, 'owner_id')} IN ({places}) "
+        f"AND {sql.column(StoredDocument, 'kind')} = %s AND {sql.column(StoredDocument, 'format')} = %s"
+    )
+
+
 def public_extract_urls(deliberations: list[Deliberation]) -> set[int]:
-    """Ids of the published deliberations that have a PDF extract (one query)."""
+    """Ids of the published deliberations that have a PDF extract (one query, written once
+    per page length: the public register's every page runs it)."""
     ids = [d.pk for d in deliberations]
     if not ids:
         return set()
-    return set(_public_documents(ids).values_list("owner_id", flat=True))
+    owner_type = ContentType.objects.get_for_model(Deliberation).pk
+    return {row[0] for row in sql.rows(_extract_owners_sql(len(ids)), [owner_type, *ids, KIND_EXTRACT, "pdf"])}
 
 
 def public_extract_response(deliberation: Deliberation) -> HttpResponse:

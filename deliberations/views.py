@@ -1121,12 +1121,12 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
 
 def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
     """The published deliberations of a collectivité, for everyone (CGCT L2131-1)."""
-    organization = selectors.public_organization(organization_id)
+    organization, assembly_ids = selectors.public_register(organization_id)
     q = request.GET.get("q", "").strip()
     year_text = request.GET.get("annee", "")
     subject = request.GET.get("matiere", "").strip()
     queryset = selectors.filter_deliberations(
-        selectors.published_deliberations(organization),
+        selectors.published_deliberations(organization, assembly_ids),
         q=q,
         year=int(year_text) if year_text.isdigit() else None,
         subject=subject,
@@ -1174,6 +1174,6 @@ def public_extract(request: HttpRequest, organization_id: int, pk: int) -> HttpR
     """The PDF extract of a published deliberation, without login."""
     from deliberations.documents import public_extract_response
 
-    organization = selectors.public_organization(organization_id)
-    deliberation = selectors._get_or_404(selectors.published_deliberations(organization), pk=pk)
+    organization, assembly_ids = selectors.public_register(organization_id)
+    deliberation = selectors._get_or_404(selectors.published_deliberations(organization, assembly_ids), pk=pk)
     return public_extract_response(deliberation)
