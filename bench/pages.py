@@ -239,7 +239,7 @@ class Clients:
         return client
 
 
-def run(*, repeat: int = 30, only: str | None = None) -> harness.Report:
+def run(*, repeat: int = 60, only: str | None = None) -> harness.Report:
     with override_settings(ROOT_URLCONF="bench.urls", ALLOWED_HOSTS=["testserver"]):
         return _run(repeat=repeat, only=only)
 

@@ -136,7 +136,7 @@ def _chunks(today: date, horizon: date, chunk_size: int) -> Iterator[list[tuple[
         yield rows
 
 
-def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str]], today: date) -> None:
+def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str, int]], today: date) -> None:
     """INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite ≥ 3.24) in one statement:
     an occurrence already created, by an earlier or a concurrent run, is left as it is.
 
@@ -146,7 +146,8 @@ def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str]], today: da
     ops = connection.ops
     table = ops.quote_name(Reminder._meta.db_table)
     columns = (
-        "deadline_id, recipient_id, due_date, occurrence, run_date, created_at, email_status, attempts, last_error"
+        "deadline_id, recipient_id, due_date, occurrence, organization_id, run_date, created_at, email_status, "
+        "attempts, last_error"
     )
     now = timezone.now()
     pending = EmailStatus.PENDING.value
@@ -155,8 +156,9 @@ def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str]], today: da
             # One statement for the whole chunk: arrays unnested server-side.
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "
-                "SELECT d, u, due, occ, %s, %s, %s, 0, '' "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::varchar[]) AS t(d, u, due, occ) "
+                "SELECT d, u, due, occ, org, %s, %s, %s, 0, '' "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::varchar[], %s::bigint[]) "
+                "AS t(d, u, due, occ, org) "
                 "ON CONFLICT DO NOTHING",
                 [
                     today,
@@ -166,14 +168,18 @@ def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str]], today: da
                     [r[1] for r in rows],
                     [r[2] for r in rows],
                     [r[3] for r in rows],
+                    [r[4] for r in rows],
                 ],
             )
             return
         run_date = ops.adapt_datefield_value(today)
         created_at = ops.adapt_datetimefield_value(now)
         cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, 0, '') ON CONFLICT DO NOTHING",
-            [(d, u, ops.adapt_datefield_value(due), occ, run_date, created_at, pending) for d, u, due, occ in rows],
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, '') ON CONFLICT DO NOTHING",
+            [
+                (d, u, ops.adapt_datefield_value(due), occ, org, run_date, created_at, pending)
+                for d, u, due, occ, org in rows
+            ],
         )
 
 
@@ -196,7 +202,7 @@ def plan_reminders(*, today: date, chunk_size: int = CHUNK_SIZE) -> PlanResult:
     horizon = today + timedelta(days=book.horizon_days())
     through = Deadline.recipients.through
     members = _Members()
-    buffer: list[tuple[int, int, date, str]] = []
+    buffer: list[tuple[int, int, date, str, int]] = []
     for rows in _chunks(today, horizon, chunk_size):
         due: dict[int, tuple[int, str, date, str]] = {}
         for pk, org_id, kind, due_date, _roles_text in rows:
@@ -237,7 +243,8 @@ def plan_reminders(*, today: date, chunk_size: int = CHUNK_SIZE) -> PlanResult:
                 deadline_id__gte=first_id, deadline_id__lte=last_id, occurrence__in={occ for *_r, occ in due.values()}
             ).values_list("deadline_id", "recipient_id", "due_date", "occurrence")
         )
-        missing = sorted(wanted - existing)
+        # Each with its deadline's organization (copied on the row: see ``Reminder.organization``).
+        missing = sorted((*row, due[row[0]][0]) for row in wanted - existing)
         result.reminders_planned += len(wanted)
         buffer.extend(missing)
         if len(buffer) >= FLUSH_ROWS:
@@ -246,7 +253,7 @@ def plan_reminders(*, today: date, chunk_size: int = CHUNK_SIZE) -> PlanResult:
     return result
 
 
-def _flush(buffer: list[tuple[int, int, date, str]], today: date) -> int:
+def _flush(buffer: list[tuple[int, int, date, str, int]], today: date) -> int:
     """Insert the buffered reminders in one transaction (a commit costs a disk flush)."""
     count = len(buffer)
     if buffer:

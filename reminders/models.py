@@ -187,6 +187,16 @@ class Reminder(ChoiceLabelsMixin):
         verbose_name=_("destinataire"),
         db_index=False,
     )
+    # The deadline's organization, copied on the row (a deadline never changes organization):
+    # the unread badge of every page counts a user's unread reminders of the organizations they
+    # still belong to from one index, without joining each reminder to its deadline.
+    organization = models.ForeignKey(
+        "parties.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation"),
+        db_index=False,
+    )
     due_date = models.DateField(_("échéance annoncée"))
     occurrence = models.CharField(_("occurrence"), max_length=20, help_text=_("« 30 » jours avant, ou « retard-2 »"))
     run_date = models.DateField(_("journée de l'envoi"))
@@ -220,6 +230,9 @@ class Reminder(ChoiceLabelsMixin):
                 fields=["email_status", "recipient"], name="reminder_outbox", condition=Q(email_status="pending")
             ),
             models.Index(fields=["recipient", "read_at"]),
+            models.Index(
+                fields=["recipient", "organization"], name="reminder_unread", condition=Q(read_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

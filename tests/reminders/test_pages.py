@@ -291,7 +291,12 @@ def test_unread_badge_stops_counting_at_99_plus(client_for, organization, make_m
     deadline = deadline_for(organization, due=date(2024, 6, 30), recipients=(user.pk,))
     Reminder.objects.bulk_create(
         Reminder(
-            deadline=deadline, recipient=user, due_date=date(2024, 6, 30), occurrence=f"n{i}", run_date=date(2024, 6, 1)
+            deadline=deadline,
+            organization_id=deadline.organization_id,
+            recipient=user,
+            due_date=date(2024, 6, 30),
+            occurrence=f"n{i}",
+            run_date=date(2024, 6, 1),
         )
         for i in range(120)
     )
@@ -317,6 +322,7 @@ def test_unread_badge_counts_the_users_notifications_of_their_organizations(orga
     for n, (deadline, recipient) in enumerate([(here, user), (here, user), (there, user), (here, someone)]):
         Reminder.objects.create(
             deadline=deadline,
+            organization_id=deadline.organization_id,
             recipient=recipient,
             due_date=deadline.due_date,
             occurrence=f"n{n}",

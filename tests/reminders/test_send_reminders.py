@@ -72,6 +72,8 @@ def test_a_season_of_daily_runs(organization, make_member, run):
     html = message.alternatives[0].content
     assert '<a href="http://127.0.0.1:8000/conventions/1/">Fin de la convention FLAG !</a>' in html
     assert Reminder.objects.filter(email_status=EmailStatus.SENT).count() == 8
+    # Each reminder carries its deadline's organization (the unread badge counts from it).
+    assert set(Reminder.objects.values_list("organization_id", flat=True)) == {organization.pk}
 
 
 def test_running_twice_the_same_day_sends_nothing_more(organization, make_member, run):

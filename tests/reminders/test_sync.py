@@ -57,6 +57,7 @@ def test_same_date_keeps_handled_state_and_reminders(organization, make_member):
     deadline = Deadline.objects.get()
     Reminder.objects.create(
         deadline=deadline,
+        organization_id=deadline.organization_id,
         recipient=manager,
         due_date=deadline.due_date,
         occurrence="30",
