@@ -1,5 +1,6 @@
 """API of sittings and deliberations: the same services, rules and messages as the pages."""
 
+import functools
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -10,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
-from core import tenancy
+from core import sql, tenancy
 from core.errors import DomainError
 from core.pagination import CountedPages
 from deliberations import documents, rules, selectors, services
@@ -21,6 +22,7 @@ from deliberations.models import (
     DeliberationState,
     Proxy,
     Sitting,
+    VoteResult,
 )
 from deliberations.selectors import AttendanceFacts, attendance_facts, item_facts
 from deliberations.services import BallotInput
@@ -411,14 +413,24 @@ def _quorum_out(members_in_office: int, present: int, represented: int) -> dict[
     }
 
 
+@functools.cache
+def _agenda_sql() -> str:
+    d, v = Deliberation, VoteResult
+    return (
+        f"SELECT {sql.column(d, 'id')}, {sql.column(d, 'position')}, {sql.column(d, 'number')}, "
+        f"{sql.column(d, 'title')}, {sql.column(d, 'kind')}, {sql.column(d, 'state')}, "
+        f"{sql.column(v, 'id')}, {sql.column(v, 'result_text')} "
+        f"FROM {sql.table(d)} LEFT JOIN {sql.table(v)} ON {sql.column(v, 'deliberation')} = {sql.column(d, 'id')} "
+        f"WHERE {sql.column(d, 'sitting')} = %s AND {sql.column(d, 'position')} IS NOT NULL "
+        f"ORDER BY {sql.column(d, 'position')}"
+    )
+
+
 def _agenda_out(sitting: Sitting, facts: AttendanceFacts) -> list[dict[str, Any]]:
     """Each agenda item with its quorum and result, read as the columns shown (no rapporteur,
-    no vote totals: ``selectors.agenda_summary`` reads those for the pages)."""
-    items = list(
-        Deliberation.objects.filter(sitting=sitting, position__isnull=False)
-        .order_by("position")
-        .values_list("pk", "position", "number", "title", "kind", "state", "vote__id", "vote__result_text")
-    )
+    no vote totals: ``selectors.agenda_summary`` reads those for the pages), by SQL written
+    once: every answer about a sitting and every write to it reads its agenda."""
+    items = sql.rows(_agenda_sql(), [sitting.pk])
     by_position = facts.replay([position for _pk, position, *_rest in items])
     return [
         {
