@@ -158,6 +158,8 @@ ENDPOINTS: list[Endpoint] = [
     # Not a page of the application: an empty page in the layout, what each page costs first.
     Endpoint("empty page (layout only)", False, lambda fx, t: "/__bench__/layout/", reference=True),
     Endpoint("dashboard", False, lambda fx, t: url("core:dashboard"), role="manager"),
+    # A clerk's dashboard also has the documents panel (PDFs to sign, batches under way).
+    Endpoint("dashboard (clerk)", False, lambda fx, t: url("core:dashboard")),
     Endpoint(
         "convention list (filtered, page 2)",
         False,

@@ -31,6 +31,17 @@ def test_panel_lists_unsigned_pdfs_of_my_organizations_only(organization, make_m
 
 
 @pytest.mark.django_db
+def test_a_pdf_with_its_signed_original_leaves_the_panel(organization, make_member, client_for):
+    clerk = make_member(organization, Role.CLERK)
+    signed = _generate(organization, clerk, "Extrait signé à la main")
+    _generate(organization, clerk, "Extrait encore à signer")
+    with signed.file.open("rb") as handle:
+        services.upload_scan(document=signed, user=clerk, data=handle.read())  # its scan derives from it
+    page = client_for(clerk).get("/tableau-de-bord/").content.decode()
+    assert "Extrait encore à signer" in page and "Extrait signé à la main" not in page
+
+
+@pytest.mark.django_db
 def test_viewer_has_no_documents_panel(organization, make_member, client_for):
     viewer = make_member(organization, Role.VIEWER)
     assert "PDF à signer" not in client_for(viewer).get("/tableau-de-bord/").content.decode()
