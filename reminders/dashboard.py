@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.formatting import french_date
 from reminders import selectors
 from reminders.models import EVENT_KINDS
-from reminders.views import deadline_status
+from reminders.views import deadline_status, status_labels
 
 PANEL_ROWS = 8
 
@@ -33,10 +33,14 @@ def panel(request: HttpRequest) -> dict[str, Any] | None:
         .values("due_date", "title", "url", "kind")[:PANEL_ROWS]
     )
     default_url = reverse("reminders:list")
+    labels = status_labels()
     rows = []
     for deadline in upcoming:
         tone, label = deadline_status(
-            handled=False, is_event=deadline["kind"] in EVENT_KINDS, days_left=(deadline["due_date"] - today).days
+            handled=False,
+            is_event=deadline["kind"] in EVENT_KINDS,
+            days_left=(deadline["due_date"] - today).days,
+            labels=labels,
         )
         rows.append(
             {

@@ -46,19 +46,35 @@ _URL_PK_TEXT = f"/{_URL_PK}/"
 _DEADLINES_URL = "/echeances/"  # where a deadline without a page of its own leads (Deadline.get_absolute_url)
 
 
-def deadline_status(*, handled: bool, is_event: bool, days_left: int) -> tuple[str, str]:
+def status_labels() -> dict[str, str]:
+    """The badges' wordings in the active language, translated once for a list's rows."""
+    return {
+        "past": _("Passée"),
+        "handled": _("Traitée"),
+        "late_one": _("En retard d'un jour"),
+        "late": _("En retard de %(n)s jours"),
+        "today": _("Aujourd'hui"),
+        "tomorrow": _("Demain"),
+        "in": _("Dans %(n)s jours"),
+    }
+
+
+def deadline_status(
+    *, handled: bool, is_event: bool, days_left: int, labels: dict[str, str] | None = None
+) -> tuple[str, str]:
     """A deadline's badge as (tone, label): ("danger", "En retard de 3 jours")."""
+    labels = labels or status_labels()
     if handled:
-        return "ok", _("Passée") if is_event else _("Traitée")
+        return "ok", labels["past"] if is_event else labels["handled"]
     if days_left < 0:
         if days_left == -1:
-            return "danger", _("En retard d'un jour")
-        return "danger", _("En retard de %(n)s jours") % {"n": -days_left}
+            return "danger", labels["late_one"]
+        return "danger", labels["late"] % {"n": -days_left}
     if days_left == 0:
-        return "warn", _("Aujourd'hui")
+        return "warn", labels["today"]
     if days_left == 1:
-        return "warn", _("Demain")
-    return ("warn" if days_left <= 7 else "info"), _("Dans %(n)s jours") % {"n": days_left}
+        return "warn", labels["tomorrow"]
+    return ("warn" if days_left <= 7 else "info"), labels["in"] % {"n": days_left}
 
 
 def _deadline_rows(
@@ -79,18 +95,23 @@ def _deadline_rows(
     handlers = {user.pk: str(user) for user in User.objects.filter(pk__in=handler_ids)} if handler_ids else {}
     kind_labels = {value: str(label) for value, label in DeadlineKind.choices}
     urls = {name: reverse(f"reminders:{name}", args=[_URL_PK]) for name in ("handle", "reopen")}
+    # The wordings translated once for the 50 rows, not three times a row.
+    labels = status_labels()
+    reopen_aria, handle_aria = _("Rouvrir « %(t)s »"), _("Marquer « %(t)s » traitée")
     rows = []
     for deadline in deadlines:
         handled = deadline["handled_at"] is not None
         is_event = deadline["kind"] in EVENT_KINDS
-        tone, label = deadline_status(handled=handled, is_event=is_event, days_left=(deadline["due_date"] - today).days)
+        tone, label = deadline_status(
+            handled=handled, is_event=is_event, days_left=(deadline["due_date"] - today).days, labels=labels
+        )
         actionable = can_act(deadline)
         pk = f"/{deadline['pk']}/"
         reopen, handle = actionable and handled, actionable and not handled
         if reopen:
-            aria = _("Rouvrir « %(t)s »") % {"t": deadline["title"]}
+            aria = reopen_aria % {"t": deadline["title"]}
         elif handle:
-            aria = _("Marquer « %(t)s » traitée") % {"t": deadline["title"]}
+            aria = handle_aria % {"t": deadline["title"]}
         else:
             aria = ""
         rows.append(
