@@ -191,8 +191,8 @@ def test_page_query_counts(client_for, legal_user, organization, rows, django_as
     signatory_for(organization)
     conventions = [draft(legal_user, organization, partner=partner, title=f"Convention {n}") for n in range(rows)]
     client = client_for(legal_user)
-    # Session, user, roles, managers menu, count, rows, parties, their organizations, unread badge.
-    with django_assert_max_num_queries(9):
+    # Session, user, roles, managers menu, count, rows, parties with their organizations, unread badge.
+    with django_assert_max_num_queries(8):
         page = client.get("/conventions/").content.decode()
     assert f"<td>{partner.name}</td>" in page  # the partner, not the organization itself
     with django_assert_max_num_queries(20):
