@@ -20,7 +20,9 @@ BENCHMARKS = ["storage", "pages", "reminders", "documents", "attendance", "load"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("benchmark", choices=[*BENCHMARKS, "all"])
-    parser.add_argument("--repeat", type=int, default=60, help="timed requests per page and as many of its floor (pages)")
+    parser.add_argument(
+        "--repeat", type=int, default=60, help="timed requests per page and as many of its floor (pages)"
+    )
     parser.add_argument("--only", help="only the endpoints whose name contains this text (pages)")
     parser.add_argument("--duration", type=float, default=120, help="seconds of load (load)")
     parser.add_argument("--users", type=int, default=50, help="concurrent users (load)")
