@@ -31,7 +31,7 @@ from conventions.models import (
 from conventions.services.life import SIGNATURE_RULE
 from core import tenancy
 from core.errors import DomainError
-from core.pagination import RowsPages
+from core.pagination import RowsPages, SearchedPages
 from deliberations.models import Deliberation
 from parties.models import Signatory
 from parties.selectors import organization_for, organizations_for
@@ -507,7 +507,9 @@ def list_conventions(
         end_before=end_before,
         q=q,
     )
-    return RowsPages(
+    # A text search read once as its matches' ids (``core.pagination.SearchedPages``).
+    pages_of = SearchedPages if filters.q or filters.partner_name.strip() else RowsPages
+    return pages_of(
         selectors.filter_conventions(selectors.convention_summaries(request.user), filters), selectors.summary_rows
     )
 

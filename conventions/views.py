@@ -31,7 +31,7 @@ from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES, STATUS_
 from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
-from core.pagination import RowsPages
+from core.pagination import RowsPages, SearchedPages
 from core.roles import Capability
 from deliberations.models import Deliberation
 from parties.models import Organization
@@ -104,8 +104,10 @@ def convention_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.filter_conventions(selectors.convention_summaries(request.user), filters).order_by(
         "end_date", "reference"
     )
-    # The page as plain rows (its columns, the partners' names read by id): no model instances.
-    paginator: Paginator[dict[str, Any]] = Paginator(cast(Any, RowsPages(queryset, selectors.summary_rows)), PAGE_SIZE)
+    # The page as plain rows (its columns, the partners' names read by id): no model instances;
+    # a text search read once as its matches' ids (see ``core.pagination.SearchedPages``).
+    pages_of = SearchedPages if filters.q or filters.partner_name.strip() else RowsPages
+    paginator: Paginator[dict[str, Any]] = Paginator(cast(Any, pages_of(queryset, selectors.summary_rows)), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.pagination import capped_page, window_page
+from core.pagination import SearchedPages, capped_page, window_page
 from parties.models import Person
 
 
@@ -58,3 +58,19 @@ def test_a_capped_page_stops_counting_at_the_cap(people):
     assert (beyond.number, len(beyond), beyond.has_previous()) == (7, 0, True)
     exactly = capped_page(people, None, 20, cap=45)  # 45 rows, cap 45: exact
     assert (exactly.count, exactly.capped, exactly.num_pages) == (45, False, 3)
+
+
+@pytest.mark.django_db
+def test_searched_pages_count_the_matches_ids_and_read_a_page_by_id(people, django_assert_num_queries):
+    def rows(queryset):
+        return list(queryset.values("id", "last_name"))
+
+    matches = people.filter(last_name__contains="Membre1")  # Membre10 … Membre19
+    pages = SearchedPages(matches, rows)
+    with django_assert_num_queries(1):  # the ordered ids of every match, once
+        assert pages.count() == 10 and len(pages) == 10
+    with django_assert_num_queries(1):  # the page's rows by id
+        page = pages[3:6]
+    assert [r["last_name"] for r in page] == ["Membre13", "Membre14", "Membre15"]  # in the search's order
+    with django_assert_num_queries(0):
+        assert pages[20:30] == []
