@@ -534,15 +534,23 @@ def _members_sql(*, at_item: bool, names: bool) -> str:
         f"AND {sql.column(presence, 'sitting')} = %(sitting)s"
     )
     if at_item:
-        moved = (
-            f"(SELECT {sql.column(change, 'status')} FROM {sql.table(change)} INNER JOIN {sql.table(item)} "
+        # Each member's last arrival or departure up to the item, ranked in one pass over the
+        # sitting's few movements and joined (a correlated subquery per member ran 240 times:
+        # 1.8 ms). Unique per member and item: no tie.
+        ranked = (
+            f"SELECT {sql.column(change, 'person')} AS person_id, {sql.column(change, 'status')} AS status, "
+            f"ROW_NUMBER() OVER (PARTITION BY {sql.column(change, 'person')} "
+            f"ORDER BY {sql.column(item, 'position')} DESC) AS latest "
+            f"FROM {sql.table(change)} INNER JOIN {sql.table(item)} "
             f"ON {sql.column(change, 'deliberation')} = {sql.column(item, 'id')} "
             f"WHERE {sql.column(item, 'position')} <= %(position)s AND {sql.column(item, 'sitting')} = %(sitting)s "
-            f"AND {sql.column(change, 'person')} = {sql.column(mandate, 'person')} "
-            f"AND {sql.column(change, 'sitting')} = %(sitting)s "
-            f"ORDER BY {sql.column(item, 'position')} DESC LIMIT 1)"
+            f"AND {sql.column(change, 'sitting')} = %(sitting)s"
         )
-        status = f"COALESCE({moved}, {status})"
+        joined += (
+            f" LEFT OUTER JOIN ({ranked}) moved ON moved.person_id = {sql.column(mandate, 'person')} "
+            "AND moved.latest = 1"
+        )
+        status = f"COALESCE(moved.status, {status})"
     columns = f"{sql.column(mandate, 'person')}, {status}"
     order = ""
     if names:
