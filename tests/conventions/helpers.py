@@ -92,3 +92,30 @@ def sign_by_every_party(user: Any, amendment: Any, signed_on: date, today: date 
             user=user, amendment=amendment, party=party, signed_on=signed_on, today=today or signed_on
         )
     return amendment
+
+
+def copies_of(convention: Convention, count: int) -> list[Convention]:
+    """``count`` copies of a convention with its parties, inserted in bulk (each with its own
+    reference): a list of a thousand conventions without running the services a thousand
+    times. Only for reading lists; the copies have no clauses, deadlines or history."""
+    from conventions.models import ConventionParty
+
+    parties = list(ConventionParty.objects.filter(convention=convention).order_by("position"))
+    copies = []
+    for n in range(count):
+        copy = Convention.objects.get(pk=convention.pk)
+        copy.pk = None
+        copy.reference = f"{convention.reference}-{n:04d}"
+        copy.title = f"{convention.title} ({n})"
+        copies.append(copy)
+    copies = Convention.objects.bulk_create(copies)
+    clones = []
+    for copy in copies:
+        for party in parties:
+            party.pk = None
+            party.convention_id = copy.pk
+            clones.append(
+                ConventionParty(**{f.attname: getattr(party, f.attname) for f in ConventionParty._meta.concrete_fields})
+            )
+    ConventionParty.objects.bulk_create(clones)
+    return copies

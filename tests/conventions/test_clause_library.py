@@ -133,7 +133,7 @@ def test_managers_and_viewers_are_refused(request, client_for, legal_user, organ
     assert ClauseTemplate.objects.count() == 1
 
 
-@pytest.mark.parametrize("count", [10, 60])
+@pytest.mark.parametrize("count", [10, 1000])
 def test_list_queries_do_not_grow(client_for, legal_user, organization, count, django_assert_max_num_queries):
     ClauseTemplate.objects.bulk_create(
         ClauseTemplate(organization=organization, key=f"c{i}", title=f"Clause {i}", body=BODY) for i in range(count)

@@ -257,3 +257,59 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
         closed = api.post(f"/sittings/{sitting.pk}/close")
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
     assert [i["result"] for i in closed.json()["agenda"][:2]] == [voted_first, voted_second]
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_lists_query_counts_do_not_grow_with_acts_and_sittings(
+    organization, council_factory, client_for, api_for, django_assert_max_num_queries, count
+):
+    """The lists of acts and sittings — pages, API, the public register and its search — on 10
+    and on 1,000 acts and sittings (built in bulk: ten years of a commune's council)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from deliberations.models import Sitting, SittingState
+
+    council = council_factory(organization, 5)
+    first = datetime(2016, 1, 4, 18, tzinfo=ZoneInfo("Europe/Paris"))
+    sittings = Sitting.objects.bulk_create(
+        Sitting(assembly=council.assembly, starts_at=first + timedelta(days=3 * n), state=SittingState.CLOSED)
+        for n in range(count)
+    )
+    Deliberation.objects.bulk_create(
+        Deliberation(
+            assembly=council.assembly,
+            sitting=sittings[n],
+            position=1,
+            number=f"D{n:04d}",
+            year=2016 + n // 100,
+            sequence=n % 100 + 1,
+            title=f"Subvention à l'association n° {n}",
+            state=DeliberationState.ENFORCEABLE if n % 2 else DeliberationState.PUBLISHED,
+            published_on=sittings[n].starts_at.date() + timedelta(days=2),
+        )
+        for n in range(count)
+    )
+    if connection.vendor == "postgresql":  # the full-text vectors, as the services keep them
+        from django.contrib.postgres.search import SearchVector
+
+        Deliberation.objects.filter(assembly=council.assembly).update(
+            search_vector=SearchVector("number", "title", config="french")
+        )
+    client, api = client_for(council.clerk), api_for(council.clerk)
+    # Session, user, roles, the unread badge, then the list's own (see each view).
+    pages = {
+        "/deliberations/?page=2": 7,
+        "/deliberations/seances/?page=2": 7,
+        f"/deliberations/publiques/{organization.pk}/?page=2": 7,
+        # 8 where the acts' content type is read for the first time in the process (then cached).
+        f"/deliberations/publiques/{organization.pk}/?q=association": 8,
+    }
+    for path, queries in pages.items():
+        with django_assert_max_num_queries(queries):
+            assert client.get(path).status_code == 200, path
+    # The token, its last use, roles, then the list's own.
+    api_lists = {"/deliberations?page=2": 6, "/sittings?page=2": 5, "/deliberations?q=association": 4}
+    for path, queries in api_lists.items():
+        with django_assert_max_num_queries(queries):
+            assert api.get(path).status_code == 200, path

@@ -39,3 +39,19 @@ def deadline_for(
         source=source, organization_id=organization.pk, specs=[spec(key, due, recipient_ids=recipients, **fields)]
     )
     return Deadline.objects.get(object_id=source.pk, key=key, content_type__model=source._meta.model_name)
+
+
+def many_deadlines(organization: Any, count: int, *, due: Any, prefix: str = "k", **fields: Any) -> None:
+    """``count`` deadlines of one source in one sync (as a convention's own services give
+    theirs): ``due(n)`` and, when given, ``title(n)`` and ``kind(n)`` vary with the row."""
+    title, kind = fields.pop("title", None), fields.pop("kind", None)
+    specs = []
+    for n in range(count):
+        extra = dict(fields)
+        if title:
+            extra["title"] = title(n)
+        if kind:
+            extra["kind"] = kind(n)
+        recipients = extra.pop("recipients", ())
+        specs.append(spec(f"{prefix}{n}", due(n), recipient_ids=recipients, **extra))
+    sync_deadlines(source=source_in(organization), organization_id=organization.pk, specs=specs)
