@@ -41,9 +41,15 @@ def documents_of(user: Any, owner: Model) -> QuerySet[StoredDocument]:
     return documents_for(user).filter(owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk)
 
 
-def document_for(user: Any, pk: int) -> StoredDocument:
+def document_for(user: Any, pk: int, *, page: bool = False) -> StoredDocument:
+    """One document of the user's organizations, or 404; for its ``page``, with only what the
+    page prints joined (its organization and author: no content type or uploaded template,
+    whose joins PostgreSQL took longer to plan than to run)."""
+    queryset = documents_for(user)
+    if page:
+        queryset = queryset.select_related(None).select_related("organization", "created_by")
     try:
-        return documents_for(user).get(pk=pk)
+        return queryset.get(pk=pk)
     except StoredDocument.DoesNotExist as exc:
         raise _not_found() from exc
 
@@ -57,7 +63,8 @@ def versions_of(document: StoredDocument) -> QuerySet[StoredDocument]:
             owner_id=document.owner_id,
             kind=document.kind,
         )
-        .select_related("created_by")
+        # The versions table prints these columns only (not who produced each version).
+        .only("pk", "version", "format", "origin", "created_at", "sha256")
         .order_by("-created_at", "-id")
     )
 

@@ -116,7 +116,7 @@ def _detail_context(request: HttpRequest, document: Any, **extra: Any) -> dict[s
 
 @login_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = selectors.document_for(request.user, pk)
+    document = selectors.document_for(request.user, pk, page=True)
     return render(request, _DETAIL, _detail_context(request, document), using="pages")
 
 
