@@ -19,16 +19,29 @@ from core import sql
 from core.roles import Capability, Role, role_allows
 
 _CACHE_ATTR = "_conventio_roles"
+_NAMES_ATTR = "_conventio_organization_names"
 
 
 @functools.cache
 def _roles_sql() -> str:
     from core.models import Membership
+    from parties.models import Organization
 
+    # With each organization's name (joined by key): the menus and lists that name the
+    # user's organizations need no query of their own.
     return (
-        f"SELECT {sql.column(Membership, 'organization')}, {sql.column(Membership, 'role')} "
-        f"FROM {sql.table(Membership)} WHERE {sql.column(Membership, 'user')} = %s"
+        f"SELECT {sql.column(Membership, 'organization')}, {sql.column(Membership, 'role')}, "
+        f"{sql.column(Organization, 'name')} FROM {sql.table(Membership)} "
+        f"INNER JOIN {sql.table(Organization)} "
+        f"ON {sql.column(Organization, 'id')} = {sql.column(Membership, 'organization')} "
+        f"WHERE {sql.column(Membership, 'user')} = %s"
     )
+
+
+def _load(user: Any) -> None:
+    rows = sql.rows(_roles_sql(), [user.pk])
+    setattr(user, _CACHE_ATTR, {organization: role for organization, role, _name in rows})
+    setattr(user, _NAMES_ATTR, {organization: name for organization, _role, name in rows})
 
 
 def roles_by_organization(user: Any) -> dict[int, str]:
@@ -38,16 +51,25 @@ def roles_by_organization(user: Any) -> dict[int, str]:
     than built by the ORM each time."""
     if user is None or not user.is_authenticated:
         return {}
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        cached = dict(sql.rows(_roles_sql(), [user.pk]))
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    if getattr(user, _CACHE_ATTR, None) is None:
+        _load(user)
+    return getattr(user, _CACHE_ATTR)  # type: ignore[no-any-return]
+
+
+def organizations_by_name(user: Any) -> list[tuple[int, str]]:
+    """The user's organizations as (id, name), by name, read with their roles (no query)."""
+    if user is None or not user.is_authenticated:
+        return []
+    if getattr(user, _NAMES_ATTR, None) is None:
+        _load(user)
+    names: dict[int, str] = getattr(user, _NAMES_ATTR)
+    return sorted(names.items(), key=lambda item: (item[1], item[0]))
 
 
 def forget_roles(user: Any) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attribute in (_CACHE_ATTR, _NAMES_ATTR):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def organization_ids(user: Any) -> list[int]:

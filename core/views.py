@@ -51,13 +51,7 @@ _URL_PK_TEXT = f"/{_URL_PK}/"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from parties.models import Organization
-
-    organizations = (
-        Organization.objects.filter(pk__in=tenancy.organization_ids(request.user))
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    organizations = tenancy.organizations_by_name(request.user)
     roles = tenancy.roles_by_organization(request.user)
     detail_url = reverse("parties:organization_detail", args=[_URL_PK])
     return render(

@@ -151,11 +151,7 @@ _ROW_FIELDS = (
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    organizations = list(
-        Organization.objects.filter(pk__in=tenancy.organization_ids(request.user))
-        .order_by("name")
-        .values_list("pk", "name")
-    )
+    organizations = tenancy.organizations_by_name(request.user)
     form = DeadlineFilterForm(request.GET or None, organizations=organizations)
     data = form.cleaned_data if form.is_valid() else {}
     scope = data.get("scope") or "mine"

@@ -198,9 +198,10 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
         assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/deliberations/").status_code == 200
-    # The dashboard: the organizations, each panel's reads (deadlines, conventions, the next
-    # sittings and the acts to follow up — their assemblies read once for both —, documents).
-    with django_assert_max_num_queries(14):
+    # The dashboard: each panel's reads (deadlines, conventions, the next sittings and the acts
+    # to follow up — their assemblies read once for both —, documents); the organizations'
+    # names come with the roles.
+    with django_assert_max_num_queries(13):
         assert client.get(reverse("core:dashboard")).status_code == 200
     with django_assert_max_num_queries(7):  # the assemblies (menu, names, scope), count, rows
         page = client.get("/deliberations/seances/").content.decode()
