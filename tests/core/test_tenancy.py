@@ -77,3 +77,28 @@ def test_admin_lists_only_own_organizations(organization, other_organization, ma
 def test_anonymous_is_sent_to_login_and_api_refuses(organization, client):
     assert client.get("/tableau-de-bord/").status_code == 302
     assert client.get("/api/v1/organizations").status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_users_organizations_come_with_their_roles_by_name(
+    organization, other_organization, make_member, django_assert_num_queries
+):
+    from core import tenancy
+    from core.models import Membership
+
+    user = make_member(organization, Role.MANAGER)
+    Membership.objects.create(user=user, organization=other_organization, role=Role.VIEWER)
+    tenancy.forget_roles(user)
+    with django_assert_num_queries(1):  # roles and names together, then from the request's cache
+        assert tenancy.roles_by_organization(user) == {
+            organization.pk: Role.MANAGER,
+            other_organization.pk: Role.VIEWER,
+        }
+        names = tenancy.organizations_by_name(user)
+    assert names == sorted(
+        [(organization.pk, organization.name), (other_organization.pk, other_organization.name)],
+        key=lambda item: item[1],
+    )
+    Membership.objects.filter(user=user, organization=other_organization).delete()
+    tenancy.forget_roles(user)  # a membership ended: both are read again
+    assert tenancy.organizations_by_name(user) == [(organization.pk, organization.name)]
