@@ -89,7 +89,7 @@ def convention_summaries(user: Any) -> QuerySet[Convention]:
 def _partners_sql(conventions: int) -> str:
     # A page's parties joined to their organizations by key: PostgreSQL walks the parties'
     # (convention, …) index and looks each organization up (a nested loop over ~50 rows).
-    places = ", ".join(["%s"] * conventions)
+    places = sql.placeholders(conventions)
     return (
         f"SELECT {sql.column(ConventionParty, 'convention')}, {sql.column(ConventionParty, 'organization')}, "
         f"{sql.column(Organization, 'name')} FROM {sql.table(ConventionParty)} "
@@ -221,7 +221,7 @@ def _columns(model: Any) -> tuple[str, ...]:
 @functools.cache
 def _record_sql(organizations: int) -> str:
     # The convention and its notice of termination, if any (one row at most: unique).
-    places = ", ".join(["%s"] * organizations)
+    places = sql.placeholders(organizations)
     columns = ", ".join(
         [sql.column(Convention, f) for f in _columns(Convention)]
         + [sql.column(TerminationNotice, f) for f in _columns(TerminationNotice)]

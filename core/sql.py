@@ -33,6 +33,12 @@ def column(model: Any, field: str) -> str:
     return f"{table(model)}.{name(model, field)}"
 
 
+def placeholders(count: int) -> str:
+    """``%s, %s, …``: the parameters of an ``IN (…)`` list of ``count`` values (a query written
+    once per list length)."""
+    return ", ".join(["%s"] * count)
+
+
 def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
     """The rows of a query written here (``%s`` or ``%(name)s`` placeholders)."""
     with connection.cursor() as cursor:

@@ -573,7 +573,7 @@ def _public_documents(deliberation_ids: list[int]) -> Any:
 def _extract_owners_sql(count: int) -> str:
     from documents.models import StoredDocument
 
-    places = ", ".join(["%s"] * count)
+    places = sql.placeholders(count)
     return (
         f"SELECT {sql.column(StoredDocument, 'owner_id')} FROM {sql.table(StoredDocument)} "
         f"WHERE {sql.column(StoredDocument, 'owner_type')} = %s AND {sql.column(StoredDocument, 'owner_id')} IN ({places}) "

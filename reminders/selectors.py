@@ -216,7 +216,7 @@ UNREAD_CAP = 100  # shown as "99+": counting thousands of unread rows tells nobo
 
 @functools.cache
 def _unread_sql(organizations: int) -> str:
-    places = ", ".join(["%s"] * organizations)
+    places = sql.placeholders(organizations)
     # From the partial index (recipient, organization) of unread reminders alone: the
     # organization is on the row (``Reminder.organization``), no deadline is read.
     return (
