@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from core import sql
 
 _TYPES = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "id"}
@@ -57,6 +61,36 @@ def _related_names(changes: list[tuple[Any, Any]]) -> dict[tuple[Any, Any], str]
     return names
 
 
+_USER_FIELDS = ("id", "first_name", "last_name", "username")
+
+
+@functools.cache
+def _records_sql(history: Any) -> str:
+    user = get_user_model()
+    return (
+        f"SELECT {sql.columns(history)}, {sql.columns(user, _USER_FIELDS)} FROM {sql.table(history)} "
+        f"LEFT JOIN {sql.table(user)} ON {sql.column(user, 'id')} = {sql.column(history, 'history_user')} "
+        f"WHERE {sql.column(history, 'id')} = %s ORDER BY {sql.order(history, ['-history_date', '-history_id'])} "
+        "LIMIT %s OFFSET %s"
+    )
+
+
+def _records(history: Any, pk: Any, limit: int, offset: int) -> list[Any]:
+    """An object's historical records, newest first, with their users (names only), as
+    ``history.select_related("history_user")`` gives them: written once per model
+    (``core.sql``), this panel being on every page of an object."""
+    width = len(sql.fields_of(history))
+    user_model = get_user_model()
+    records = []
+    for row in sql.rows(_records_sql(history), [pk, limit, offset]):
+        record_row, user_row = sql.split(row, width)
+        record = sql.instances(history, [record_row])[0]
+        user = sql.instances(user_model, [user_row], _USER_FIELDS)[0] if user_row[0] is not None else None
+        sql.cache(record, "history_user", user)
+        records.append(record)
+    return records
+
+
 def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
     """The changes of ``obj``, newest first, from ``offset`` on (at most ``limit``), each with the
     fields it changed. A fixed number of queries: the records (one more than asked, to compare
@@ -64,9 +98,7 @@ def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[His
     manager = getattr(obj, "history", None)
     if manager is None:
         return []
-    records = list(
-        manager.select_related("history_user").order_by("-history_date", "-history_id")[offset : offset + limit + 1]
-    )
+    records = _records(manager.model, obj.pk, limit + 1, offset)
     deltas: list[Any] = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None

@@ -15,7 +15,8 @@ import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
+from django.db.models import QuerySet
 
 
 def table(model: Any) -> str:
@@ -55,10 +56,7 @@ def convert(model: Any, fields: Sequence[str], raw: Iterable[Sequence[Any]]) -> 
     """Rows whose columns are ``fields`` of ``model``, as dicts of values converted by each
     field's database converters (those the ORM applies: a date read from SQLite's text, a
     JSON document, a decimal)."""
-    plan = []
-    for field_name in fields:
-        col = model._meta.get_field(field_name).get_col(model._meta.db_table)
-        plan.append((field_name, col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    plan = _conversions(model, tuple(fields))
     records = []
     for row in raw:
         record = {}
@@ -68,6 +66,21 @@ def convert(model: Any, fields: Sequence[str], raw: Iterable[Sequence[Any]]) -> 
             record[field_name] = value
         records.append(record)
     return records
+
+
+def _conversions(model: Any, fields: tuple[str, ...]) -> list[tuple[str, Any, list[Any]]]:
+    # Each field's column and converters, found once per connection (the converters are the
+    # connection's own: kept on it, they go with it).
+    wrapper = connections[connection.alias]
+    plans = wrapper.__dict__.setdefault("_conventio_conversions", {})
+    plan = plans.get((model, fields))
+    if plan is None:
+        plan = []
+        for field_name in fields:
+            col = model._meta.get_field(field_name).get_col(model._meta.db_table)
+            plan.append((field_name, col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        plans[(model, fields)] = plan
+    return plan
 
 
 @functools.cache
@@ -83,3 +96,92 @@ def records(
     """The rows of ``model`` whose field ``key`` equals ``value``, as dicts of ``fields``
     (see ``convert``), in ``ordering``: one query written once per process."""
     return convert(model, fields, rows(_select(model, fields, key, ordering), [value]))
+
+
+# --- Model instances from SQL written once ---------------------------------------------------
+#
+# A page that prints a whole object with its collections (a convention with its parties,
+# clauses, obligations, avenants…) and hands it to services and forms needs model instances.
+# Prefetched by the ORM, its dozen small queries cost more to build (querysets, lookups, the
+# compiler, the prefetch machinery) than PostgreSQL takes to answer them; written once here,
+# they are read in one round trip (``batch``) and their rows made instances as the ORM makes
+# them (``instances``: converted, then ``Model.from_db``), then attached where the ORM would
+# have put them (``attach``, ``cache``), so that ``convention.parties.all()`` or
+# ``party.organization`` read no more.
+
+
+@functools.cache
+def fields_of(model: Any) -> tuple[str, ...]:
+    """The attribute names of the model's concrete fields (``organization_id``), in order."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def _in_order(model: Any, fields: Sequence[str] | None) -> tuple[str, ...]:
+    # ``Model.from_db`` takes a subset of the fields in the model's order.
+    every = fields_of(model)
+    return every if fields is None else tuple(f for f in every if f in fields)
+
+
+def columns(model: Any, fields: Sequence[str] | None = None) -> str:
+    """The select list of the model's concrete fields (or of ``fields``, in the model's order)."""
+    return ", ".join(column(model, f) for f in _in_order(model, fields))
+
+
+def instances(model: Any, raw: Iterable[Sequence[Any]], fields: Sequence[str] | None = None) -> list[Any]:
+    """Rows of ``columns(model, fields)`` as model instances, as the ORM builds them (the
+    fields not read are deferred: read if ever asked for)."""
+    names = _in_order(model, fields)
+    return [model.from_db(connection.alias, names, tuple(r.values())) for r in convert(model, names, raw)]
+
+
+def split(row: Sequence[Any], *widths: int) -> list[Sequence[Any]]:
+    """A joined row cut into the columns of each of its tables, in order."""
+    parts, start = [], 0
+    for width in widths:
+        parts.append(row[start : start + width])
+        start += width
+    parts.append(row[start:])
+    return parts
+
+
+def attach(instance: Any, name: str, objects: list[Any]) -> None:
+    """``objects`` as the instance's prefetched collection ``name`` (``instance.name.all()``
+    answers them without a query, as after ``prefetch_related(name)``)."""
+    queryset: QuerySet[Any] = QuerySet(model=getattr(instance, name).model)
+    queryset._result_cache = objects
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def cache(instance: Any, name: str, value: Any) -> None:
+    """``value`` as the instance's related object ``name`` (a foreign key or a reverse
+    one-to-one; ``None`` for none), as after ``select_related(name)``."""
+    descriptor = getattr(type(instance), name)
+    field = descriptor.related if hasattr(descriptor, "related") else descriptor.field
+    field.set_cached_value(instance, value)
+
+
+def _one_round_trip() -> bool:
+    # psycopg 3's client-side binding (Django's default) sends several statements in one
+    # message and gives each its result; server-side binding prepares one statement.
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return (
+        connection.vendor == "postgresql"
+        and is_psycopg3
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
+
+
+def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each of several queries written here (``%s`` placeholders), in order: in one
+    round trip to PostgreSQL (one message, one implicit transaction: one snapshot for all),
+    one after the other on SQLite, which runs one statement per call."""
+    if not _one_round_trip():
+        return [rows(text, list(params)) for text, params in queries]
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(text for text, _params in queries), [p for _text, params in queries for p in params])
+        results = [list(cursor.fetchall())]
+        while cursor.nextset():
+            results.append(list(cursor.fetchall()))
+    return results

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from conventions.models import Convention, ConventionClause
 from core import sql
@@ -42,3 +43,57 @@ def test_records_come_in_the_order_asked(legal_user, organization):
     descending = sql.records(ConventionClause, fields, "convention", convention.pk, ("-position",))
     assert [r["title"] for r in descending] == ["Troisième", "Deuxième", "Premier"]
     assert sql.records(ConventionClause, fields, "convention", 0) == []
+
+
+def test_batch_answers_each_query_in_order(legal_user, organization):
+    first, second = draft(legal_user, organization, title="Premier"), draft(legal_user, organization, title="Second")
+    by_id = f"SELECT {sql.column(Convention, 'title')} FROM {sql.table(Convention)} WHERE {sql.column(Convention, 'id')} = %s"
+    none = f"{by_id} AND 1 = 0"
+    assert sql.batch([(by_id, [second.pk]), (none, [first.pk]), (by_id, [first.pk])]) == [
+        [("Second",)],
+        [],
+        [("Premier",)],
+    ]
+
+
+def test_batch_is_one_round_trip_on_postgresql(legal_user, organization, django_assert_num_queries):
+    convention = draft(legal_user, organization)
+    by_id = (
+        f"SELECT {sql.column(Convention, 'id')} FROM {sql.table(Convention)} WHERE {sql.column(Convention, 'id')} = %s"
+    )
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+        assert sql.batch([(by_id, [convention.pk])] * 3) == [[(convention.pk,)]] * 3
+
+
+def test_instances_are_the_orms_with_the_fields_not_read_deferred(legal_user, organization, django_assert_num_queries):
+    convention = draft(legal_user, organization, amount=Decimal("99.90"), perimeter_postal_codes=["34000"])
+    raw = sql.rows(f"SELECT {sql.columns(Convention)} FROM {sql.table(Convention)} WHERE id = %s", [convention.pk])
+    (built,) = sql.instances(Convention, raw)
+    orm = Convention.objects.get(pk=convention.pk)
+    assert [getattr(built, f) for f in sql.fields_of(Convention)] == [
+        getattr(orm, f) for f in sql.fields_of(Convention)
+    ]
+    assert not built._state.adding and built._state.db == "default" and built.get_deferred_fields() == set()
+    # A subset of the fields, asked in any order, is read in the model's order; the rest is deferred.
+    subset = ("title", "id")
+    raw = sql.rows(
+        f"SELECT {sql.columns(Convention, subset)} FROM {sql.table(Convention)} WHERE id = %s", [convention.pk]
+    )
+    (partial,) = sql.instances(Convention, raw, subset)
+    assert (partial.pk, partial.title) == (convention.pk, convention.title)
+    assert "reference" in partial.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert partial.reference == convention.reference
+
+
+def test_attached_collections_and_cached_objects_read_no_more(legal_user, organization, django_assert_num_queries):
+    convention = draft(legal_user, organization)
+    bare = Convention.objects.get(pk=convention.pk)
+    clause = ConventionClause(pk=1, convention_id=convention.pk, position=1, title="Objet", body="…")
+    sql.attach(bare, "clauses", [clause])
+    sql.cache(bare, "organization", organization)
+    sql.cache(bare, "termination_notice_record", None)
+    with django_assert_num_queries(0):
+        assert list(bare.clauses.all()) == [clause]
+        assert bare.organization is organization
+        assert getattr(bare, "termination_notice_record", None) is None
