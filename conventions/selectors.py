@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from conventions.models.conventions import COMMITTED_STATES
 from core import sql, tenancy
 from deliberations.models import Deliberation
 from parties.models import Organization, Person, Signatory
+from reminders.models import Deadline
 
 
 def _not_found(what: str) -> Http404:
@@ -228,21 +230,27 @@ def _detail_sql(organizations: int) -> tuple[str, ...]:
         f"WHERE {sql.column(CommitteeMeeting, 'committee')} = {sql.column(MonitoringCommittee, 'id')}) "
         f"FROM {sql.table(MonitoringCommittee)} WHERE {of(MonitoringCommittee)} "
         f"ORDER BY {sql.order(MonitoringCommittee, ['name', 'id'])}",
+        # The page's deadlines: their date and title (the convention's content type first).
+        f"SELECT {sql.columns(Deadline, DEADLINE_FIELDS)} FROM {sql.table(Deadline)} "
+        f"WHERE {sql.column(Deadline, 'content_type')} = %s AND {sql.column(Deadline, 'object_id')} = %s "
+        f"ORDER BY {sql.order(Deadline, ['due_date', 'id'])}",
     )
 
 
 USER_FIELDS = ("id", "first_name", "last_name", "username")
 ACT_FIELDS = ("id", "number")
 SUCCESSOR_FIELDS = ("id", "reference")
+DEADLINE_FIELDS = ("due_date", "title")
 
 
-def convention_detail(user: Any, pk: int) -> Convention:
+def convention_detail(user: Any, pk: int, *, deadlines: bool = False) -> Convention:
     """One convention with everything its page shows, as model instances for the page, its
     forms and the services its actions call: its organization, manager, programme and notice;
     its parties (with their organizations, signatories and people), clauses, obligations
     (with their parties), avenants, evaluations, annexes, followers, approving acts (their
     numbers), successors (their references) and committees (with ``meeting_count``); and
-    ``predecessor_reference``.
+    ``predecessor_reference``; with ``deadlines``, ``deadline_rows``: its deadlines' dates and
+    titles, for its page.
 
     Written as SQL once and read in one round trip (``core.sql.batch``): prefetched by the
     ORM, building these fifteen queries and their instances took three times what PostgreSQL
@@ -251,6 +259,9 @@ def convention_detail(user: Any, pk: int) -> Convention:
     if not organizations:
         raise _not_found("convention")
     queries = _detail_sql(len(organizations))
+    statements = [(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:-1])]
+    if deadlines:
+        statements.append((queries[-1], [ContentType.objects.get_for_model(Convention).pk, pk]))
     (
         found,
         organization,
@@ -267,7 +278,8 @@ def convention_detail(user: Any, pk: int) -> Convention:
         approving,
         successors,
         committees,
-    ) = sql.batch([(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:])])
+        *deadline_rows,
+    ) = sql.batch(statements)
     if not found:
         raise _not_found("convention")
     width = len(sql.fields_of(Convention))
@@ -319,6 +331,8 @@ def convention_detail(user: Any, pk: int) -> Convention:
         for obj in objects if name in ("clauses", "obligations", "amendments", "evaluations", "annexes") else ():
             sql.cache(obj, "convention", convention)
         sql.attach(convention, name, objects)
+    if deadlines:
+        convention.deadline_rows = sql.convert(Deadline, DEADLINE_FIELDS, deadline_rows[0])
     return convention
 
 

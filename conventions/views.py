@@ -273,7 +273,7 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
 
 @login_required
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    convention = selectors.convention_detail(request.user, pk)
+    convention = selectors.convention_detail(request.user, pk, deadlines=True)
     notice = getattr(convention, "termination_notice_record", None)
     partners = list(convention.parties.all())
     variables = services.clause_variables(convention)
@@ -284,26 +284,13 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice,
         # The party that gave notice is one of the parties read (not joined to the convention).
         "notice_by": next((p.organization.name for p in partners if notice and p.pk == notice.given_by_id), ""),
-        "deadlines": _deadlines_of(convention),
+        "deadlines": convention.deadline_rows,
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),
         **_action_forms(request, convention),
     }
     return render(request, "pages/conventions/convention_detail.jinja", context, using="pages")
-
-
-def _deadlines_of(obj: Any) -> list[Any]:
-    from django.contrib.contenttypes.models import ContentType
-
-    from reminders.models import Deadline
-
-    # The date and title are what the page prints.
-    return list(
-        Deadline.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-        .order_by("due_date")
-        .values("due_date", "title")
-    )
 
 
 def _party(convention: Convention, pk: int) -> ConventionParty:

@@ -17,8 +17,10 @@ from django.middleware.csrf import get_token
 from django.template import engines
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
-from jinja2 import Environment
+from django.utils.translation import get_language, gettext, ngettext
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 
 class RowsEnvironment(Environment):
@@ -36,10 +38,38 @@ class RowsEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
+# A template's messages are its literals: a few hundred in all, each translated once per
+# language here instead of at every print. Through Jinja2's newstyle ``_()`` (an alias that
+# resolves ``gettext``, Django's lookup of the active translation, the markup, the ``%``
+# formatting even without variables) a label cost 10 µs: 1 ms on a page of a hundred labels.
+# The catalogues are read once per process, as Django reads them.
+_translated: dict[tuple[str | None, str, bool], str] = {}
+
+
+@pass_context
+def _gettext(context: Context, message: str, **variables: Any) -> str:
+    """Jinja2's newstyle ``gettext`` (``_("…")``, ``_("… %(n)s", n=…)``), remembered by
+    language: the same text, marked safe and formatted as Jinja2's own does it."""
+    autoescape = bool(context.eval_ctx.autoescape)
+    key = (get_language(), message, autoescape)
+    text = _translated.get(key)
+    if text is None:
+        text = Markup(gettext(message)) if autoescape else gettext(message)
+        _translated[key] = text
+    if variables:
+        return text % variables
+    plain = _translated.get((key[0], message, None))  # type: ignore[arg-type]
+    if plain is None:
+        # Jinja2 formats every message ("%%" prints "%"): the result without variables too.
+        plain = _translated[(key[0], message, None)] = text % {}  # type: ignore[index]
+    return plain
+
+
 def environment(**options: Any) -> Environment:
     """The fragments' environment: autoescape, translations through Django's catalogues."""
     env = RowsEnvironment(extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["gettext"] = env.globals["_"] = _gettext
     return env
 
 

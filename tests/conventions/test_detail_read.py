@@ -4,6 +4,7 @@ round trip): the same objects as the ORM's prefetch, and nothing more read after
 from datetime import date
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch
 from django.http import Http404
 
@@ -22,6 +23,7 @@ from conventions.models import (
 )
 from core import sql
 from core.roles import Role
+from reminders.models import Deadline
 from tests.conventions.helpers import adopted_deliberation, draft, partner_of, signed
 from tests.factories import member
 
@@ -77,7 +79,7 @@ def _everything(legal_user, organization):
 
 def test_the_page_reads_what_the_orm_prefetches(legal_user, organization, django_assert_num_queries):
     convention = _everything(legal_user, organization)
-    read = selectors.convention_detail(legal_user, convention.pk)
+    read = selectors.convention_detail(legal_user, convention.pk, deadlines=True)
     orm = (
         Convention.objects.select_related(
             "organization", "manager", "programme", "termination_notice_record", "predecessor"
@@ -123,6 +125,11 @@ def test_the_page_reads_what_the_orm_prefetches(legal_user, organization, django
         assert [d.number for d in read.approving_deliberations.all()] == ["V2024-067"]
         assert [s.reference for s in read.successors.all()] == [s.reference for s in orm.successors.all()]
         assert read.annexes.all()[0].file.url == orm.annexes.all()[0].file.url
+    deadlines = Deadline.objects.filter(
+        content_type=ContentType.objects.get_for_model(Convention), object_id=convention.pk
+    )
+    assert read.deadline_rows == list(deadlines.order_by("due_date", "id").values("due_date", "title"))
+    assert read.deadline_rows and all(isinstance(row["due_date"], date) for row in read.deadline_rows)
 
 
 def test_another_organizations_convention_is_not_found(legal_user, organization, other_organization):
