@@ -284,7 +284,7 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice,
         # The party that gave notice is one of the parties read (not joined to the convention).
         "notice_by": next((p.organization.name for p in partners if notice and p.pk == notice.given_by_id), ""),
-        "deadlines": convention.deadline_rows,  # type: ignore[attr-defined]  (read with the convention)
+        "deadlines": convention.deadline_rows,  # type: ignore[attr-defined]
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),
