@@ -147,10 +147,13 @@ def split(row: Sequence[Any], *widths: int) -> list[Sequence[Any]]:
 def attach(instance: Any, name: str, objects: list[Any]) -> None:
     """``objects`` as the instance's prefetched collection ``name`` (``instance.name.all()``
     answers them without a query, as after ``prefetch_related(name)``)."""
-    queryset: QuerySet[Any] = QuerySet(model=getattr(instance, name).model)
+    manager = getattr(instance, name)
+    # Where the manager looks: a many-to-many's own name for it, a reverse foreign key's accessor.
+    key = getattr(manager, "prefetch_cache_name", None) or manager.field.remote_field.cache_name
+    queryset: QuerySet[Any] = QuerySet(model=manager.model)
     queryset._result_cache = objects
     queryset._prefetch_done = True  # type: ignore[attr-defined]
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[key] = queryset
 
 
 def cache(instance: Any, name: str, value: Any) -> None:

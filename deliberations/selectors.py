@@ -27,6 +27,7 @@ from deliberations.models import (
     Assembly,
     Attendance,
     AttendanceChange,
+    Ballot,
     Deliberation,
     DeliberationKind,
     DeliberationState,
@@ -35,8 +36,11 @@ from deliberations.models import (
     Proxy,
     Sitting,
     SittingState,
+    Transmission,
+    VoteResult,
 )
-from parties.models import Organization, Person
+from deliberations.models import Annex as DeliberationAnnex
+from parties.models import Organization, Person, Signatory
 from parties.models import full_name as person_full_name
 
 NOT_FOUND = "Aucun objet ne correspond à cette adresse."
@@ -350,11 +354,95 @@ def deliberations_for(user: Any) -> QuerySet[Deliberation]:
     )
 
 
-def deliberation_for(user: Any, pk: int) -> Deliberation:
-    queryset = Deliberation.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related(
-        "assembly__organization", "sitting", "rapporteur", "signatory__person"
+# An act's fields but its full-text vector (deferred, as its manager defers it).
+ACT_FIELDS = tuple(f for f in sql.fields_of(Deliberation) if f != "search_vector")
+APPROVED_FIELDS = ("id", "reference", "title")
+
+
+@functools.cache
+def _act_sql(organizations: int) -> tuple[str, ...]:
+    """The queries of :func:`deliberation_for`, each of one table or two, keyed by the act's
+    id: joined in one query, its six tables took PostgreSQL 1.9 ms to plan, 0.15 ms to run."""
+    d, a = Deliberation, Assembly
+
+    def via(model: Any, key: str) -> str:
+        return f"{sql.column(model, 'id')} = (SELECT {sql.name(d, key)} FROM {sql.table(d)} WHERE {sql.name(d, 'id')} = %s)"
+
+    return (
+        f"SELECT {sql.columns(d, ACT_FIELDS)} FROM {sql.table(d)} WHERE {sql.column(d, 'id')} = %s "
+        f"AND {sql.column(d, 'assembly')} IN (SELECT {sql.name(a, 'id')} FROM {sql.table(a)} "
+        f"WHERE {sql.name(a, 'organization')} IN ({sql.placeholders(organizations)}))",
+        f"SELECT {sql.columns(a)}, {sql.columns(Organization)} FROM {sql.table(a)} JOIN {sql.table(Organization)} "
+        f"ON {sql.column(Organization, 'id')} = {sql.column(a, 'organization')} WHERE {via(a, 'assembly')}",
+        f"SELECT {sql.columns(Sitting)} FROM {sql.table(Sitting)} WHERE {via(Sitting, 'sitting')}",
+        f"SELECT {sql.columns(Person)} FROM {sql.table(Person)} WHERE {via(Person, 'rapporteur')}",
+        f"SELECT {sql.columns(Signatory)}, {sql.columns(Person)} FROM {sql.table(Signatory)} JOIN {sql.table(Person)} "
+        f"ON {sql.column(Person, 'id')} = {sql.column(Signatory, 'person')} WHERE {via(Signatory, 'signatory')}",
     )
-    return _get_or_404(queryset, pk=pk)
+
+
+@functools.cache
+def _act_page_sql() -> tuple[str, ...]:
+    """What the act's page prints beside it: its transmission, vote, ballots (by name), annexes
+    and the conventions it approved."""
+    vote_of = f"(SELECT {sql.name(VoteResult, 'id')} FROM {sql.table(VoteResult)} WHERE {sql.name(VoteResult, 'deliberation')} = %s)"
+    approved = Deliberation._meta.get_field("approved_conventions")
+    through, convention = approved.through, approved.related_model  # type: ignore[union-attr]
+    return (
+        f"SELECT {sql.columns(Transmission)} FROM {sql.table(Transmission)} WHERE {sql.column(Transmission, 'deliberation')} = %s",
+        f"SELECT {sql.columns(VoteResult)} FROM {sql.table(VoteResult)} WHERE {sql.column(VoteResult, 'deliberation')} = %s",
+        f"SELECT {sql.column(Ballot, 'person')}, {sql.column(Ballot, 'choice')}, {sql.column(Ballot, 'cast_by')} "
+        f"FROM {sql.table(Ballot)} JOIN {sql.table(Person)} ON {sql.column(Person, 'id')} = {sql.column(Ballot, 'person')} "
+        f"WHERE {sql.column(Ballot, 'vote')} = {vote_of} "
+        f"ORDER BY {sql.order(Person, ['last_name', 'first_name'])}, {sql.column(Ballot, 'id')}",
+        f"SELECT {sql.columns(DeliberationAnnex)} FROM {sql.table(DeliberationAnnex)} "
+        f"WHERE {sql.column(DeliberationAnnex, 'deliberation')} = %s ORDER BY {sql.column(DeliberationAnnex, 'id')}",
+        f"SELECT {sql.columns(convention, APPROVED_FIELDS)} FROM {sql.table(through)} JOIN {sql.table(convention)} "
+        f"ON {sql.column(convention, 'id')} = {sql.column(through, 'convention')} "
+        f"WHERE {sql.column(through, 'deliberation')} = %s ORDER BY {sql.order(convention, ['-created_at', '-id'])}",
+    )
+
+
+def deliberation_for(user: Any, pk: int, *, page: bool = False) -> Deliberation:
+    """One act of the user's organizations, or 404, with its assembly and organization, its
+    sitting, rapporteur and signatory (with the person), as model instances; for its
+    ``page``, its transmission and vote, its annexes and approved conventions (their
+    reference and title) too, and ``ballot_rows``: the vote's ballots as (person, choice,
+    cast by) ids, by the members' names.
+
+    Written as SQL once and read in one round trip (``core.sql.batch``)."""
+    organizations = tenancy.organization_ids(user)
+    if not organizations:
+        raise Http404(_(NOT_FOUND))
+    act_queries = _act_sql(len(organizations))
+    statements = [(act_queries[0], [pk, *organizations]), *((text, [pk]) for text in act_queries[1:])]
+    if page:
+        statements += [(text, [pk]) for text in _act_page_sql()]
+    found, assembly, sitting, rapporteur, signatory, *extras = sql.batch(statements)
+    if not found:
+        raise Http404(_(NOT_FOUND))
+    act = sql.instances(Deliberation, found, ACT_FIELDS)[0]
+    assembly_row, organization_row = sql.split(assembly[0], len(sql.fields_of(Assembly)))
+    assembly_instance = sql.instances(Assembly, [assembly_row])[0]
+    sql.cache(assembly_instance, "organization", sql.instances(Organization, [organization_row])[0])
+    sql.cache(act, "assembly", assembly_instance)
+    sql.cache(act, "sitting", next(iter(sql.instances(Sitting, sitting)), None))
+    sql.cache(act, "rapporteur", next(iter(sql.instances(Person, rapporteur)), None))
+    signatory_instance = None
+    if signatory:
+        signatory_row, person_row = sql.split(signatory[0], len(sql.fields_of(Signatory)))
+        signatory_instance = sql.instances(Signatory, [signatory_row])[0]
+        sql.cache(signatory_instance, "person", sql.instances(Person, [person_row])[0])
+    sql.cache(act, "signatory", signatory_instance)
+    if page:
+        transmission, vote, ballots, annexes, approved = extras
+        sql.cache(act, "transmission", next(iter(sql.instances(Transmission, transmission)), None))
+        sql.cache(act, "vote", next(iter(sql.instances(VoteResult, vote)), None))
+        act.ballot_rows = ballots
+        sql.attach(act, "annexes", sql.instances(DeliberationAnnex, annexes))
+        convention = Deliberation._meta.get_field("approved_conventions").related_model
+        sql.attach(act, "approved_conventions", sql.instances(convention, approved, APPROVED_FIELDS))
+    return act
 
 
 def deliberation_detail_for(user: Any, pk: int) -> Deliberation:

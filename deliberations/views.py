@@ -877,19 +877,9 @@ def deliberation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _approved_conventions(deliberation: Deliberation) -> list[Any]:
-    """Conventions approved by this deliberation (reverse relation defined by the conventions app)."""
-    manager = getattr(deliberation, "approved_conventions", None)
-    return list(manager.all()) if manager is not None else []
-
-
-def _ballots(vote: Any, names: dict[int, str]) -> list[dict[str, str]]:
-    """Each member's vote with names from the sitting already loaded (up to 240 ballots)."""
-    rows = list(
-        vote.ballots.order_by("person__last_name", "person__first_name", "pk").values_list(
-            "person_id", "choice", "cast_by_id"
-        )
-    )
+def _ballots(rows: list[tuple[int, str, int | None]], names: dict[int, str]) -> list[dict[str, str]]:
+    """Each member's vote (``rows``: read with the act, by name) with names from the sitting
+    already loaded (up to 240 ballots)."""
     missing = {pk for person, _choice, by in rows for pk in (person, by) if pk and pk not in names}
     if missing:
         names = {**names, **{p.pk: p.full_name for p in Person.objects.filter(pk__in=missing)}}
@@ -902,7 +892,7 @@ def _ballots(vote: Any, names: dict[int, str]) -> list[dict[str, str]]:
 
 @login_required
 def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deliberation = selectors.deliberation_for(request.user, pk)
+    deliberation = selectors.deliberation_for(request.user, pk, page=True)
     organization_id = deliberation.assembly.organization_id
     attendance = None
     names: dict[int, str] = {}
@@ -913,7 +903,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         names = facts.names
     transmission = getattr(deliberation, "transmission", None)
     vote = getattr(deliberation, "vote", None)
-    ballots = _ballots(vote, names) if vote else []
+    ballots = _ballots(deliberation.ballot_rows, names) if vote else []  # type: ignore[attr-defined]
     return render(
         request,
         "pages/deliberations/deliberation_detail.jinja",
@@ -931,7 +921,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else "",
             "transmission": transmission,
             "annexes": list(deliberation.annexes.all()),
-            "conventions": _approved_conventions(deliberation),
+            "conventions": list(deliberation.approved_conventions.all()),  # type: ignore[attr-defined]
             "recours_end": rules.recours_end(deliberation.published_on) if deliberation.published_on else None,
             "can_manage": tenancy.can(request.user, organization_id, Capability.MANAGE_SITTINGS),
             "can_record": tenancy.can(request.user, organization_id, Capability.RECORD_VOTES),
