@@ -12,6 +12,7 @@ dicts of its fields, converted as the ORM converts them (dates on SQLite, JSON, 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -188,3 +189,16 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
         while cursor.nextset():
             results.append(list(cursor.fetchall()))
     return results
+
+
+@functools.cache
+def _named(text: str) -> tuple[str, tuple[str, ...]]:
+    names = tuple(re.findall(r"%\((\w+)\)s", text))
+    return re.sub(r"%\(\w+\)s", "%s", text), names
+
+
+def positional(text: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
+    """A query written with ``%(name)s`` placeholders as one with ``%s`` and its parameters in
+    order: for ``batch``, whose statements share one list of parameters."""
+    text, names = _named(text)
+    return text, [params[n] for n in names]

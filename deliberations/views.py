@@ -359,8 +359,7 @@ def _sitting_state_class(state: str) -> str:
 def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     # The agenda prints counts, not names: the attendance is read as plain values (members with
     # their status, arrivals and departures, proxies), as the API does.
-    items = selectors.agenda_summary(sitting)
-    facts = selectors.attendance_facts(sitting)
+    items, facts = selectors.agenda_and_facts(sitting)
     by_position = facts.replay([item.position for item in items])
     # ``get_state_display`` rebuilds and hashes the lazy choices at each call: once here.
     state_labels = {value: str(label) for value, label in DeliberationState.choices}
@@ -478,7 +477,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 
 @login_required
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    sitting = selectors.sitting_for(request.user, pk)
+    sitting = selectors.sitting_for(request.user, pk, page=True)
     return render(
         request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages"
     )
@@ -565,7 +564,7 @@ def _start_bundle(request: HttpRequest, sitting: Sitting) -> Any:
 
 
 def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, items=selectors.agenda_summary(sitting))
+    view = selectors.sitting_attendance(sitting, agenda_rows=True)
     try:
         start = max(int(request.GET.get("de", "1")), 1)
     except ValueError:

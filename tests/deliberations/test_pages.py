@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from core.roles import Role
 from deliberations import services
-from deliberations.models import Deliberation, DeliberationState, Mandate, Proxy, SittingState
+from deliberations.models import Attendance, Deliberation, DeliberationState, Mandate, Proxy, Sitting, SittingState
 from parties.models import Person
 from tests.factories import member
 
@@ -188,14 +188,17 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     client = client_for(council.clerk)
     # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
     # SQLite and PostgreSQL): session, user and roles, the unread badge, then the page's own.
-    with django_assert_max_num_queries(13):
+    # A sitting is read in one round trip on PostgreSQL (``selectors.sitting_for``: 5
+    # statements, 6 for its page), its agenda and attendance in another (4 statements; 5 for
+    # the attendance sheet), their statements one by one on SQLite.
+    one_trip = connection.vendor == "postgresql"
+    with django_assert_max_num_queries(9 if one_trip else 9 + 5 + 3):  # + documents, history, items to add
         assert client.get(sitting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(6 if one_trip else 6 + 4 + 4):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
     # statements, 10 for its page), its statements one by one on SQLite.
-    one_trip = connection.vendor == "postgresql"
     with django_assert_max_num_queries(11 if one_trip else 11 + 4):
         assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
     with django_assert_max_num_queries(10 if one_trip else 10 + 9):  # one less once the act's content type is cached
@@ -429,3 +432,58 @@ def test_the_act_is_read_as_the_orm_reads_it(organization, other_organization, c
     assert list(read.annexes.all()) == [] and list(read.approved_conventions.all()) == []
     with pytest.raises(Http404):
         selectors.deliberation_for(member(other_organization, Role.CLERK), item.pk)
+
+
+def test_the_sitting_and_its_attendance_are_read_as_the_orm_reads_them(
+    organization, other_organization, council_factory
+):
+    from django.http import Http404
+
+    from core import sql
+    from deliberations import selectors
+
+    council = council_factory(organization, 6)
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Point {n}") for n in range(3)]
+    council.attend(sitting, present=5, excused=1)
+    people = council.people
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=people[5],
+        holder=people[0],
+        written_on=sitting.date,
+        from_item=items[1],
+    )
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[2], deliberation=items[2], status="absent"
+    )
+
+    read = selectors.sitting_for(council.clerk, sitting.pk, page=True)
+    orm = Sitting.objects.select_related("assembly__organization", "president", "secretary", "reconvened_from").get(
+        pk=sitting.pk
+    )
+    assert [getattr(read, f) for f in sql.fields_of(Sitting)] == [getattr(orm, f) for f in sql.fields_of(Sitting)]
+    assert read.assembly.name == orm.assembly.name and read.assembly.organization.pk == organization.pk
+    assert (read.president, read.secretary, read.reconvened_from) == (orm.president, orm.secretary, None)
+    assert list(read.reconvened_sittings.all()) == list(orm.reconvened_sittings.all()) == []
+
+    # The sheet's one round trip gives what the ORM's reads gave: members by name with their
+    # mandates, statuses, the arrival or departure, the proxy with its positions and people.
+    sheet = selectors.sitting_attendance(read, agenda_rows=True)
+    assert sheet.members == selectors.members_in_office(read.assembly_id, read.date)
+    assert sheet.items == selectors.agenda_summary(read) and [i.pk for i in sheet.items] == [i.pk for i in items]
+    assert sheet.defaults == dict(Attendance.objects.filter(sitting=sitting).values_list("person_id", "status"))
+    assert sheet.changes == [(3, people[2].pk, "absent")]
+    (proxy,) = sheet.proxies
+    stored = Proxy.objects.get(sitting=sitting)
+    assert [getattr(proxy, f) for f in sql.fields_of(Proxy)] == [getattr(stored, f) for f in sql.fields_of(Proxy)]
+    assert (proxy.start_position, proxy.end_position) == (2, None)
+    assert (proxy.giver.full_name, proxy.holder.full_name) == (people[5].full_name, people[0].full_name)
+    assert sheet.for_item(items[2]).represented_count == 1 and sheet.opening().represented_count == 0
+
+    # The sitting page's round trip: the agenda and the facts as ``attendance_facts`` reads them.
+    agenda_rows, facts = selectors.agenda_and_facts(read)
+    assert agenda_rows == sheet.items and facts == selectors.attendance_facts(read)
+    with pytest.raises(Http404):
+        selectors.sitting_for(member(other_organization, Role.CLERK), sitting.pk)
