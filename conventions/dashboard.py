@@ -3,11 +3,10 @@ and the counts by status. Pure HTML and CSS; no JavaScript."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from conventions import rules
 from conventions.models import Convention, ConventionStatus, RenewalMode
 from conventions.models.conventions import LIVE_STATES
-from core import tenancy
+from core import sql, tenancy
 from core.formatting import french_date
 from reminders.models import ReminderSettings
 
@@ -97,48 +96,71 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
 # What the timeline reads of a convention: no parties, manager or programme (the full
 # list's ``conventions_for`` loads them for its columns).
 _TIMELINE_FIELDS = (
+    "id",
     "organization_id",
     "reference",
     "status",
     "effective_date",
     "end_date",
     "renewal",
-    "tacit_renewals_done",
     "tacit_renewals_allowed",
+    "tacit_renewals_done",
     "renewal_notice_value",
     "renewal_notice_unit",
 )
 
 
-def panel(request: HttpRequest) -> dict[str, Any] | None:
+@functools.cache
+def _panel_sql(organizations: int) -> tuple[str, str]:
+    c, settings = Convention, ReminderSettings
+    of_organizations = f"{sql.column(c, 'organization')} IN ({sql.placeholders(organizations)})"
+    return (
+        # COUNT(*): counted from the (organization, status) index alone, without the table.
+        f"SELECT {sql.column(c, 'status')}, COUNT(*) FROM {sql.table(c)} WHERE {of_organizations} "
+        f"GROUP BY {sql.column(c, 'status')}",
+        # The organization's renewal lead comes with each row (its settings, else the default).
+        f"SELECT {sql.columns(c, _TIMELINE_FIELDS)}, COALESCE((SELECT {sql.name(settings, 'renewal_lead_months')} "
+        f"FROM {sql.table(settings)} WHERE {sql.name(settings, 'organization')} = {sql.column(c, 'organization')}), %s) "
+        f"FROM {sql.table(c)} WHERE {of_organizations} "
+        f"AND {sql.column(c, 'status')} IN ({sql.placeholders(len(LIVE_STATES))}) "
+        f"ORDER BY {sql.column(c, 'end_date')} LIMIT {MAX_ROWS}",
+    )
+
+
+def reads(request: HttpRequest) -> sql.Reads[dict[str, Any] | None] | None:
+    """The panel's two queries, for the dashboard to send with the other panels'."""
     if not request.user.is_authenticated:
         return None
-    queryset = Convention.objects.visible_to(tenancy.organization_ids(request.user))
-    # COUNT(*): counted from the (organization, status) index alone, without the table.
-    counts = {row["status"]: row["n"] for row in queryset.order_by().values("status").annotate(n=Count("*"))}
-    if not counts:
+    organizations = tenancy.organization_ids(request.user)
+    if not organizations:
         return None
-    today = timezone.localdate()
-    # The organization's renewal lead comes with each row (its settings, else the default).
-    lead_months = Coalesce(
-        Subquery(
-            ReminderSettings.objects.filter(organization_id=OuterRef("organization_id")).values("renewal_lead_months")[
-                :1
-            ]
-        ),
-        Value(ReminderSettings._meta.get_field("renewal_lead_months").get_default()),
-    )
-    shown = list(
-        queryset.filter(status__in=LIVE_STATES)
-        .only(*_TIMELINE_FIELDS)
-        .annotate(lead_months=lead_months)
-        .order_by("end_date")[:MAX_ROWS]
-    )
-    return {
-        "title": _("Conventions"),
-        "template": "pages/conventions/_dashboard.jinja",
-        "counts": [(ConventionStatus(s).label, counts[s], s) for s in ConventionStatus.values if s in counts],
-        "timeline": timeline(shown, today=today, lead_months={c.organization_id: c.lead_months for c in shown}),
-        "today": today,
-        "list_url": reverse("conventions:list"),
-    }
+    counts_sql, timeline_sql = _panel_sql(len(organizations))
+    default_lead = ReminderSettings._meta.get_field("renewal_lead_months").get_default()
+    statements = [
+        (counts_sql, list(organizations)),
+        (timeline_sql, [default_lead, *organizations, *LIVE_STATES]),
+    ]
+
+    def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any] | None:
+        count_rows, timeline_rows = results
+        counts = dict(count_rows)
+        if not counts:
+            return None
+        today = timezone.localdate()
+        width = len(_TIMELINE_FIELDS)
+        shown = sql.instances(Convention, [row[:width] for row in timeline_rows], _TIMELINE_FIELDS)
+        lead_months = {c.organization_id: row[width] for c, row in zip(shown, timeline_rows, strict=True)}
+        return {
+            "title": _("Conventions"),
+            "template": "pages/conventions/_dashboard.jinja",
+            "counts": [(ConventionStatus(s).label, counts[s], s) for s in ConventionStatus.values if s in counts],
+            "timeline": timeline(shown, today=today, lead_months=lead_months),
+            "today": today,
+            "list_url": reverse("conventions:list"),
+        }
+
+    return sql.Reads(statements, build)
+
+
+def panel(request: HttpRequest) -> dict[str, Any] | None:
+    return sql.read_one(reads(request))

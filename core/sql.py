@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
@@ -181,6 +182,8 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
     """The rows of each of several queries written here (``%s`` placeholders), in order: in one
     round trip to PostgreSQL (one message, one implicit transaction: one snapshot for all),
     one after the other on SQLite, which runs one statement per call."""
+    if not queries:
+        return []
     if not _one_round_trip():
         return [rows(text, list(params)) for text, params in queries]
     with connection.cursor() as cursor:
@@ -202,3 +205,27 @@ def positional(text: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
     order: for ``batch``, whose statements share one list of parameters."""
     text, names = _named(text)
     return text, [params[n] for n in names]
+
+
+@dataclass(frozen=True, slots=True)
+class Reads[T]:
+    """Queries written here and what to make of their rows: the reads of several parts of a
+    page (a dashboard's panels) gathered and sent in one ``batch`` by :func:`read_all`."""
+
+    statements: Sequence[tuple[str, Sequence[Any]]]
+    build: Callable[[list[list[tuple[Any, ...]]]], T]
+
+
+def read_all(reads: Sequence[Reads[Any]]) -> list[Any]:
+    """Each of ``reads`` built from its rows, all their queries sent in one round trip."""
+    results = batch([statement for read in reads for statement in read.statements])
+    built, start = [], 0
+    for read in reads:
+        end = start + len(read.statements)
+        built.append(read.build(results[start:end]))
+        start = end
+    return built
+
+
+def read_one[T](reads: Reads[T] | None) -> T | None:
+    return None if reads is None else read_all([reads])[0]

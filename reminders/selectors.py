@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, Value, When
 
 from core import rules as calendar_rules
@@ -87,6 +88,67 @@ def mine_condition(user: Any) -> Q:
     return condition
 
 
+def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """Each organization's ``roles_by_kind`` setting (empty when it never changed its settings)."""
+    fields = ("organization_id", "roles_by_kind")
+    statement = _settings_sql(len(organization_ids))
+    found = {
+        r["organization_id"]: r["roles_by_kind"]
+        for r in sql.convert(ReminderSettings, fields, sql.rows(statement, list(organization_ids)))
+    }
+    return {org_id: found.get(org_id) or {} for org_id in organization_ids}
+
+
+@functools.cache
+def _settings_sql(organizations: int) -> str:
+    s = ReminderSettings
+    return (
+        f"SELECT {sql.column(s, 'organization')}, {sql.column(s, 'roles_by_kind')} FROM {sql.table(s)} "
+        f"WHERE {sql.column(s, 'organization')} IN ({sql.placeholders(organizations)})"
+    )
+
+
+def mine_sql(user: Any) -> tuple[str, list[Any]]:
+    """:func:`mine_condition` as a condition of SQL on the deadlines' table, with its
+    parameters, for reads written here: the same terms (named recipient; the deadline's roles;
+    the kinds the organization also sends to the role), in the same order."""
+    d = Deadline
+    contains = connection.operators["contains"]  # type: ignore[attr-defined]
+
+    def like(value: str) -> str:
+        return f"%{connection.ops.prep_for_like_query(value)}%"
+
+    terms = [f"{sql.column(d, 'recipient_ids_text')} {contains}"]
+    params: list[Any] = [like(f",{user.pk},")]
+    roles = tenancy.roles_by_organization(user)
+    settings_of = _roles_by_kind(list(roles))
+    for org_id, role in roles.items():
+        by_role = f"{sql.column(d, 'recipient_roles_text')} {contains}"
+        params += [org_id, like(f",{role},")]
+        kinds = [kind for kind, kind_roles in settings_of[org_id].items() if role in kind_roles]
+        if kinds:
+            by_role = f"({by_role} OR {sql.column(d, 'kind')} IN ({sql.placeholders(len(kinds))}))"
+            params += kinds
+        terms.append(f"({sql.column(d, 'organization')} = %s AND {by_role})")
+    return f"({' OR '.join(terms)})", params
+
+
+def open_within_sql(today: date, organizations: int) -> tuple[str, list[Any]]:
+    """``_countable`` on the organizations' deadlines as a condition of SQL (its parameters
+    follow the organizations'): open, overdue or due within the month, no event past."""
+    d = Deadline
+    return (
+        f"{sql.column(d, 'organization')} IN ({sql.placeholders(organizations)}) "
+        f"AND {sql.column(d, 'due_date')} <= %s AND {sql.column(d, 'handled_at')} IS NULL "
+        f"AND NOT ({sql.column(d, 'due_date')} < %s AND {sql.column(d, 'kind')} IN ({sql.placeholders(len(EVENT_KINDS))}))",
+        [
+            connection.ops.adapt_datefield_value(today + timedelta(days=31)),
+            connection.ops.adapt_datefield_value(today),
+            *EVENT_KINDS,
+        ],
+    )
+
+
 def my_deadlines(user: Any) -> QuerySet[Deadline]:
     return deadlines_for(user).filter(mine_condition(user))
 
@@ -154,7 +216,7 @@ def _countable(queryset: QuerySet[Deadline], today: date) -> QuerySet[Deadline]:
     return queryset.filter(handled_at__isnull=True, due_date__lte=today + timedelta(days=31)).exclude(past_event(today))
 
 
-def _counted(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+def counted_by_period(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
     """overdue / week / month from counts by period ("month" holds the week)."""
     by_period = {"overdue": 0, "week": 0, "later": 0}
     for row in rows:
@@ -188,7 +250,7 @@ def _by_period(queryset: QuerySet[Deadline], today: date, *groups: str) -> Query
 
 def counts(queryset: QuerySet[Deadline], today: date) -> dict[str, int]:
     """Open deadlines overdue, due this week, due this month — in one query."""
-    return _counted(_by_period(queryset, today))
+    return counted_by_period(_by_period(queryset, today))
 
 
 def overview(user: Any, today: date, mine: Q) -> tuple[dict[str, int], dict[str, int]]:
@@ -197,7 +259,7 @@ def overview(user: Any, today: date, mine: Q) -> tuple[dict[str, int], dict[str,
     deadlines of the month."""
     queryset = deadlines_for(user).annotate(mine=ExpressionWrapper(mine, output_field=BooleanField()))
     rows = list(_by_period(queryset, today, "mine"))
-    return _counted(r for r in rows if r["mine"]), _counted(rows)
+    return counted_by_period(r for r in rows if r["mine"]), counted_by_period(rows)
 
 
 # --- Notifications -----------------------------------------------------------------------
@@ -215,7 +277,7 @@ UNREAD_CAP = 100  # shown as "99+": counting thousands of unread rows tells nobo
 
 
 @functools.cache
-def _unread_sql(organizations: int) -> str:
+def unread_sql(organizations: int) -> str:
     places = sql.placeholders(organizations)
     # From the partial index (recipient, organization) of unread reminders alone: the
     # organization is on the row (``Reminder.organization``), no deadline is read.
@@ -236,7 +298,7 @@ def unread_count(user: Any, request: Any = None) -> int:
     organizations = tenancy.organization_ids(user)
     count = 0
     if organizations:
-        count = int(sql.rows(_unread_sql(len(organizations)), [user.pk, *organizations])[0][0])
+        count = int(sql.rows(unread_sql(len(organizations)), [user.pk, *organizations])[0][0])
     if request is not None:
         request._unread_notifications = count
     return count

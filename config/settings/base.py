@@ -187,12 +187,13 @@ LOGGING = {
 }
 
 # Dashboard panels contributed by the apps ("module.callable" taking the request and
-# returning {"title", "template", …} or None). A missing module is skipped.
+# returning what the panel reads, ``core.sql.Reads`` building {"title", "template", …} or
+# None; or None). The panels' queries are sent together. A missing module is skipped.
 DASHBOARD_PANELS = [
-    "reminders.dashboard.panel",
-    "conventions.dashboard.panel",
-    "deliberations.dashboard.panel",
-    "documents.dashboard.panel",
+    "reminders.dashboard.reads",
+    "conventions.dashboard.reads",
+    "deliberations.dashboard.reads",
+    "documents.dashboard.reads",
 ]
 
 # Demo data loaders run in this order by `manage.py load_demo` (a missing module is skipped).

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from conventions import dashboard, demo
 from conventions.models import Convention, ConventionStatus, Programme
@@ -77,8 +78,9 @@ def test_dashboard_panel_queries_do_not_grow(rf, legal_user, organization, count
     copies_of(first, count - 10)
     request = rf.get("/")
     request.user = legal_user
-    # Roles, counts by status, the timeline's rows with their organization's renewal lead.
-    with django_assert_max_num_queries(3):
+    # Roles, then the counts by status and the timeline's rows with their organization's
+    # renewal lead, in one round trip on PostgreSQL (``core.sql.Reads``), one by one on SQLite.
+    with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 3):
         panel = dashboard.panel(request)
     assert len(panel["timeline"]["rows"]) == min(count, dashboard.MAX_ROWS)
 
