@@ -216,15 +216,26 @@ class Reads[T]:
     build: Callable[[list[list[tuple[Any, ...]]]], T]
 
 
-def read_all(reads: Sequence[Reads[Any]]) -> list[Any]:
-    """Each of ``reads`` built from its rows, all their queries sent in one round trip."""
-    results = batch([statement for read in reads for statement in read.statements])
-    built, start = [], 0
-    for read in reads:
-        end = start + len(read.statements)
-        built.append(read.build(results[start:end]))
-        start = end
-    return built
+def gather(reads: Sequence[Reads[Any] | None]) -> Reads[list[Any]]:
+    """Several reads as one, built into the list of what each builds (``None`` for a ``None``)."""
+    present = [read for read in reads if read is not None]
+
+    def build(results: list[list[tuple[Any, ...]]]) -> list[Any]:
+        built, start = {}, 0
+        for read in present:
+            end = start + len(read.statements)
+            built[id(read)] = read.build(results[start:end])
+            start = end
+        return [None if read is None else built[id(read)] for read in reads]
+
+    return Reads([statement for read in present for statement in read.statements], build)
+
+
+def read_all(reads: Sequence[Reads[Any] | None]) -> list[Any]:
+    """Each of ``reads`` built from its rows (``None`` for a ``None``), all their queries sent
+    in one round trip."""
+    together = gather(reads)
+    return together.build(batch(together.statements))
 
 
 def read_one[T](reads: Reads[T] | None) -> T | None:

@@ -78,10 +78,10 @@ def mine_condition(user: Any) -> Q:
     (the deadline's roles, or the roles the organization adds for that kind)."""
     condition = Q(recipient_ids_text__contains=f",{user.pk},")
     roles = tenancy.roles_by_organization(user)
-    org_settings = settings_by_organization(roles)
+    settings_of = _kinds_by_role_of(user)
     for org_id, role in roles.items():
         by_role = Q(recipient_roles_text__contains=f",{role},")
-        kinds = [kind for kind, kind_roles in (org_settings[org_id].roles_by_kind or {}).items() if role in kind_roles]
+        kinds = [kind for kind, kind_roles in settings_of[org_id].items() if role in kind_roles]
         if kinds:
             by_role |= Q(kind__in=kinds)
         condition |= Q(organization_id=org_id) & by_role
@@ -90,6 +90,8 @@ def mine_condition(user: Any) -> Q:
 
 def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
     """Each organization's ``roles_by_kind`` setting (empty when it never changed its settings)."""
+    if not organization_ids:
+        return {}
     fields = ("organization_id", "roles_by_kind")
     statement = _settings_sql(len(organization_ids))
     found = {
@@ -97,6 +99,16 @@ def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[
         for r in sql.convert(ReminderSettings, fields, sql.rows(statement, list(organization_ids)))
     }
     return {org_id: found.get(org_id) or {} for org_id in organization_ids}
+
+
+def _kinds_by_role_of(user: Any) -> dict[int, dict[str, list[str]]]:
+    """``_roles_by_kind`` of the user's organizations, read once per request (kept on the user
+    object, as its roles are): a page may filter its list and count by "mine" both."""
+    cached = getattr(user, "_reminder_roles_by_kind", None)
+    if cached is None:
+        cached = _roles_by_kind(list(tenancy.roles_by_organization(user)))
+        user._reminder_roles_by_kind = cached
+    return cached  # type: ignore[no-any-return]
 
 
 @functools.cache
@@ -121,7 +133,7 @@ def mine_sql(user: Any) -> tuple[str, list[Any]]:
     terms = [f"{sql.column(d, 'recipient_ids_text')} {contains}"]
     params: list[Any] = [like(f",{user.pk},")]
     roles = tenancy.roles_by_organization(user)
-    settings_of = _roles_by_kind(list(roles))
+    settings_of = _kinds_by_role_of(user)
     for org_id, role in roles.items():
         by_role = f"{sql.column(d, 'recipient_roles_text')} {contains}"
         params += [org_id, like(f",{role},")]
@@ -147,6 +159,37 @@ def open_within_sql(today: date, organizations: int) -> tuple[str, list[Any]]:
             *EVENT_KINDS,
         ],
     )
+
+
+def counts_reads(user: Any, today: date, *, mine: bool) -> sql.Reads[tuple[dict[str, int], dict[str, int]]]:
+    """:func:`overview` (``mine``: the counts of mine as well as of all the organizations') or
+    :func:`counts` of all as a query written here, for a page to send with its others: the
+    counts of mine and of all, each overdue / this week / this month."""
+    d = Deadline
+    organizations = tenancy.organization_ids(user)
+    if not organizations:
+        return sql.Reads([], lambda _results: (counted_by_period([]), counted_by_period([])))
+    scope, scope_params = open_within_sql(today, len(organizations))
+    mine_column, mine_params = mine_sql(user) if mine else ("1", [])
+    # Every column read is in the index of open deadlines: PostgreSQL counts from the index.
+    statement = (
+        f"SELECT CASE WHEN {sql.column(d, 'due_date')} < %s THEN 'overdue' "
+        f"WHEN {sql.column(d, 'due_date')} <= %s THEN 'week' ELSE 'later' END, {mine_column}, COUNT(*) "
+        f"FROM {sql.table(d)} WHERE {scope} GROUP BY 1, 2",
+        [
+            connection.ops.adapt_datefield_value(today),
+            connection.ops.adapt_datefield_value(today + timedelta(days=7)),
+            *mine_params,
+            *organizations,
+            *scope_params,
+        ],
+    )
+
+    def build(results: list[list[tuple[Any, ...]]]) -> tuple[dict[str, int], dict[str, int]]:
+        rows = [{"period": period, "mine": bool(is_mine), "n": n} for period, is_mine, n in results[0]]
+        return counted_by_period(r for r in rows if r["mine"]), counted_by_period(rows)
+
+    return sql.Reads([statement], build)
 
 
 def my_deadlines(user: Any) -> QuerySet[Deadline]:
@@ -302,6 +345,22 @@ def unread_count(user: Any, request: Any = None) -> int:
     if request is not None:
         request._unread_notifications = count
     return count
+
+
+def unread_reads(user: Any, request: Any) -> sql.Reads[int] | None:
+    """:func:`unread_count` as a query for a page to send with its others (``None`` when the
+    request has counted already); built, the count is kept on the request for the header."""
+    if getattr(request, "_unread_notifications", None) is not None:
+        return None
+    organizations = tenancy.organization_ids(user)
+    if not organizations:
+        return None
+
+    def build(results: list[list[tuple[Any, ...]]]) -> int:
+        request._unread_notifications = count = int(results[0][0][0])
+        return count
+
+    return sql.Reads([(unread_sql(len(organizations)), [user.pk, *organizations])], build)
 
 
 def unread_label(count: int) -> str:

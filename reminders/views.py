@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import tenancy
+from core import sql, tenancy
 from core.errors import DomainError
 from core.formatting import french_date
 from core.fragments import csrf_input, render_fragment
@@ -170,6 +170,14 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # The counts above the list and the header's unread badge, in one round trip.
+    (mine_counts, all_counts), _unread = sql.read_all(
+        [
+            selectors.counts_reads(request.user, today, mine=scope == "mine"),
+            selectors.unread_reads(request.user, request),
+        ]
+    )
+    counts = mine_counts if scope == "mine" else all_counts
     return render(
         request,
         "pages/reminders/deadline_list.jinja",
@@ -190,7 +198,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
                     },
                 },
             ),
-            "counts": selectors.counts(base, today),
+            "counts": counts,
             "scope": scope,
             # Not "querystring": in the pages' templates that name is the global function.
             "query": query.urlencode(),
