@@ -362,7 +362,12 @@ def _sheet_sql() -> tuple[str, ...]:
         return f"(SELECT {position} FROM {sql.table(item)} WHERE {sql.name(item, 'id')} = {sql.column(proxy, key)})"
 
     def named(key: str) -> str:
-        return f"SELECT {sql.name(proxy, key)} FROM {sql.table(proxy)} WHERE {sql.name(proxy, 'sitting')} = %(sitting)s"
+        # Each proxy's person read by its primary key (a nested loop over the sitting's few
+        # proxies): an ``IN (… UNION …)`` was planned as a hash join over every person (1.8 ms).
+        return (
+            f"SELECT {sql.columns(p)} FROM {sql.table(proxy)} INNER JOIN {sql.table(p)} "
+            f"ON {sql.column(p, 'id')} = {sql.column(proxy, key)} WHERE {sql.column(proxy, 'sitting')} = %(sitting)s"
+        )
 
     return (
         f"SELECT {mandate_columns}, {sql.column(p, 'civility')}, {sql.column(p, 'first_name')}, "
@@ -377,8 +382,7 @@ def _sheet_sql() -> tuple[str, ...]:
         _changes_sql(),
         f"SELECT {sql.columns(proxy)}, {position_of('from_item')}, {position_of('revoked_from_item')} "
         f"FROM {sql.table(proxy)} WHERE {sql.column(proxy, 'sitting')} = %(sitting)s ORDER BY {sql.column(proxy, 'id')}",
-        f"SELECT {sql.columns(p)} FROM {sql.table(p)} "
-        f"WHERE {sql.column(p, 'id')} IN ({named('giver')} UNION {named('holder')})",
+        f"{named('giver')} UNION ALL {named('holder')}",
     )
 
 
@@ -437,7 +441,8 @@ def sitting_attendance(
         if status is not None:
             defaults[person_id] = status
     changes = [(position or 0, person, status) for position, person, status in change_rows]
-    people = {person.pk: person for person in sql.instances(Person, person_rows)}
+    people = {row[0]: row for row in person_rows}  # a giver may hold another proxy: once each
+    people = {person.pk: person for person in sql.instances(Person, list(people.values()))}
     proxy_width = len(sql.fields_of(Proxy))
     proxies = []
     for row in proxy_rows:

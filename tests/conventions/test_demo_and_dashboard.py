@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from conventions import dashboard, demo
 from conventions.models import Convention, ConventionStatus, Programme
+from core import sql
 from core.models import User
 from parties import demo as parties_demo
 from tests.conventions.helpers import adopted_deliberation
@@ -80,7 +80,7 @@ def test_dashboard_panel_queries_do_not_grow(rf, legal_user, organization, count
     request.user = legal_user
     # Roles, then the counts by status and the timeline's rows with their organization's
     # renewal lead, in one round trip on PostgreSQL (``core.sql.Reads``), one by one on SQLite.
-    with django_assert_max_num_queries(2 if connection.vendor == "postgresql" else 3):
+    with django_assert_max_num_queries(2 if sql.one_message() else 3):
         panel = dashboard.panel(request)
     assert len(panel["timeline"]["rows"]) == min(count, dashboard.MAX_ROWS)
 

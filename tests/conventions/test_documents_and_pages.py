@@ -7,10 +7,10 @@ from datetime import date, time
 
 import docx
 import pytest
-from django.db import connection
 
 from conventions import documents, services
 from conventions.models import Convention, ConventionStatus
+from core import sql
 from core.roles import Role
 from tests.conventions.helpers import copies_of, draft, partner_of, signatory_for, signed
 
@@ -204,7 +204,7 @@ def test_page_query_counts(client_for, legal_user, organization, rows, django_as
     assert f"<td>{partner.name}</td>" in page  # the partner, not the organization itself
     # The page's reads of the convention and its collections (``selectors.convention_detail``,
     # 16 statements) go in one round trip to PostgreSQL, one by one on SQLite.
-    with django_assert_max_num_queries(PAGE_QUERIES + (0 if connection.vendor == "postgresql" else 15)):
+    with django_assert_max_num_queries(PAGE_QUERIES + (0 if sql.one_message() else 15)):
         assert client.get(f"/conventions/{conventions[0].pk}/").status_code == 200
 
 

@@ -56,13 +56,27 @@ def test_batch_answers_each_query_in_order(legal_user, organization):
     ]
 
 
-def test_batch_is_one_round_trip_on_postgresql(legal_user, organization, django_assert_num_queries):
+def test_batch_is_one_round_trip_on_postgresql(legal_user, organization, django_assert_num_queries, monkeypatch):
     convention = draft(legal_user, organization)
     by_id = (
         f"SELECT {sql.column(Convention, 'id')} FROM {sql.table(Convention)} WHERE {sql.column(Convention, 'id')} = %s"
     )
-    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 3):
+    pipelines = []
+    if connection.vendor == "postgresql" and not sql.one_message():
+        # Server-side binding: the statements go in one pipeline (one synchronization).
+        connection.ensure_connection()
+        raw = connection.connection
+        opened = raw.pipeline
+
+        def counted(*args, **kwargs):
+            pipelines.append(1)
+            return opened(*args, **kwargs)
+
+        monkeypatch.setattr(raw, "pipeline", counted)
+    with django_assert_num_queries(1 if sql.one_message() else 3):
         assert sql.batch([(by_id, [convention.pk])] * 3) == [[(convention.pk,)]] * 3
+    assert len(pipelines) == (1 if connection.vendor == "postgresql" and not sql.one_message() else 0)
+    assert sql.batch([]) == []
 
 
 def test_instances_are_the_orms_with_the_fields_not_read_deferred(legal_user, organization, django_assert_num_queries):

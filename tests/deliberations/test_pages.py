@@ -4,9 +4,9 @@ import html
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
+from core import sql
 from core.roles import Role
 from deliberations import services
 from deliberations.models import Attendance, Deliberation, DeliberationState, Mandate, Proxy, Sitting, SittingState
@@ -191,7 +191,7 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     # A sitting is read in one round trip on PostgreSQL (``selectors.sitting_for``: 5
     # statements, 6 for its page), its agenda and attendance in another (4 statements; 5 for
     # the attendance sheet), their statements one by one on SQLite.
-    one_trip = connection.vendor == "postgresql"
+    one_trip = sql.one_message()
     with django_assert_max_num_queries(9 if one_trip else 9 + 5 + 3):  # + documents, history, items to add
         assert client.get(sitting.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(6 if one_trip else 6 + 4 + 4):
