@@ -78,11 +78,4 @@ def database(default_sqlite: Path) -> dict[str, Any]:
         # JIT compilation costs 10-20 ms on every large count and buys nothing for short
         # transactional queries (measured in bench/FINDINGS.md, F5).
         config.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
-        # Parameters bound by the server and statements prepared once run five times on a
-        # connection: PostgreSQL then neither parses nor plans them again (F57), the reads
-        # written once (``core.sql``) being sent together in a pipeline. Off for a pooler in
-        # transaction mode that does not keep prepared statements (PgBouncer before 1.21).
-        if boolean("DATABASE_PREPARED_STATEMENTS", True):
-            config["OPTIONS"]["server_side_binding"] = True
-            config["OPTIONS"]["prepare_threshold"] = integer("DATABASE_PREPARE_THRESHOLD", 5)
     return dict(config)

@@ -167,30 +167,25 @@ def cache(instance: Any, name: str, value: Any) -> None:
 
 
 def one_message() -> bool:
-    """Whether ``batch`` sends its statements joined in one message (psycopg 3's client-side
-    binding, Django's default) rather than bound one by one in a pipeline (server-side
-    binding, prepared statements: ``config.env``), or one by one (SQLite). Round trips are
-    the same on PostgreSQL either way; Django counts the statements of a pipeline one by one."""
+    """Whether ``batch`` sends its statements in one message: with psycopg 3's client-side
+    binding (Django's default), which sends several statements in one message and gives each
+    its result; server-side binding prepares one statement at a time (``OPTIONS``
+    ``server_side_binding``), and SQLite runs one per call. Django counts one query then."""
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
-    return connection.vendor == "postgresql" and is_psycopg3 and not _server_side_binding()
-
-
-def _server_side_binding() -> bool:
-    return bool(connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"))
+    return (
+        connection.vendor == "postgresql"
+        and is_psycopg3
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
 
 
 def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
-    """The rows of each of several queries written here (``%s`` placeholders), in order, in one
-    round trip to PostgreSQL: joined in one message (one implicit transaction: one snapshot
-    for all) with client-side binding; with server-side binding, each bound and executed as a
-    prepared statement once PostgreSQL has seen it often enough, all sent in one pipeline and
-    their results read after one synchronization (within the request's transaction, if any).
-    One after the other on SQLite, which runs one statement per call."""
+    """The rows of each of several queries written here (``%s`` placeholders), in order: in one
+    round trip to PostgreSQL (one message, one implicit transaction: one snapshot for all),
+    one after the other on SQLite, which runs one statement per call."""
     if not queries:
         return []
-    if connection.vendor == "postgresql" and _server_side_binding():
-        return _pipelined(queries)
     if not one_message():
         return [rows(text, list(params)) for text, params in queries]
     with connection.cursor() as cursor:
@@ -199,21 +194,6 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
         while cursor.nextset():
             results.append(list(cursor.fetchall()))
     return results
-
-
-def _pipelined(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
-    connection.ensure_connection()
-    cursors = []
-    try:
-        with connection.connection.pipeline():
-            for text, params in queries:
-                cursor = connection.cursor()  # Django's: its execute wrappers, its errors
-                cursors.append(cursor)
-                cursor.execute(text, list(params))
-            return [list(cursor.fetchall()) for cursor in cursors]
-    finally:
-        for cursor in cursors:
-            cursor.close()
 
 
 @functools.cache
