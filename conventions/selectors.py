@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -162,7 +163,9 @@ def filter_conventions(queryset: QuerySet[Convention], filters: ConventionFilter
     if filters.end_before:
         queryset = queryset.filter(end_date__lte=filters.end_before)
     if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(reference__icontains=filters.q))
+        # The title or the reference contains the text, whatever its case: as ``icontains``
+        # on either, upper-cased by the database on both sides (``Convention.search_text``).
+        queryset = queryset.filter(search_text__contains=Upper(Value(filters.q)))
     return queryset
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -57,6 +58,8 @@ STATUS_TONE = {
 }
 
 # States in which the convention is running (its dates produce deadlines).
+SEARCH_SEPARATOR = "\x1f"  # the unit separator
+
 LIVE_STATES = (
     ConventionStatus.SIGNED,
     ConventionStatus.ACTIVE,
@@ -132,6 +135,15 @@ class Convention(ProtectedStatusMixin, TimeStampedModel):
     service = models.CharField(_("service"), max_length=150, blank=True)
     reference = models.CharField(_("référence"), max_length=40)
     title = models.CharField(_("intitulé"), max_length=250)
+    # What a search by a part of the title or of the reference reads: both upper-cased once,
+    # when written, by the database (a search upper-cased each of an organization's thousands
+    # of titles and references: F58). The separator is no character a user types.
+    search_text = models.GeneratedField(
+        expression=Concat(Upper("title"), Value(SEARCH_SEPARATOR), Upper("reference")),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("texte recherché"),
+    )
     object = models.TextField(_("objet"), blank=True)
     kind = models.CharField(
         _("type"), max_length=20, choices=ConventionKind.choices, default=ConventionKind.PARTNERSHIP
@@ -238,7 +250,7 @@ class Convention(ProtectedStatusMixin, TimeStampedModel):
     )
 
     objects = ConventionQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
 
     class Meta:
         verbose_name = _("convention")

@@ -277,3 +277,27 @@ def test_detail_page_names_the_party_that_gave_notice_and_the_renewed_convention
     assert f'<a href="/conventions/{successor.pk}/">{successor.reference}</a>' in notice_page
     renewal_page = client.get(f"/conventions/{successor.pk}/").content.decode()
     assert f'<a href="/conventions/{convention.pk}/">{convention.reference}</a>' in renewal_page
+
+
+def test_search_by_a_part_of_the_title_or_reference_whatever_its_case(client_for, api_for, legal_user, organization):
+    first = draft(legal_user, organization, title="Festival des Arts de la rue")
+    second = draft(legal_user, organization, title="Locaux associatifs")
+    third = draft(legal_user, organization, title="Prêt de matériel")
+    client = client_for(legal_user)
+
+    def found(text: str) -> set[str]:
+        page = client.get("/conventions/", {"q": text}).content.decode()
+        return {c.title for c in (first, second, third) if c.title in page}
+
+    assert found("festival") == found("FESTIVAL") == found("arts DE la") == {first.title}
+    assert found(second.reference.lower()) == {second.title}  # the reference, in another case
+    assert found("assoc") == {second.title}
+    # The title kept upper-cased with its reference, never a text across the two.
+    assert found(f"{third.title[-4:]}{third.reference[:3]}") == set()
+    assert found("%") == found("_") == set()  # the wildcards of LIKE are plain characters
+    # When the title changes, the database recomputes what is searched.
+    Convention.objects.filter(pk=third.pk).update(title="Prêt de chapiteaux")
+    third.refresh_from_db()
+    assert found("CHAPITEAU") == {"Prêt de chapiteaux"} and found("matériel") == set()
+    rows = api_for(legal_user).get("/conventions", {"q": "FESTIV"}).json()
+    assert [r["id"] for r in rows["items"]] == [first.pk]
