@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -246,14 +247,17 @@ SUCCESSOR_FIELDS = ("id", "reference")
 DEADLINE_FIELDS = ("due_date", "title")
 
 
-def convention_detail(user: Any, pk: int, *, deadlines: bool = False) -> Convention:
+def convention_detail(
+    user: Any, pk: int, *, deadlines: bool = False, panels: sql.Reads[Callable[[Any], None]] | None = None
+) -> Convention:
     """One convention with everything its page shows, as model instances for the page, its
     forms and the services its actions call: its organization, manager, programme and notice;
     its parties (with their organizations, signatories and people), clauses, obligations
     (with their parties), avenants, evaluations, annexes, followers, approving acts (their
     numbers), successors (their references) and committees (with ``meeting_count``); and
     ``predecessor_reference``; with ``deadlines``, ``deadline_rows``: its deadlines' dates and
-    titles, for its page.
+    titles, for its page; with ``panels`` (``core.panels.reads``), its page's panels, read in
+    the same round trip and kept on it.
 
     Written as SQL once and read in one round trip (``core.sql.batch``): prefetched by the
     ORM, building these fifteen queries and their instances took three times what PostgreSQL
@@ -265,6 +269,9 @@ def convention_detail(user: Any, pk: int, *, deadlines: bool = False) -> Convent
     statements = [(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:-1])]
     if deadlines:
         statements.append((queries[-1], [ContentType.objects.get_for_model(Convention).pk, pk]))
+    extra = list(panels.statements) if panels is not None else []
+    results = sql.batch([*statements, *extra])
+    results, extra_rows = results[: len(statements)], results[len(statements) :]
     (
         found,
         organization,
@@ -282,7 +289,7 @@ def convention_detail(user: Any, pk: int, *, deadlines: bool = False) -> Convent
         successors,
         committees,
         *deadline_rows,
-    ) = sql.batch(statements)
+    ) = results
     if not found:
         raise _not_found("convention")
     width = len(sql.fields_of(Convention))
@@ -336,6 +343,8 @@ def convention_detail(user: Any, pk: int, *, deadlines: bool = False) -> Convent
         sql.attach(convention, name, objects)
     if deadlines:
         convention.deadline_rows = sql.convert(Deadline, DEADLINE_FIELDS, deadline_rows[0])
+    if panels is not None:
+        panels.build(extra_rows)(convention)
     return convention
 
 

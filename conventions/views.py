@@ -28,7 +28,7 @@ from conventions.models import (
     MeetingStatus,
 )
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES, STATUS_TONE
-from core import tenancy
+from core import panels, tenancy
 from core.errors import DomainError
 from core.formatting import french_date
 from core.pagination import RowsPages, SearchedPages
@@ -273,7 +273,9 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
 
 @login_required
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    convention = selectors.convention_detail(request.user, pk, deadlines=True)
+    convention = selectors.convention_detail(
+        request.user, pk, deadlines=True, panels=panels.reads(request, Convention, pk)
+    )
     notice = getattr(convention, "termination_notice_record", None)
     partners = list(convention.parties.all())
     variables = services.clause_variables(convention)

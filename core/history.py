@@ -75,20 +75,24 @@ def _records_sql(history: Any) -> str:
     )
 
 
-def _records(history: Any, pk: Any, limit: int, offset: int) -> list[Any]:
-    """An object's historical records, newest first, with their users (names only), as
-    ``history.select_related("history_user")`` gives them: written once per model
-    (``core.sql``), this panel being on every page of an object."""
+def _record_instances(history: Any, raw: list[tuple[Any, ...]]) -> list[Any]:
     width = len(sql.fields_of(history))
     user_model = get_user_model()
     records = []
-    for row in sql.rows(_records_sql(history), [pk, limit, offset]):
+    for row in raw:
         record_row, user_row = sql.split(row, width)
         record = sql.instances(history, [record_row])[0]
         user = sql.instances(user_model, [user_row], _USER_FIELDS)[0] if user_row[0] is not None else None
         sql.cache(record, "history_user", user)
         records.append(record)
     return records
+
+
+def _records(history: Any, pk: Any, limit: int, offset: int) -> list[Any]:
+    """An object's historical records, newest first, with their users (names only), as
+    ``history.select_related("history_user")`` gives them: written once per model
+    (``core.sql``), this panel being on every page of an object."""
+    return _record_instances(history, sql.rows(_records_sql(history), [pk, limit, offset]))
 
 
 def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
@@ -98,7 +102,10 @@ def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[His
     manager = getattr(obj, "history", None)
     if manager is None:
         return []
-    records = _records(manager.model, obj.pk, limit + 1, offset)
+    return _entries(type(obj), _records(manager.model, obj.pk, limit + 1, offset), limit)
+
+
+def _entries(model: Any, records: list[Any], limit: int) -> list[HistoryEntry]:
     deltas: list[Any] = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None
@@ -109,7 +116,7 @@ def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[His
         for change in delta.changes if delta is not None else ():
             if change.field not in _HIDDEN_FIELDS and change.field not in fields:
                 try:
-                    fields[change.field] = obj._meta.get_field(change.field)
+                    fields[change.field] = model._meta.get_field(change.field)
                 except FieldDoesNotExist:  # a field removed from the model since
                     continue
     shown = [
@@ -151,7 +158,27 @@ def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[His
 def panel(obj: models.Model, limit: int = 20) -> dict[str, Any]:
     """What an object's history panel prints (``panels/history.jinja``): its latest changes,
     with a link to its whole history."""
+    reads = panel_reads(type(obj), obj.pk, limit)
+    built = sql.read_one(reads)
+    return built if built is not None else _panel_context(type(obj), obj.pk, [])
+
+
+def panel_reads(model: Any, pk: Any, limit: int = 20) -> sql.Reads[dict[str, Any]] | None:
+    """:func:`panel` of the object ``pk`` of ``model`` as a query, for a page to send with its
+    own (``None``: a model without history)."""
+    manager = getattr(model, "history", None)
+    if manager is None:
+        return None
+    history = manager.model
+
+    def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
+        return _panel_context(model, pk, _entries(model, _record_instances(history, results[0]), limit))
+
+    return sql.Reads([(_records_sql(history), [pk, limit + 1, 0])], build)
+
+
+def _panel_context(model: Any, pk: Any, entries: list[HistoryEntry]) -> dict[str, Any]:
     return {
-        "entries": entries_for(obj, limit=limit),
-        "full_url": reverse("core:history", args=[obj._meta.app_label, obj._meta.model_name, obj.pk]),
+        "entries": entries,
+        "full_url": reverse("core:history", args=[model._meta.app_label, model._meta.model_name, pk]),
     }

@@ -35,7 +35,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from jinja2 import Environment, pass_context, pass_environment
 from markupsafe import Markup
 
-from core import fragments
+from core import fragments, panels
 from core.formatting import french_amount, french_date
 
 _LOCALIZED = (int, float, Decimal, datetime.date, datetime.time)
@@ -154,7 +154,9 @@ def _history_panel(env: Environment, obj: Any, limit: int = 20) -> Markup:
     """``{{ history_panel(obj) }}``: the object's latest changes (``panels/history.jinja``)."""
     from core import history
 
-    return Markup(env.get_template("panels/history.jinja").render(history.panel(obj, limit)))
+    context = obj.__dict__.get(panels.HISTORY) if limit == 20 else None  # read with the page's object
+    context = context if context is not None else history.panel(obj, limit)
+    return Markup(env.get_template("panels/history.jinja").render(context))
 
 
 @pass_environment
@@ -162,5 +164,7 @@ def _documents_panel(env: Environment, request: Any, obj: Any, limit: int = 50) 
     """``{{ documents_panel(request, obj) }}``: the object's documents (``panels/documents.jinja``)."""
     from documents import selectors
 
-    context = selectors.panel(getattr(request, "user", None), obj, limit)
+    context = obj.__dict__.get(panels.DOCUMENTS) if limit == 50 else None  # read with the page's object
+    if context is None:
+        context = selectors.panel(getattr(request, "user", None), obj, limit)
     return Markup(env.get_template("panels/documents.jinja").render(context))

@@ -7,7 +7,7 @@ number of queries and replayed in memory (``deliberations.attendance``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -187,7 +187,9 @@ def _sitting_sql(organizations: int) -> tuple[str, ...]:
     )
 
 
-def sitting_for(user: Any, pk: int, *, page: bool = False) -> Sitting:
+def sitting_for(
+    user: Any, pk: int, *, page: bool = False, panels: sql.Reads[Callable[[Any], None]] | None = None
+) -> Sitting:
     """One sitting of the user's organizations, or 404, with its assembly and organization, its
     president, secretary and the sitting it was reconvened from, as model instances; for its
     ``page``, the sittings reconvened from it too (``reconvened_sittings.all()``).
@@ -201,7 +203,10 @@ def sitting_for(user: Any, pk: int, *, page: bool = False) -> Sitting:
     statements = [(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:5])]
     if page:
         statements.append((queries[5], [pk]))
-    found, assembly, president, secretary, reconvened_from, *reconvened = sql.batch(statements)
+    extra = list(panels.statements) if panels is not None else []
+    results = sql.batch([*statements, *extra])
+    results, extra_rows = results[: len(statements)], results[len(statements) :]
+    found, assembly, president, secretary, reconvened_from, *reconvened = results
     if not found:
         raise Http404(_(NOT_FOUND))
     sitting = sql.instances(Sitting, found)[0]
@@ -214,6 +219,8 @@ def sitting_for(user: Any, pk: int, *, page: bool = False) -> Sitting:
     sql.cache(sitting, "reconvened_from", next(iter(sql.instances(Sitting, reconvened_from)), None))
     if page:
         sql.attach(sitting, "reconvened_sittings", sql.instances(Sitting, reconvened[0]))
+    if panels is not None:
+        panels.build(extra_rows)(sitting)
     return sitting
 
 
@@ -529,7 +536,9 @@ def _act_page_sql() -> tuple[str, ...]:
     )
 
 
-def deliberation_for(user: Any, pk: int, *, page: bool = False) -> Deliberation:
+def deliberation_for(
+    user: Any, pk: int, *, page: bool = False, panels: sql.Reads[Callable[[Any], None]] | None = None
+) -> Deliberation:
     """One act of the user's organizations, or 404, with its assembly and organization, its
     sitting, rapporteur and signatory (with the person), as model instances; for its
     ``page``, its transmission and vote, its annexes and approved conventions (their
@@ -544,7 +553,10 @@ def deliberation_for(user: Any, pk: int, *, page: bool = False) -> Deliberation:
     statements = [(act_queries[0], [pk, *organizations]), *((text, [pk]) for text in act_queries[1:])]
     if page:
         statements += [(text, [pk]) for text in _act_page_sql()]
-    found, assembly, sitting, rapporteur, signatory, *extras = sql.batch(statements)
+    extra = list(panels.statements) if panels is not None else []
+    results = sql.batch([*statements, *extra])
+    results, extra_rows = results[: len(statements)], results[len(statements) :]
+    found, assembly, sitting, rapporteur, signatory, *extras = results
     if not found:
         raise Http404(_(NOT_FOUND))
     act = sql.instances(Deliberation, found, ACT_FIELDS)[0]
@@ -568,6 +580,8 @@ def deliberation_for(user: Any, pk: int, *, page: bool = False) -> Deliberation:
         sql.attach(act, "annexes", sql.instances(DeliberationAnnex, annexes))
         convention = Deliberation._meta.get_field("approved_conventions").related_model
         sql.attach(act, "approved_conventions", sql.instances(convention, approved, APPROVED_FIELDS))
+    if panels is not None:
+        panels.build(extra_rows)(act)
     return act
 
 

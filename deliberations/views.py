@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import tenancy
+from core import panels, tenancy
 from core.errors import DomainError
 from core.fragments import csrf_input, render_fragment
 from core.pagination import window_page
@@ -477,7 +477,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 
 @login_required
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    sitting = selectors.sitting_for(request.user, pk, page=True)
+    sitting = selectors.sitting_for(request.user, pk, page=True, panels=panels.reads(request, Sitting, pk))
     return render(
         request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages"
     )
@@ -891,7 +891,9 @@ def _ballots(rows: list[tuple[int, str, int | None]], names: dict[int, str]) -> 
 
 @login_required
 def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deliberation = selectors.deliberation_for(request.user, pk, page=True)
+    deliberation = selectors.deliberation_for(
+        request.user, pk, page=True, panels=panels.reads(request, Deliberation, pk)
+    )
     organization_id = deliberation.assembly.organization_id
     attendance = None
     names: dict[int, str] = {}

@@ -172,15 +172,26 @@ def panel(user: Any, obj: Model, limit: int = 50) -> dict[str, Any]:
     """What an object's documents panel prints (``panels/documents.jinja``), each row decided
     here from plain values: the panel is on every sitting, act and convention page, with a
     version per format and per run."""
+    return sql.read_one(panel_reads(user, type(obj), obj.pk, limit)) or {"rows": [], "labels": {}}
+
+
+def panel_reads(user: Any, model: Any, pk: Any, limit: int = 50) -> sql.Reads[dict[str, Any]]:
+    """:func:`panel` of the object ``pk`` of ``model`` as a query, for a page to send with its own."""
     if user is None:
-        return {"rows": [], "labels": {}}
+        return sql.Reads([], lambda _results: {"rows": [], "labels": {}})
     organizations = tenancy.organization_ids(user)
-    owner_type = ContentType.objects.get_for_model(obj)  # cached by Django after its first read
-    raw = (
-        sql.rows(_panel_sql(len(organizations), limit), [owner_type.pk, obj.pk, *organizations])
-        if organizations
-        else []
-    )
+    if not organizations:
+        return sql.Reads([], lambda _results: _panel_context(user, []))
+    owner_type = ContentType.objects.get_for_model(model)  # cached by Django after its first read
+    statement = (_panel_sql(len(organizations), limit), [owner_type.pk, pk, *organizations])
+
+    def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
+        return _panel_context(user, results[0])
+
+    return sql.Reads([statement], build)
+
+
+def _panel_context(user: Any, raw: list[tuple[Any, ...]]) -> dict[str, Any]:
     documents = [tuple(row.values()) for row in sql.convert(StoredDocument, _PANEL_COLUMNS, raw)]
     sign_orgs = set(tenancy.organizations_where(user, Capability.SIGN_DOCUMENTS))
     detail = reverse("documents:detail", args=[_PANEL_PK])

@@ -139,3 +139,23 @@ def test_another_organizations_convention_is_not_found(legal_user, organization,
         selectors.convention_detail(stranger, convention.pk)
     with pytest.raises(Http404):
         selectors.convention_detail(legal_user, 0)
+
+
+def test_the_page_reads_its_panels_and_badge_with_the_convention(rf, legal_user, organization):
+    """``core.panels.reads`` sent with the convention give the documents and history panels
+    (and the unread count) as each read alone gives them."""
+    from conventions import services
+    from core import history, panels
+    from documents import selectors as documents
+
+    convention = draft(legal_user, organization, title="Avant")
+    services.update_convention(user=legal_user, convention=convention, title="Après")
+    request = rf.get("/")
+    request.user = legal_user
+    read = selectors.convention_detail(
+        legal_user, convention.pk, panels=panels.reads(request, type(convention), convention.pk)
+    )
+    assert read.__dict__[panels.DOCUMENTS] == documents.panel(legal_user, convention)
+    alone = history.panel(convention)
+    assert read.__dict__[panels.HISTORY] == alone and len(alone["entries"]) == 2
+    assert "Après" in str(alone["entries"][0].changes) and request._unread_notifications == 0

@@ -189,19 +189,21 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
     # SQLite and PostgreSQL): session, user and roles, the unread badge, then the page's own.
     # A sitting is read in one round trip on PostgreSQL (``selectors.sitting_for``: 5
-    # statements, 6 for its page), its agenda and attendance in another (4 statements; 5 for
-    # the attendance sheet), their statements one by one on SQLite.
+    # statements, 6 for its page with its documents and history panels and the unread badge
+    # besides), its agenda and attendance in another (4 statements; 5 for the attendance
+    # sheet), their statements one by one on SQLite; then the items it may add to its agenda.
     one_trip = sql.one_message()
-    with django_assert_max_num_queries(9 if one_trip else 9 + 5 + 3):  # + documents, history, items to add
+    with django_assert_max_num_queries(6 if one_trip else 6 + 11):
         assert client.get(sitting.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(6 if one_trip else 6 + 4 + 4):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
-    # statements, 10 for its page), its statements one by one on SQLite.
-    with django_assert_max_num_queries(11 if one_trip else 11 + 4):
+    # statements, 10 for its page, with its documents and history panels and the unread badge
+    # besides), its statements one by one on SQLite.
+    with django_assert_max_num_queries(8 if one_trip else 8 + 7):  # + the act's attendance at its item
         assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
-    with django_assert_max_num_queries(10 if one_trip else 10 + 9):  # one less once the act's content type is cached
+    with django_assert_max_num_queries(6 if one_trip else 6 + 13):  # one less once the act's content type is cached
         assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/deliberations/").status_code == 200
