@@ -39,9 +39,20 @@ def _roles_sql() -> str:
 
 
 def _load(user: Any) -> None:
-    rows = sql.rows(_roles_sql(), [user.pk])
+    _keep(user, sql.rows(_roles_sql(), [user.pk]))
+
+
+def _keep(user: Any, rows: list[tuple[Any, ...]]) -> None:
     setattr(user, _CACHE_ATTR, {organization: role for organization, role, _name in rows})
     setattr(user, _NAMES_ATTR, {organization: name for organization, _role, name in rows})
+
+
+def roles_reads(user: Any) -> sql.Reads[None] | None:
+    """The user's roles as a query, for a page to send with other reads keyed by the user alone
+    (``None`` when they are read already): built, they are kept as ``_load`` keeps them."""
+    if user is None or not user.is_authenticated or getattr(user, _CACHE_ATTR, None) is not None:
+        return None
+    return sql.Reads([(_roles_sql(), [user.pk])], lambda results: _keep(user, results[0]))
 
 
 def roles_by_organization(user: Any) -> dict[int, str]:

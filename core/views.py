@@ -33,16 +33,19 @@ class LoginView(auth_views.LoginView):
 def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
     """Panels contributed by the apps listed in settings.DASHBOARD_PANELS: each one says what
     it reads (``core.sql.Reads``) and all their queries go in one round trip."""
-    reads = []
+    modules = []
     for dotted in getattr(settings, "DASHBOARD_PANELS", []):
         module_name, _sep, attribute = dotted.rpartition(".")
         try:
-            module = import_module(module_name)
+            modules.append((import_module(module_name), attribute))
         except ModuleNotFoundError:
             continue
-        panel_reads = getattr(module, attribute)(request)
-        if panel_reads is not None:
-            reads.append(panel_reads)
+    # What a panel must know before it can say what it reads (the reminder settings), with the
+    # user's roles: the panel's module ``preload``.
+    for module, _attribute in modules:
+        if hasattr(module, "preload"):
+            module.preload(request)
+    reads = [panel_reads for module, attribute in modules if (panel_reads := getattr(module, attribute)(request))]
     return [panel for panel in sql.read_all(reads) if panel]
 
 
@@ -52,6 +55,7 @@ _URL_PK_TEXT = f"/{_URL_PK}/"
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    panels = _dashboard_panels(request)
     organizations = tenancy.organizations_by_name(request.user)
     roles = tenancy.roles_by_organization(request.user)
     detail_url = reverse("parties:organization_detail", args=[_URL_PK])
@@ -62,7 +66,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "organizations": [
                 (detail_url.replace(_URL_PK_TEXT, f"/{pk}/"), name, Role(roles[pk]).label) for pk, name in organizations
             ],
-            "panels": _dashboard_panels(request),
+            "panels": panels,
         },
         using="pages",
     )

@@ -19,6 +19,12 @@ PANEL_ROWS = 8
 _ROW_FIELDS = ("due_date", "title", "url", "kind")
 
 
+def preload(request: HttpRequest) -> None:
+    """The user's roles and reminder settings in one round trip, before the panels' reads."""
+    if request.user.is_authenticated:
+        selectors.preload(request.user)
+
+
 def reads(request: HttpRequest) -> sql.Reads[dict[str, Any] | None] | None:
     """The panel's queries — my next deadlines, the counts of mine and of my organizations',
     the unread badge — for the dashboard to send with the other panels'. The condition "mine"

@@ -101,6 +101,38 @@ def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[
     return {org_id: found.get(org_id) or {} for org_id in organization_ids}
 
 
+@functools.cache
+def _settings_of_member_sql() -> str:
+    from core.models import Membership
+
+    s = ReminderSettings
+    return (
+        f"SELECT {sql.column(s, 'organization')}, {sql.column(s, 'roles_by_kind')} FROM {sql.table(s)} "
+        f"WHERE {sql.column(s, 'organization')} IN (SELECT {sql.name(Membership, 'organization')} "
+        f"FROM {sql.table(Membership)} WHERE {sql.name(Membership, 'user')} = %s)"
+    )
+
+
+def preload(user: Any) -> None:
+    """The user's roles and their organizations' reminder roles (``mine_condition``) read in
+    one round trip, for the pages that filter or count "my" deadlines."""
+    if not user.is_authenticated or getattr(user, "_reminder_roles_by_kind", None) is not None:
+        return
+    roles = tenancy.roles_reads(user)
+    if roles is None:  # the roles are read already: the settings alone
+        _kinds_by_role_of(user)
+        return
+    fields = ("organization_id", "roles_by_kind")
+
+    def keep(results: list[list[tuple[Any, ...]]]) -> None:
+        found = {r["organization_id"]: r["roles_by_kind"] for r in sql.convert(ReminderSettings, fields, results[0])}
+        user._reminder_roles_by_kind = {
+            org_id: found.get(org_id) or {} for org_id in tenancy.roles_by_organization(user)
+        }
+
+    sql.read_all([roles, sql.Reads([(_settings_of_member_sql(), [user.pk])], keep)])
+
+
 def _kinds_by_role_of(user: Any) -> dict[int, dict[str, list[str]]]:
     """``_roles_by_kind`` of the user's organizations, read once per request (kept on the user
     object, as its roles are): a page may filter its list and count by "mine" both."""

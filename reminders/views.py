@@ -151,6 +151,7 @@ _ROW_FIELDS = (
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    selectors.preload(request.user)  # the roles and reminder settings, in one round trip
     organizations = tenancy.organizations_by_name(request.user)
     form = DeadlineFilterForm(request.GET or None, organizations=organizations)
     data = form.cleaned_data if form.is_valid() else {}

@@ -207,11 +207,11 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
         assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/deliberations/").status_code == 200
-    # The dashboard: the reminder settings, then every panel's reads (my deadlines and the
+    # The dashboard: the roles with the reminder settings, then every panel's reads (my deadlines and the
     # counts, the unread badge; the conventions' counts and timeline; the next sittings and the
     # acts to follow up; the documents to sign and the batches) in one round trip on PostgreSQL,
     # one by one on SQLite; the organizations' names come with the roles.
-    with django_assert_max_num_queries(5 if one_trip else 4 + 9):
+    with django_assert_max_num_queries(4 if one_trip else 4 + 9):
         assert client.get(reverse("core:dashboard")).status_code == 200
     with django_assert_max_num_queries(7):  # the assemblies (menu, names, scope), count, rows
         page = client.get("/deliberations/seances/").content.decode()
