@@ -39,3 +39,19 @@ def reads(request: Any, model: Any, pk: Any) -> sql.Reads[Callable[[Any], None]]
         return keep
 
     return sql.Reads(parts.statements, build)
+
+
+def together(*reads: sql.Reads[Callable[[Any], None]]) -> sql.Reads[Callable[[Any], None]]:
+    """Several reads kept on the same object, as one."""
+    parts = sql.gather(reads)
+
+    def build(results: list[list[tuple[Any, ...]]]) -> Callable[[Any], None]:
+        keeps = parts.build(results)
+
+        def keep(obj: Any) -> None:
+            for each in keeps:
+                each(obj)
+
+        return keep
+
+    return sql.Reads(parts.statements, build)

@@ -7,6 +7,7 @@ number of queries and replayed in memory (``deliberations.attendance``).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -854,9 +855,64 @@ def _facts(
 def agenda_and_facts(sitting: Sitting) -> tuple[list[AgendaItem], AttendanceFacts]:
     """A sitting's agenda as ``AgendaItem`` rows and its attendance facts for every item
     (``attendance_facts``), read in one round trip: the sitting's page and its API answer."""
+    kept = sitting.__dict__.pop(_AGENDA_AND_FACTS, None)  # read with the sitting (``agenda_reads``)
+    if kept is not None:
+        return kept  # type: ignore[no-any-return]
     statements = [(_agenda_sql(), [sitting.pk]), *_facts_statements(sitting, item=False)]
     agenda_rows, *facts = sql.batch(statements)
     return _agenda_items(agenda_rows), _facts_from(facts, item=False, names=False, proxies=True)
+
+
+_AGENDA_AND_FACTS = "_conventio_agenda_and_facts"
+
+
+def agenda_reads(pk: int) -> sql.Reads[Callable[[Any], None]]:
+    """:func:`agenda_and_facts` of the sitting ``pk`` as queries that need nothing read before
+    (the members in office read the sitting's local date and assembly from the sitting
+    itself), for ``sitting_for(panels=…)`` to send with the sitting: its page is then one
+    round trip. Built, a function that keeps them on the sitting."""
+    params = {"sitting": pk, **_day_params()}
+    texts = [_by_sitting(_members_sql(at_item=False, names=False)), _changes_sql(), _proxies_sql()]
+    statements = [(_agenda_sql(), [pk]), *(sql.positional(text, params) for text in texts)]
+
+    def build(results: list[list[tuple[Any, ...]]]) -> Callable[[Any], None]:
+        agenda_rows, *facts = results
+        read = (_agenda_items(agenda_rows), _facts_from(facts, item=False, names=False, proxies=True))
+
+        def keep(sitting: Any) -> None:
+            sitting.__dict__[_AGENDA_AND_FACTS] = read
+
+        return keep
+
+    return sql.Reads(statements, build)
+
+
+def _day_sql() -> tuple[str, tuple[Any, ...]]:
+    # ``Sitting.date``, the local date of its start, as the database computes ``starts_at__date``.
+    return connection.ops.datetime_cast_date_sql(  # type: ignore[no-any-return]
+        sql.column(Sitting, "starts_at"), (), timezone.get_current_timezone_name()
+    )
+
+
+def _day_params() -> dict[str, Any]:
+    return {f"day_{n}": value for n, value in enumerate(_day_sql()[1])}
+
+
+@functools.cache
+def _by_sitting_sql(text: str, day: str) -> str:
+    places = iter(range(day.count("%s")))
+    day = re.sub(r"%s", lambda _match: f"%(day_{next(places)})s", day)
+    s = Sitting
+    of_sitting = f"FROM {sql.table(s)} WHERE {sql.column(s, 'id')} = %(sitting)s"
+    return text.replace("%(day)s", f"(SELECT {day} {of_sitting})").replace(
+        "%(assembly)s", f"(SELECT {sql.column(s, 'assembly')} {of_sitting})"
+    )
+
+
+def _by_sitting(text: str) -> str:
+    """A query written with the sitting's day and assembly as parameters (``%(day)s``,
+    ``%(assembly)s``), reading them from the sitting (``%(sitting)s``) instead."""
+    return _by_sitting_sql(text, _day_sql()[0])
 
 
 def _facts_from(results: list[list[tuple[Any, ...]]], *, item: bool, names: bool, proxies: bool) -> AttendanceFacts:

@@ -477,7 +477,9 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 
 @login_required
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    sitting = selectors.sitting_for(request.user, pk, page=True, panels=panels.reads(request, Sitting, pk))
+    # The sitting, its agenda and attendance, its panels and the badge: one round trip.
+    reads = panels.together(panels.reads(request, Sitting, pk), selectors.agenda_reads(pk))
+    sitting = selectors.sitting_for(request.user, pk, page=True, panels=reads)
     return render(
         request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages"
     )

@@ -188,12 +188,12 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     client = client_for(council.clerk)
     # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
     # SQLite and PostgreSQL): session, user and roles, the unread badge, then the page's own.
-    # A sitting is read in one round trip on PostgreSQL (``selectors.sitting_for``: 5
-    # statements, 6 for its page with its documents and history panels and the unread badge
-    # besides), its agenda and attendance in another (4 statements; 5 for the attendance
-    # sheet), their statements one by one on SQLite; then the items it may add to its agenda.
+    # A sitting's page is one round trip on PostgreSQL (``selectors.sitting_for``: 5
+    # statements, 6 for its page, with its agenda and attendance, its documents and history
+    # panels and the unread badge besides), its statements one by one on SQLite; then the items
+    # it may add to its agenda. Its attendance sheet: the sitting, then the sheet (5 statements).
     one_trip = sql.one_message()
-    with django_assert_max_num_queries(6 if one_trip else 6 + 11):
+    with django_assert_max_num_queries(5 if one_trip else 5 + 12):
         assert client.get(sitting.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(6 if one_trip else 6 + 4 + 4):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
@@ -490,3 +490,26 @@ def test_the_sitting_and_its_attendance_are_read_as_the_orm_reads_them(
     assert agenda_rows == sheet.items and facts == selectors.attendance_facts(read)
     with pytest.raises(Http404):
         selectors.sitting_for(member(other_organization, Role.CLERK), sitting.pk)
+
+
+def test_the_sitting_page_reads_its_agenda_with_the_sitting_by_its_local_date(organization, council_factory):
+    """``agenda_reads`` (sent with the sitting, before it is read) gives what ``agenda_and_facts``
+    gives once the sitting is read: the members in office on the sitting's local date — here
+    a quarter past midnight in Paris, the evening before in UTC, when a new member's mandate
+    starts."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from deliberations import selectors
+
+    council = council_factory(organization, 4)
+    late = datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris"))
+    sitting = council.sitting(when=late)
+    newcomer = Person.objects.create(organization=organization, first_name="Nouvelle", last_name="Élue")
+    Mandate.objects.create(assembly=council.assembly, person=newcomer, start_date=date(2024, 3, 27))
+    council.item(sitting)
+    council.attend(sitting, present=3)
+    expected = selectors.agenda_and_facts(selectors.sitting_for(council.clerk, sitting.pk))
+    assert newcomer.pk in expected[1].members and len(expected[1].members) == 5
+    kept = selectors.sitting_for(council.clerk, sitting.pk, page=True, panels=selectors.agenda_reads(sitting.pk))
+    assert selectors.agenda_and_facts(kept) == expected
