@@ -887,6 +887,48 @@ def agenda_reads(pk: int) -> sql.Reads[Callable[[Any], None]]:
     return sql.Reads(statements, build)
 
 
+_ITEM_FACTS = "_conventio_item_facts"
+
+
+def item_facts_reads(pk: int) -> sql.Reads[Callable[[Any], None]]:
+    """``item_facts(act.sitting, act.position, names=True)`` of the act ``pk`` as queries that
+    need nothing read before (its sitting, position, the sitting's local date and assembly
+    read from the act), for ``deliberation_for(panels=…)`` to send with the act. Built, a
+    function that keeps them on the act (``kept_item_facts``); an act off the agenda keeps
+    none."""
+    params = {"act": pk, **_day_params()}
+    texts = [_members_sql(at_item=True, names=True), _proxies_sql()]
+    statements = [sql.positional(_by_act_sql(text, _day_sql()[0]), params) for text in texts]
+
+    def build(results: list[list[tuple[Any, ...]]]) -> Callable[[Any], None]:
+        facts = _facts_from(results, item=True, names=True, proxies=True)
+
+        def keep(act: Any) -> None:
+            if act.sitting_id and act.position:
+                act.__dict__[_ITEM_FACTS] = facts
+
+        return keep
+
+    return sql.Reads(statements, build)
+
+
+def kept_item_facts(act: Deliberation) -> AttendanceFacts | None:
+    """The facts ``item_facts_reads`` kept on the act, if it was read with them."""
+    return act.__dict__.pop(_ITEM_FACTS, None)
+
+
+@functools.cache
+def _by_act_sql(text: str, day: str) -> str:
+    d = Deliberation
+
+    def of_act(field: str) -> str:
+        return f"(SELECT {sql.column(d, field)} FROM {sql.table(d)} WHERE {sql.column(d, 'id')} = %(act)s)"
+
+    # The day first: its subquery names the sitting, replaced next by the act's.
+    text = _by_sitting_sql(text, day).replace("%(sitting)s", of_act("sitting"))
+    return text.replace("%(position)s", of_act("position"))
+
+
 def _day_sql() -> tuple[str, tuple[Any, ...]]:
     # ``Sitting.date``, the local date of its start, as the database computes ``starts_at__date``.
     return connection.ops.datetime_cast_date_sql(  # type: ignore[no-any-return]

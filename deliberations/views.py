@@ -893,15 +893,20 @@ def _ballots(rows: list[tuple[int, str, int | None]], names: dict[int, str]) -> 
 
 @login_required
 def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    deliberation = selectors.deliberation_for(
-        request.user, pk, page=True, panels=panels.reads(request, Deliberation, pk)
-    )
+    # The act, its attendance at its item with the members' names, its panels and the badge:
+    # one round trip.
+    reads = panels.together(panels.reads(request, Deliberation, pk), selectors.item_facts_reads(pk))
+    deliberation = selectors.deliberation_for(request.user, pk, page=True, panels=reads)
     organization_id = deliberation.assembly.organization_id
     attendance = None
     names: dict[int, str] = {}
     if deliberation.sitting_id and deliberation.position:
-        # The item's attendance and the members' names as plain values, in two queries.
-        facts = selectors.item_facts(deliberation.sitting, deliberation.position, names=True)  # type: ignore[arg-type]
+        # The item's attendance and the members' names as plain values.
+        facts = selectors.kept_item_facts(deliberation) or selectors.item_facts(
+            deliberation.sitting,  # type: ignore[arg-type]
+            deliberation.position,
+            names=True,
+        )
         attendance = facts.at(deliberation.position)
         names = facts.names
     transmission = getattr(deliberation, "transmission", None)

@@ -199,11 +199,11 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
-    # statements, 10 for its page, with its documents and history panels and the unread badge
-    # besides), its statements one by one on SQLite.
+    # statements, 10 for its page, with its attendance at its item, its documents and history
+    # panels and the unread badge besides), its statements one by one on SQLite.
     with django_assert_max_num_queries(8 if one_trip else 8 + 7):  # + the act's attendance at its item
         assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
-    with django_assert_max_num_queries(6 if one_trip else 6 + 13):  # one less once the act's content type is cached
+    with django_assert_max_num_queries(5 if one_trip else 5 + 14):  # one less once the act's content type is cached
         assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/deliberations/").status_code == 200
@@ -513,3 +513,39 @@ def test_the_sitting_page_reads_its_agenda_with_the_sitting_by_its_local_date(or
     assert newcomer.pk in expected[1].members and len(expected[1].members) == 5
     kept = selectors.sitting_for(council.clerk, sitting.pk, page=True, panels=selectors.agenda_reads(sitting.pk))
     assert selectors.agenda_and_facts(kept) == expected
+
+
+def test_the_act_page_reads_its_attendance_with_the_act(organization, council_factory):
+    """``item_facts_reads`` (sent with the act, before it is read) gives what ``item_facts``
+    gives at the act's item: statuses after a departure, a proxy from an earlier item, the
+    members' names, on a sitting starting after midnight in Paris."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from deliberations import selectors
+
+    council = council_factory(organization, 5)
+    sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
+    items = [council.item(sitting, title=f"Point {n}") for n in range(3)]
+    council.attend(sitting, present=5)
+    people = council.people
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[3], deliberation=items[1], status="absent"
+    )
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=people[3],
+        holder=people[0],
+        written_on=date(2024, 3, 26),
+        from_item=items[2],
+    )
+    act = items[2]
+    expected = selectors.item_facts(sitting, act.position, names=True)
+    assert expected.at(act.position).represented_count == 1 and expected.at(act.position).present_count == 4
+    read = selectors.deliberation_for(council.clerk, act.pk, panels=selectors.item_facts_reads(act.pk))
+    assert selectors.kept_item_facts(read) == expected
+    # An act off the agenda keeps nothing.
+    draft = council.item(None, title="Hors séance")
+    off = selectors.deliberation_for(council.clerk, draft.pk, panels=selectors.item_facts_reads(draft.pk))
+    assert selectors.kept_item_facts(off) is None
