@@ -508,10 +508,10 @@ def list_conventions(
         q=q,
     )
     # A text search read once as its matches' ids (``core.pagination.SearchedPages``).
-    pages_of = SearchedPages if filters.q or filters.partner_name.strip() else RowsPages
-    return pages_of(
-        selectors.filter_conventions(selectors.convention_summaries(request.user), filters), selectors.summary_rows
-    )
+    queryset = selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
+    if filters.q or filters.partner_name.strip():
+        return SearchedPages(queryset, selectors.summary_rows, selectors.summary_rows_by_id)
+    return RowsPages(queryset, selectors.summary_rows)
 
 
 @router.get("/conventions/{convention_id}", response=ConventionOut)

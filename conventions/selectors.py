@@ -108,10 +108,33 @@ def summary_rows(queryset: QuerySet[Convention]) -> list[dict[str, Any]]:
     label and the partners' names (the rows, then their parties with their organizations'
     names by SQL written once per page length: two queries)."""
     rows = list(queryset.prefetch_related(None).values("id", *SUMMARY_FIELDS))
+    partner_rows = sql.rows(_partners_sql(len(rows)), [row["id"] for row in rows]) if rows else []
+    return _with_partners(rows, partner_rows)
+
+
+@functools.cache
+def _summaries_sql(conventions: int) -> str:
+    columns = ", ".join(sql.column(Convention, f) for f in ("id", *SUMMARY_FIELDS))
+    return (
+        f"SELECT {columns} FROM {sql.table(Convention)} "
+        f"WHERE {sql.column(Convention, 'id')} IN ({sql.placeholders(conventions)})"
+    )
+
+
+def summary_rows_by_id(ids: list[int]) -> list[dict[str, Any]]:
+    """``summary_rows`` of the conventions ``ids`` (found by a scoped search: a page of its
+    matches), their columns and their partners read in one round trip, by SQL written once
+    per page length; in no particular order."""
+    if not ids:
+        return []
+    found, partner_rows = sql.batch([(_summaries_sql(len(ids)), ids), (_partners_sql(len(ids)), ids)])
+    return _with_partners(sql.convert(Convention, ("id", *SUMMARY_FIELDS), found), partner_rows)
+
+
+def _with_partners(rows: list[dict[str, Any]], partner_rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     partners: dict[int, list[tuple[int, str]]] = {}
-    if rows:
-        for convention_id, organization_id, name in sql.rows(_partners_sql(len(rows)), [row["id"] for row in rows]):
-            partners.setdefault(convention_id, []).append((organization_id, name))
+    for convention_id, organization_id, name in partner_rows:
+        partners.setdefault(convention_id, []).append((organization_id, name))
     labels = {value: str(label) for value, label in ConventionStatus.choices}
     for row in rows:
         row["get_status_display"] = labels.get(row["status"], row["status"])

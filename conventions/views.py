@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -106,8 +106,11 @@ def convention_list(request: HttpRequest) -> HttpResponse:
     )
     # The page as plain rows (its columns, the partners' names read by id): no model instances;
     # a text search read once as its matches' ids (see ``core.pagination.SearchedPages``).
-    pages_of = SearchedPages if filters.q or filters.partner_name.strip() else RowsPages
-    paginator: Paginator[dict[str, Any]] = Paginator(cast(Any, pages_of(queryset, selectors.summary_rows)), PAGE_SIZE)
+    if filters.q or filters.partner_name.strip():
+        pages: Any = SearchedPages(queryset, selectors.summary_rows, selectors.summary_rows_by_id)
+    else:
+        pages = RowsPages(queryset, selectors.summary_rows)
+    paginator: Paginator[dict[str, Any]] = Paginator(pages, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,

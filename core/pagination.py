@@ -121,9 +121,15 @@ class SearchedPages:
     conventions). The ids of the matches (one scan, a few thousand integers at most: one
     organization's list) give both."""
 
-    def __init__(self, queryset: QuerySet[Any], rows: Callable[[QuerySet[Any]], list[dict[str, Any]]]) -> None:
+    def __init__(
+        self,
+        queryset: QuerySet[Any],
+        rows: Callable[[QuerySet[Any]], list[dict[str, Any]]],
+        rows_by_id: Callable[[list[Any]], list[dict[str, Any]]] | None = None,
+    ) -> None:
         self.queryset = queryset
         self.rows = rows
+        self.rows_by_id = rows_by_id  # the page's rows read from their ids alone, if given
         self._ids: list[Any] | None = None
 
     def _matches(self) -> list[Any]:
@@ -144,7 +150,8 @@ class SearchedPages:
         ids = self._matches()[page]
         if not ids:
             return []
-        found = {row["id"]: row for row in self.rows(self.queryset.model.objects.filter(pk__in=ids))}
+        read = self.rows_by_id(ids) if self.rows_by_id else self.rows(self.queryset.model.objects.filter(pk__in=ids))
+        found = {row["id"]: row for row in read}
         return [found[pk] for pk in ids if pk in found]
 
 

@@ -301,3 +301,21 @@ def test_search_by_a_part_of_the_title_or_reference_whatever_its_case(client_for
     assert found("CHAPITEAU") == {"Prêt de chapiteaux"} and found("matériel") == set()
     rows = api_for(legal_user).get("/conventions", {"q": "FESTIV"}).json()
     assert [r["id"] for r in rows["items"]] == [first.pk]
+
+
+def test_a_search_reads_its_page_by_id_as_the_list_reads_it(legal_user, organization):
+    from decimal import Decimal
+
+    from conventions import selectors
+
+    partner = partner_of(organization, name="Association du Festival")
+    conventions = [
+        draft(legal_user, organization, partner=partner, title="Festival d'été", amount=Decimal("1250.50")),
+        signed(legal_user, organization, title="Festival d'hiver"),
+    ]
+    ids = [c.pk for c in conventions]
+    by_query = selectors.summary_rows(Convention.objects.filter(pk__in=ids))
+    by_id = selectors.summary_rows_by_id(list(reversed(ids)))
+    assert sorted(by_id, key=lambda r: r["id"]) == sorted(by_query, key=lambda r: r["id"])
+    assert {r["id"]: r["partners"] for r in by_id}[conventions[0].pk] == ["Association du Festival"]
+    assert selectors.summary_rows_by_id([]) == []
