@@ -292,9 +292,7 @@ def convention_detail(
     statements = [(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:-1])]
     if deadlines:
         statements.append((queries[-1], [ContentType.objects.get_for_model(Convention).pk, pk]))
-    extra = list(panels.statements) if panels is not None else []
-    results = sql.batch([*statements, *extra])
-    results, extra_rows = results[: len(statements)], results[len(statements) :]
+    results, keep = sql.batch_with(statements, panels)
     (
         found,
         organization,
@@ -366,8 +364,7 @@ def convention_detail(
         sql.attach(convention, name, objects)
     if deadlines:
         convention.deadline_rows = sql.convert(Deadline, DEADLINE_FIELDS, deadline_rows[0])
-    if panels is not None:
-        panels.build(extra_rows)(convention)
+    keep(convention)
     return convention
 
 

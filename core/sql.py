@@ -240,5 +240,31 @@ def read_all(reads: Sequence[Reads[Any] | None]) -> list[Any]:
     return together.build(batch(together.statements))
 
 
+def batch_with(
+    queries: Sequence[tuple[str, Sequence[Any]]], also: Reads[Callable[[Any], None]] | None
+) -> tuple[list[list[tuple[Any, ...]]], Callable[[Any], None]]:
+    """``batch`` of ``queries`` with ``also``'s sent in the same round trip (reads kept on the
+    object once it is built: ``core.panels``): the rows of ``queries``, and the function that
+    keeps ``also``'s on the object (nothing without ``also``)."""
+    extra = list(also.statements) if also is not None else []
+    results = batch([*queries, *extra])
+    own, rest = results[: len(queries)], results[len(queries) :]
+    return own, (also.build(rest) if also is not None else lambda _obj: None)
+
+
+def with_related(
+    model: Any, fields: Sequence[str], related: str, related_model: Any, related_fields: Sequence[str], raw: Any
+) -> list[Any]:
+    """Rows of ``columns(model, fields)`` followed by ``columns(related_model, related_fields)``
+    as instances of ``model``, each with its ``related`` object cached (``select_related``)."""
+    width = len(_in_order(model, fields))
+    objects = []
+    for row in raw:
+        obj = instances(model, [row[:width]], fields)[0]
+        cache(obj, related, instances(related_model, [row[width:]], related_fields)[0])
+        objects.append(obj)
+    return objects
+
+
 def read_one[T](reads: Reads[T] | None) -> T | None:
     return None if reads is None else read_all([reads])[0]

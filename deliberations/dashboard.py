@@ -63,12 +63,7 @@ def reads(request: HttpRequest) -> sql.Reads[dict[str, Any] | None] | None:
 
     def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
         sitting_rows, act_rows = results
-        width = len(_SITTING_FIELDS)
-        coming = []
-        for row in sitting_rows:
-            sitting = sql.instances(Sitting, [row[:width]], _SITTING_FIELDS)[0]
-            sql.cache(sitting, "assembly", sql.instances(Assembly, [row[width:]], _ASSEMBLY_FIELDS)[0])
-            coming.append(sitting)
+        coming = sql.with_related(Sitting, _SITTING_FIELDS, "assembly", Assembly, _ASSEMBLY_FIELDS, sitting_rows)
         return {
             "title": _("Séances et délibérations"),
             "template": "pages/core/_dashboard_deliberations.jinja",

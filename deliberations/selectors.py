@@ -164,21 +164,35 @@ def sittings_for(user: Any, *, assembly_ids: list[int] | None = None) -> QuerySe
     )
 
 
+def _via(owner: Any, model: Any, key: str) -> str:
+    """The row of ``model`` that the ``owner`` row ``%s`` points at by its field ``key``."""
+    return (
+        f"{sql.column(model, 'id')} = (SELECT {sql.name(owner, key)} FROM {sql.table(owner)} "
+        f"WHERE {sql.name(owner, 'id')} = %s)"
+    )
+
+
+def _scoped_with_assembly(model: Any, fields: Sequence[str] | None, organizations: int) -> tuple[str, str]:
+    """A sitting's or an act's row by its id (``%s``), if its assembly is one of the
+    organizations' (``%s`` each), and its assembly with the organization."""
+    a = Assembly
+    return (
+        f"SELECT {sql.columns(model, fields)} FROM {sql.table(model)} WHERE {sql.column(model, 'id')} = %s "
+        f"AND {sql.column(model, 'assembly')} IN (SELECT {sql.name(a, 'id')} FROM {sql.table(a)} "
+        f"WHERE {sql.name(a, 'organization')} IN ({sql.placeholders(organizations)}))",
+        f"SELECT {sql.columns(a)}, {sql.columns(Organization)} FROM {sql.table(a)} JOIN {sql.table(Organization)} "
+        f"ON {sql.column(Organization, 'id')} = {sql.column(a, 'organization')} WHERE {_via(model, a, 'assembly')}",
+    )
+
+
 @functools.cache
 def _sitting_sql(organizations: int) -> tuple[str, ...]:
     """The queries of :func:`sitting_for`, each of one table or two, keyed by the sitting's id:
     joined in one query (six tables), PostgreSQL took 0.75 ms to plan it and 0.09 ms to run it."""
-    s, a = Sitting, Assembly
-
-    def via(model: Any, key: str) -> str:
-        return f"{sql.column(model, 'id')} = (SELECT {sql.name(s, key)} FROM {sql.table(s)} WHERE {sql.name(s, 'id')} = %s)"
-
+    s = Sitting
+    via = functools.partial(_via, s)
     return (
-        f"SELECT {sql.columns(s)} FROM {sql.table(s)} WHERE {sql.column(s, 'id')} = %s "
-        f"AND {sql.column(s, 'assembly')} IN (SELECT {sql.name(a, 'id')} FROM {sql.table(a)} "
-        f"WHERE {sql.name(a, 'organization')} IN ({sql.placeholders(organizations)}))",
-        f"SELECT {sql.columns(a)}, {sql.columns(Organization)} FROM {sql.table(a)} JOIN {sql.table(Organization)} "
-        f"ON {sql.column(Organization, 'id')} = {sql.column(a, 'organization')} WHERE {via(a, 'assembly')}",
+        *_scoped_with_assembly(s, None, organizations),
         f"SELECT {sql.columns(Person)} FROM {sql.table(Person)} WHERE {via(Person, 'president')}",
         f"SELECT {sql.columns(Person)} FROM {sql.table(Person)} WHERE {via(Person, 'secretary')}",
         f"SELECT {sql.columns(s)} FROM {sql.table(s)} WHERE {via(s, 'reconvened_from')}",
@@ -204,9 +218,7 @@ def sitting_for(
     statements = [(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:5])]
     if page:
         statements.append((queries[5], [pk]))
-    extra = list(panels.statements) if panels is not None else []
-    results = sql.batch([*statements, *extra])
-    results, extra_rows = results[: len(statements)], results[len(statements) :]
+    results, keep = sql.batch_with(statements, panels)
     found, assembly, president, secretary, reconvened_from, *reconvened = results
     if not found:
         raise Http404(_(NOT_FOUND))
@@ -220,8 +232,7 @@ def sitting_for(
     sql.cache(sitting, "reconvened_from", next(iter(sql.instances(Sitting, reconvened_from)), None))
     if page:
         sql.attach(sitting, "reconvened_sittings", sql.instances(Sitting, reconvened[0]))
-    if panels is not None:
-        panels.build(extra_rows)(sitting)
+    keep(sitting)
     return sitting
 
 
@@ -497,17 +508,9 @@ APPROVED_FIELDS = ("id", "reference", "title")
 def _act_sql(organizations: int) -> tuple[str, ...]:
     """The queries of :func:`deliberation_for`, each of one table or two, keyed by the act's
     id: joined in one query, its six tables took PostgreSQL 1.9 ms to plan, 0.15 ms to run."""
-    d, a = Deliberation, Assembly
-
-    def via(model: Any, key: str) -> str:
-        return f"{sql.column(model, 'id')} = (SELECT {sql.name(d, key)} FROM {sql.table(d)} WHERE {sql.name(d, 'id')} = %s)"
-
+    via = functools.partial(_via, Deliberation)
     return (
-        f"SELECT {sql.columns(d, ACT_FIELDS)} FROM {sql.table(d)} WHERE {sql.column(d, 'id')} = %s "
-        f"AND {sql.column(d, 'assembly')} IN (SELECT {sql.name(a, 'id')} FROM {sql.table(a)} "
-        f"WHERE {sql.name(a, 'organization')} IN ({sql.placeholders(organizations)}))",
-        f"SELECT {sql.columns(a)}, {sql.columns(Organization)} FROM {sql.table(a)} JOIN {sql.table(Organization)} "
-        f"ON {sql.column(Organization, 'id')} = {sql.column(a, 'organization')} WHERE {via(a, 'assembly')}",
+        *_scoped_with_assembly(Deliberation, ACT_FIELDS, organizations),
         f"SELECT {sql.columns(Sitting)} FROM {sql.table(Sitting)} WHERE {via(Sitting, 'sitting')}",
         f"SELECT {sql.columns(Person)} FROM {sql.table(Person)} WHERE {via(Person, 'rapporteur')}",
         f"SELECT {sql.columns(Signatory)}, {sql.columns(Person)} FROM {sql.table(Signatory)} JOIN {sql.table(Person)} "
@@ -554,9 +557,7 @@ def deliberation_for(
     statements = [(act_queries[0], [pk, *organizations]), *((text, [pk]) for text in act_queries[1:])]
     if page:
         statements += [(text, [pk]) for text in _act_page_sql()]
-    extra = list(panels.statements) if panels is not None else []
-    results = sql.batch([*statements, *extra])
-    results, extra_rows = results[: len(statements)], results[len(statements) :]
+    results, keep = sql.batch_with(statements, panels)
     found, assembly, sitting, rapporteur, signatory, *extras = results
     if not found:
         raise Http404(_(NOT_FOUND))
@@ -581,8 +582,7 @@ def deliberation_for(
         sql.attach(act, "annexes", sql.instances(DeliberationAnnex, annexes))
         convention = Deliberation._meta.get_field("approved_conventions").related_model
         sql.attach(act, "approved_conventions", sql.instances(convention, approved, APPROVED_FIELDS))
-    if panels is not None:
-        panels.build(extra_rows)(act)
+    keep(act)
     return act
 
 

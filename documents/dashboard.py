@@ -55,12 +55,9 @@ def reads(request: HttpRequest) -> sql.Reads[dict[str, Any] | None] | None:
 
     def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
         document_rows, batch_rows = results
-        width = len(_DOCUMENT_FIELDS)
-        unsigned = []
-        for row in document_rows:
-            document = sql.instances(StoredDocument, [row[:width]], _DOCUMENT_FIELDS)[0]
-            sql.cache(document, "organization", sql.instances(Organization, [row[width:]], _ORGANIZATION_FIELDS)[0])
-            unsigned.append(document)
+        unsigned = sql.with_related(
+            StoredDocument, _DOCUMENT_FIELDS, "organization", Organization, _ORGANIZATION_FIELDS, document_rows
+        )
         return {
             "title": _("Documents"),
             "template": "pages/core/_dashboard_documents.jinja",
