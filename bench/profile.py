@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--queries", action="store_true", help="list each SQL query with its median time instead")
+    parser.add_argument("--callers", metavar="FUNCTION", help="list who calls the functions matching this text instead")
     args = parser.parse_args(argv)
     setup()
     from django.db import connection
@@ -85,7 +86,11 @@ def main(argv: list[str] | None = None) -> int:
                 profiler.disable()
             wall = (time.perf_counter() - start) / args.repeat * 1000
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
+            stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+            if args.callers:
+                stats.print_callers(args.callers)
+            else:
+                stats.print_stats(args.lines)
             print(
                 f"== {endpoint.name} ({path}): {wall:.1f} ms per request under the profiler, "
                 f"SQL {timer.seconds / args.repeat * 1000:.1f} ms"

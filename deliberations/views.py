@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -14,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -370,26 +371,42 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
         key: reverse("deliberations:action", args=[_URL_PK, action])
         for key, action in (("prendre_acte", "prendre-acte"), ("monter", "monter"), ("descendre", "descendre"))
     }
-    # Everything a row prints is decided here, once per row: the template only writes it
-    # (150 rows × 9 cells, where each lookup and condition in the template costs).
+    # Each of the 150 rows is written here, in one pass, its text escaped once: a template
+    # loop escaped each of its fifteen values and looked each one up (F65). No value of a
+    # row but its number, title, rapporteur and result comes from the data.
     can_record = tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     can_manage = tenancy.can(request.user, sitting.assembly.organization_id, Capability.MANAGE_SITTINGS)
     voting = sitting.state == SittingState.OPEN and can_record
     reordering = can_manage and sitting.state != SittingState.OPEN
     quorum = {
-        True: ("status--ok", _("atteint")),
-        None: ("status--info", _("non requis")),
-        False: ("status--danger", _("non atteint")),
+        True: ("status--ok", escape(_("atteint"))),
+        None: ("status--info", escape(_("non requis"))),
+        False: ("status--danger", escape(_("non atteint"))),
     }
-    taken_note = _("prend acte")
+    state_labels = {key: escape(label) for key, label in state_labels.items()}
+    label = {
+        key: escape(text)
+        for key, text in (
+            ("communication", _("communication")),
+            ("rapporteur", _("Rapporteur")),
+            ("take_note", _("Prendre acte")),
+            ("vote", _("Voter")),
+            ("up", _("Monter le point")),
+            ("down", _("Descendre le point")),
+        )
+    }
+    taken_note = escape(_("prend acte"))
+    csrf = csrf_input(request)
+    sitting_url = escape(sitting.get_absolute_url())
     rows = []
     for item in items:
         pk = f"/{item.pk}/"
-        attendance = by_position[item.position]
+        position = item.position
+        attendance = by_position[position]
         vote = item.vote
         on_agenda = item.state == DeliberationState.ON_AGENDA
         if vote is not None:
-            result = (
+            result = escape(
                 f"{vote.votes_for} / {vote.votes_against} / {vote.abstentions} / {vote.not_voting} — {vote.result_text}"
             )
         else:
@@ -397,45 +414,39 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
         quorum_class, quorum_label = quorum[
             True if attendance.has_quorum else (None if sitting.reconvened_from_id else False)
         ]
+        title = escape(item.title)
+        if item.is_information:
+            title += f' <span class="badge">{label["communication"]}</span>'
+        if item.rapporteur:
+            title += f'<br><span class="muted">{label["rapporteur"]} : {escape(item.rapporteur.full_name)}</span>'
+        buttons = ""
+        if on_agenda and voting and item.is_information:
+            buttons = (
+                f'<form method="post" action="{actions["prendre_acte"].replace(_URL_PK_TEXT, pk)}" class="inline">'
+                f'{csrf}<input type="hidden" name="next" value="{sitting_url}">'
+                f'<button class="button" type="submit">{label["take_note"]}</button></form>'
+            )
+        elif on_agenda and voting:
+            buttons = f'<a class="button" href="{urls["vote"].replace(_URL_PK_TEXT, pk)}">{label["vote"]}</a>'
+        if on_agenda and reordering:
+            for action, arrow in (("monter", "up"), ("descendre", "down")):
+                buttons += (
+                    f' <form method="post" action="{actions[action].replace(_URL_PK_TEXT, pk)}" class="inline">'
+                    f'{csrf}<button class="button button--secondary" type="submit" '
+                    f'aria-label="{label[arrow]} {position}">{"↑" if arrow == "up" else "↓"}</button></form>'
+                )
         rows.append(
-            {
-                "position": item.position,
-                "number": item.number,
-                "title": item.title,
-                "is_information": item.is_information,
-                "rapporteur": item.rapporteur.full_name if item.rapporteur else "",
-                "present": attendance.present_count,
-                "represented": attendance.represented_count,
-                "quorum_class": quorum_class,
-                "quorum_label": quorum_label,
-                "state_class": _state_class(item.state),
-                "state_label": state_labels.get(item.state, item.state),
-                "result": result,
-                "take_note": on_agenda and voting and item.is_information,
-                "vote": on_agenda and voting and not item.is_information,
-                "reorder": on_agenda and reordering,
-                "url": urls["detail"].replace(_URL_PK_TEXT, pk),
-                "vote_url": urls["vote"].replace(_URL_PK_TEXT, pk),
-                "action_urls": {action: url.replace(_URL_PK_TEXT, pk) for action, url in actions.items()},
-            }
+            f'<tr id="point-{position}"><td class="num">{position}</td>'
+            f'<td><a href="{urls["detail"].replace(_URL_PK_TEXT, pk)}">{escape(item.number)}</a></td>'
+            f"<td>{title}</td>"
+            f'<td class="num">{attendance.present_count}</td><td class="num">{attendance.represented_count}</td>'
+            f'<td><span class="status {quorum_class}">{quorum_label}</span></td>'
+            f'<td><span class="status {_state_class(item.state)}">{state_labels.get(item.state) or escape(item.state)}</span></td>'
+            f"<td>{result}</td><td>{buttons}</td></tr>\n"
         )
-    agenda_rows = render_fragment(
-        "deliberations/agenda_rows.jinja",
-        {
-            "rows": rows,
-            "csrf_input": csrf_input(request),
-            "sitting_url": sitting.get_absolute_url(),
-            "labels": {
-                "communication": _("communication"),
-                "rapporteur": _("Rapporteur"),
-                "take_note": _("Prendre acte"),
-                "vote": _("Voter"),
-                "up": _("Monter le point"),
-                "down": _("Descendre le point"),
-                "empty": _("Aucun point à l'ordre du jour."),
-            },
-        },
-    )
+    if not rows:
+        rows.append(f'<tr><td colspan="9">{escape(_("Aucun point à l'ordre du jour."))}</td></tr>')
+    agenda_rows = SafeString("".join(rows))
     organization = sitting.assembly.organization
     clear_days = sitting.assembly.clear_days_override or rules.convocation_clear_days(
         population=organization.population, is_epci=organization.is_epci
@@ -444,7 +455,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     return {
         "sitting": sitting,
         "members_in_office": len(facts.members),
-        "has_rows": bool(rows),
+        "has_rows": bool(items),
         "agenda_rows": agenda_rows,
         "opening": opening,
         "recorded": len(facts.defaults),
@@ -572,48 +583,47 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     except ValueError:
         start = 1
     window = [d for d in view.items if d.position is not None and start <= d.position < start + GRID_COLUMNS]
-    members = []
-    # Fixed markup per state (no user text): the 7,200 cells of a métropole's grid are joined as is.
+    # Both tables have a row per member (240 in a métropole): each row is written here, in one
+    # pass, with only the member's name and function escaped; a template loop escaped every one
+    # of its ten values (F65). The cells and the status menus are fixed markup (no user text).
     cells = {"present": "<td>P</td>", "represented": "<td>R</td>", "excused": "<td>E</td>", "absent": "<td>A</td>"}
     labels = {"present": _("présent"), "represented": _("représenté"), "excused": _("excusé"), "absent": _("absent")}
-    labels = {key: str(label) for key, label in labels.items()}
+    opening_cells = {key: f"<td>{escape(label)}</td>" for key, label in labels.items()}
     opening = view.opening()
     per_item = [view.for_item(d) for d in window]
-    # 240 members × 30 items: each row's cells and address are built here, once.
-    one_url = reverse("deliberations:attendance_one", args=[sitting.pk, _URL_PK])
+    url_head, url_tail = reverse("deliberations:attendance_one", args=[sitting.pk, _URL_PK]).split(_URL_PK_TEXT)
     # The status menu has five possible states (not yet recorded, or one of four): its
     # options are written once per state, not once per member.
     statuses = [("", "— " + _("non pointé")), *((value, str(label)) for value, label in Presence.choices)]
     status_options = {
         current: QuickSelect(choices=statuses)._options(statuses, {current}) for current, _label in statuses
     }
+    can_record = tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
+    disabled = "" if can_record else " disabled"
     # Only members who move during the sitting, or who give or hold a proxy, can change state
     # from one item to the next: every other member's row is one cell repeated.
     varying = {person for _position, person, _status in view.changes}
     varying.update(p.giver_id for p in view.proxies)
     varying.update(p.holder_id for p in view.proxies)
     first = per_item[0] if per_item else None
+    sheet_rows, grid_rows = [], []
     for mandate in view.members:
         pid = mandate.person_id
-        status = view.defaults.get(pid, "")
+        name = escape(mandate.person.full_name)
+        function = f' <span class="muted">{escape(mandate.function)}</span>' if mandate.function else ""
+        options = status_options.get(view.defaults.get(pid, ""), status_options[""])
+        sheet_rows.append(
+            f'<tr><th scope="row"><label for="status-{pid}">{name}</label>{function}</th>'
+            f'<td><select id="status-{pid}" name="status-{pid}"{disabled} hx-post="{url_head}/{pid}/{url_tail}">'
+            f"{options}</select></td>{opening_cells[opening.state_of(pid)]}</tr>\n"
+        )
         if first is None:
             row_cells = ""
         elif pid in varying:
             row_cells = "".join(cells[a.state_of(pid)] for a in per_item)
         else:
             row_cells = cells[first.state_of(pid)] * len(per_item)
-        members.append(
-            {
-                "pid": pid,
-                "name": mandate.person.full_name,
-                "function": mandate.function,
-                "status": status,
-                "options": mark_safe(status_options.get(status, status_options[""])),
-                "opening": labels[opening.state_of(pid)],
-                "url": one_url.replace(_URL_PK_TEXT, f"/{pid}/"),
-                "cells": mark_safe(row_cells),
-            }
-        )
+        grid_rows.append(f'<tr><th scope="row">{name}</th>{row_cells}</tr>')
     open_items = [
         d for d in view.items if d.state not in (*DECIDED_STATES, *AFTER_SIGNATURE_STATES) and d.position is not None
     ]
@@ -636,14 +646,11 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     choices = (people_choices, item_choices)
     menus: dict[str, dict[Any, str]] = {}  # the members' and the items' menus, written once each
     none_people, none_items = Person.objects.none(), Deliberation.objects.none()
-    can_record = tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     return {
         "sitting": sitting,
         "view": view,
-        "sheet_rows": render_fragment(
-            "deliberations/attendance_rows.jinja", {"members": members, "can_record": can_record}
-        ),
-        "grid_rows": render_fragment("deliberations/attendance_grid_rows.jinja", {"members": members}),
+        "sheet_rows": SafeString("".join(sheet_rows)),
+        "grid_rows": SafeString("".join(grid_rows)),
         "window": window,
         "start": start,
         "previous_start": max(start - GRID_COLUMNS, 1) if start > 1 else None,

@@ -308,10 +308,61 @@ def test_sitting_page_rows_say_quorum_result_and_actions(organization, council_f
         user=council.clerk, deliberation=voted, votes_for=3, votes_against=0, abstentions=0, not_voting=0
     )
     page = client_for(council.clerk).get(sitting.get_absolute_url()).content.decode()
-    # The agenda rows are written by Jinja2, whose escaping writes ' as &#39; (Django: &#x27;).
+    # The agenda rows are written by the view, whose escaping writes ' as &#x27; (Jinja2: &#39;).
     assert f"3 / 0 / 0 / 0 — {vote.result_text}" in html.unescape(page)
     assert page.count('<span class="status status--ok">atteint</span>') == 2
     assert page.count(">Voter</a>") == 1  # only the item still on the agenda, the sitting being open
+
+
+def test_agenda_rows_escape_their_text_and_offer_what_the_state_and_role_allow(
+    organization, council_factory, client_for, viewer_user
+):
+    council = council_factory(organization, 3)
+    sitting = council.sitting(open_=False)  # convened: the agenda can still be reordered
+    first = council.item(sitting, title='Rue <b>"des Lilas"</b> & co', rapporteur=council.people[1])
+    council.item(sitting, title="Rapport d'activité", kind="information")
+    clerk = client_for(council.clerk)
+    page = clerk.get(sitting.get_absolute_url()).content.decode()
+    rows = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    assert "Rue &lt;b&gt;&quot;des Lilas&quot;&lt;/b&gt; &amp; co" in rows and "<b>" not in rows
+    assert f"Rapporteur : {html.escape(council.people[1].full_name)}" in rows
+    assert rows.count('<span class="badge">communication</span>') == 1
+    up = reverse("deliberations:action", args=[first.pk, "monter"])
+    down = reverse("deliberations:action", args=[first.pk, "descendre"])
+    assert f'action="{up}"' in rows and f'action="{down}"' in rows
+    assert 'aria-label="Monter le point 1"' in rows and 'aria-label="Descendre le point 2"' in rows
+    assert rows.count('name="csrfmiddlewaretoken"') == 4 and ">Voter</a>" not in rows
+
+    services.open_sitting(user=council.clerk, sitting=sitting, opened_at=sitting.starts_at)
+    council.attend(sitting, present=3)
+    rows = clerk.get(sitting.get_absolute_url()).content.decode().split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    assert rows.count(">Voter</a>") == 1 and rows.count(">Prendre acte</button>") == 1
+    assert f'href="{reverse("deliberations:vote", args=[first.pk])}"' in rows and "Monter le point" not in rows
+    # Someone who may only read sees the rows, not the buttons.
+    rows = client_for(viewer_user).get(sitting.get_absolute_url()).content.decode().split("<tbody", 1)[1]
+    assert "Rue &lt;b&gt;" in rows and ">Voter</a>" not in rows.split("</tbody>", 1)[0]
+
+
+def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(council, client_for, viewer_user):
+    sitting = council.sitting()
+    council.item(sitting)
+    council.attend(sitting, present=10, excused=1)
+    person = council.people[3]
+    Person.objects.filter(pk=person.pk).update(first_name='<i>"Jo"</i>')
+    Mandate.objects.filter(person=person).update(function="1er adjoint <délégué>")
+    url = f"/deliberations/seances/{sitting.pk}/presences/"
+    page = client_for(council.clerk).get(url).content.decode()
+    sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
+    assert '<tbody hx-target="#quorum" hx-swap="outerHTML">' in sheet  # each menu's answer replaces the quorum
+    assert "&lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003" in sheet and "<i>" not in sheet
+    assert '<span class="muted">1er adjoint &lt;délégué&gt;</span>' in sheet
+    one = reverse("deliberations:attendance_one", args=[sitting.pk, person.pk])
+    assert f'<select id="status-{person.pk}" name="status-{person.pk}" hx-post="{one}">' in sheet
+    assert sheet.count("<select ") == 11 and sheet.count('<option value="excused" selected>') == 1
+    assert "&lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003</th><td>P</td>" in page.split('id="grid-title"', 1)[1]
+    # Someone who may only read sees every member's menu disabled.
+    sheet = client_for(viewer_user).get(url).content.decode().split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
+    assert sheet.count(" disabled hx-post=") == 11
 
 
 def _grid_rows(page: str) -> dict[str, str]:
