@@ -59,6 +59,10 @@ def convert(model: Any, fields: Sequence[str], raw: Iterable[Sequence[Any]]) -> 
     field's database converters (those the ORM applies: a date read from SQLite's text, a
     JSON document, a decimal)."""
     plan = _conversions(model, tuple(fields))
+    if not any(converters for _name, _col, converters in plan):
+        # Nothing to convert (most fields on PostgreSQL, whose driver reads them typed).
+        names = [field_name for field_name, _col, _converters in plan]
+        return [dict(zip(names, row, strict=True)) for row in raw]
     records = []
     for row in raw:
         record = {}
@@ -133,7 +137,13 @@ def instances(model: Any, raw: Iterable[Sequence[Any]], fields: Sequence[str] | 
     """Rows of ``columns(model, fields)`` as model instances, as the ORM builds them (the
     fields not read are deferred: read if ever asked for)."""
     names = _in_order(model, fields)
-    return [model.from_db(connection.alias, names, tuple(r.values())) for r in convert(model, names, raw)]
+    alias = connection.alias
+    if not any(converters for _name, _col, converters in _conversions(model, names)):
+        rows = [tuple(row) for row in raw]
+        if any(len(row) != len(names) for row in rows):
+            raise ValueError(f"{model.__name__}: rows of {len(names)} columns expected")
+        return [model.from_db(alias, names, row) for row in rows]
+    return [model.from_db(alias, names, tuple(r.values())) for r in convert(model, names, raw)]
 
 
 def split(row: Sequence[Any], *widths: int) -> list[Sequence[Any]]:

@@ -408,6 +408,38 @@ def _sheet_sql() -> tuple[str, ...]:
 _MEMBER_FIELDS = ("id", "person_id", "role", "function", "start_date", "end_date")
 
 
+_SHEET = "_conventio_sheet"
+
+
+def sheet_reads(pk: int, user: Any = None, request: Any = None) -> sql.Reads[Callable[[Any], None]]:
+    """The queries of ``sitting_attendance(sitting, agenda_rows=True)`` for the sitting ``pk``,
+    written so that they need nothing read before (the members in office read the sitting's
+    local date and assembly from the sitting itself), and with ``user`` and ``request`` the
+    unread count of the header: for ``sitting_for(panels=…)`` to send with the sitting, the
+    attendance page is then one round trip. Built, a function that keeps their rows on the
+    sitting for ``sitting_attendance``."""
+    from reminders.selectors import unread_reads
+
+    params = {"sitting": pk, **_day_params()}
+    members, *others = _sheet_sql()
+    statements = [
+        sql.positional(_by_sitting(members), params),
+        *(sql.positional(text, params) for text in others),
+        (_agenda_sql(), [pk]),
+    ]
+    parts = sql.gather([sql.Reads(statements, list), unread_reads(user, request) if user is not None else None])
+
+    def build(results: list[list[tuple[Any, ...]]]) -> Callable[[Any], None]:
+        rows, _unread = parts.build(results)
+
+        def keep(sitting: Any) -> None:
+            sitting.__dict__[_SHEET] = rows
+
+        return keep
+
+    return sql.Reads(parts.statements, build)
+
+
 def sitting_attendance(
     sitting: Sitting, *, items: Sequence[Any] | None = None, only: Deliberation | None = None, agenda_rows: bool = False
 ) -> SittingAttendance:
@@ -424,11 +456,14 @@ def sitting_attendance(
         "day": connection.ops.adapt_datefield_value(sitting.date),
         "assembly": sitting.assembly_id,
     }
-    statements = [sql.positional(text, params) for text in _sheet_sql()]
     summary = only is None and items is None and agenda_rows
-    if summary:
-        statements.append((_agenda_sql(), [sitting.pk]))
-    member_rows, change_rows, proxy_rows, person_rows, *agenda_part = sql.batch(statements)
+    kept = sitting.__dict__.pop(_SHEET, None) if summary else None  # read with the sitting (``sheet_reads``)
+    if kept is None:
+        statements = [sql.positional(text, params) for text in _sheet_sql()]
+        if summary:
+            statements.append((_agenda_sql(), [sitting.pk]))
+        kept = sql.batch(statements)
+    member_rows, change_rows, proxy_rows, person_rows, *agenda_part = kept
     if only is not None:
         items = [only]
     elif summary:
@@ -463,13 +498,11 @@ def sitting_attendance(
     people = {row[0]: row for row in person_rows}  # a giver may hold another proxy: once each
     people = {person.pk: person for person in sql.instances(Person, list(people.values()))}
     proxy_width = len(sql.fields_of(Proxy))
-    proxies = []
-    for row in proxy_rows:
-        proxy = sql.instances(Proxy, [row[:proxy_width]])[0]
+    proxies = sql.instances(Proxy, [row[:proxy_width] for row in proxy_rows])
+    for proxy, row in zip(proxies, proxy_rows, strict=True):
         proxy.start_position, proxy.end_position = row[proxy_width:]
         sql.cache(proxy, "giver", people[proxy.giver_id])
         sql.cache(proxy, "holder", people[proxy.holder_id])
-        proxies.append(proxy)
     result = SittingAttendance(
         sitting=sitting, members=members, items=items, defaults=defaults, proxies=proxies, changes=changes
     )

@@ -687,19 +687,23 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance sheet: one status per member, arrivals and departures, proxies, and the
     derived grid members × items (read in a fixed number of queries)."""
+    if request.method != "POST":
+        # The sitting, its sheet and agenda, and the header's unread count: one round trip.
+        reads = selectors.sheet_reads(pk, request.user, request)
+        sitting = selectors.sitting_for(request.user, pk, panels=reads)
+        context = _attendance_context(request, sitting)
+        return render(request, "pages/deliberations/attendance.jinja", context, using="pages")
     sitting = selectors.sitting_for(request.user, pk)
-    if request.method == "POST":
-        statuses: dict[int, str] = {}
-        for key, value in request.POST.items():
-            if key.startswith("status-") and value:
-                statuses[int(key.removeprefix("status-"))] = str(value)
-        _attempt(
-            request,
-            lambda: services.set_attendances(user=request.user, sitting=sitting, statuses=statuses),
-            _("Les présences sont enregistrées."),
-        )
-        return redirect("deliberations:attendance", sitting.pk)
-    return render(request, "pages/deliberations/attendance.jinja", _attendance_context(request, sitting), using="pages")
+    statuses: dict[int, str] = {}
+    for key, value in request.POST.items():
+        if key.startswith("status-") and value:
+            statuses[int(key.removeprefix("status-"))] = str(value)
+    _attempt(
+        request,
+        lambda: services.set_attendances(user=request.user, sitting=sitting, statuses=statuses),
+        _("Les présences sont enregistrées."),
+    )
+    return redirect("deliberations:attendance", sitting.pk)
 
 
 @login_required

@@ -7,6 +7,7 @@ import pytest
 
 from conventions.models import Convention, ConventionClause
 from core import sql
+from parties.models import Person
 from tests.conventions.helpers import draft
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +85,24 @@ def test_instances_are_the_orms_with_the_fields_not_read_deferred(legal_user, or
     assert "reference" in partial.get_deferred_fields()
     with django_assert_num_queries(1):
         assert partial.reference == convention.reference
+
+
+def test_rows_are_converted_or_taken_as_read_and_a_row_of_the_wrong_width_refused(legal_user, organization):
+    """``instances`` and ``convert`` take a row as the driver read it when none of its fields
+    has a converter (on PostgreSQL, a person's); the same instances as the ORM's either way."""
+    convention = draft(legal_user, organization, amount=Decimal("99.90"))
+    person = Person.objects.create(organization=organization, first_name="Lina", last_name="Martin")
+    for model, pk in ((Convention, convention.pk), (Person, person.pk)):
+        raw = sql.rows(f"SELECT {sql.columns(model)} FROM {sql.table(model)} WHERE id = %s", [pk])
+        (built,) = sql.instances(model, raw)
+        orm = model.objects.get(pk=pk)
+        assert [getattr(built, f) for f in sql.fields_of(model)] == [getattr(orm, f) for f in sql.fields_of(model)]
+        (record,) = sql.convert(model, sql.fields_of(model), raw)
+        assert record == {f: getattr(orm, f) for f in sql.fields_of(model)}
+        with pytest.raises(ValueError):
+            sql.instances(model, [(*raw[0], "one column too many")])
+        with pytest.raises(ValueError):
+            sql.convert(model, sql.fields_of(model), [raw[0][:-1]])
 
 
 def test_attached_collections_and_cached_objects_read_no_more(legal_user, organization, django_assert_num_queries):

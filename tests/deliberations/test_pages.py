@@ -191,11 +191,12 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     # A sitting's page is one round trip on PostgreSQL (``selectors.sitting_for``: 5
     # statements, 6 for its page, with its agenda and attendance, its documents and history
     # panels and the unread badge besides), its statements one by one on SQLite; then the items
-    # it may add to its agenda. Its attendance sheet: the sitting, then the sheet (5 statements).
+    # it may add to its agenda. Its attendance sheet too is one round trip on PostgreSQL (the
+    # sitting, its sheet and agenda, the unread badge: ``selectors.sheet_reads``).
     one_trip = sql.one_message()
     with django_assert_max_num_queries(5 if one_trip else 5 + 12):
         assert client.get(sitting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(6 if one_trip else 6 + 4 + 4):
+    with django_assert_max_num_queries(4 if one_trip else 4 + 10):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
@@ -600,3 +601,60 @@ def test_the_act_page_reads_its_attendance_with_the_act(organization, council_fa
     draft = council.item(None, title="Hors séance")
     off = selectors.deliberation_for(council.clerk, draft.pk, panels=selectors.item_facts_reads(draft.pk))
     assert selectors.kept_item_facts(off) is None
+
+
+def test_the_attendance_page_reads_its_sheet_with_the_sitting(organization, council_factory, django_assert_num_queries):
+    """``sheet_reads`` (sent with the sitting, before it is read) gives what
+    ``sitting_attendance(agenda_rows=True)`` reads once the sitting is read: the members in
+    office on the sitting's local date (a mandate starting the day after midnight in Paris),
+    a departure, a proxy from an item and its people, the agenda; and the header's count."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.test import RequestFactory
+
+    from deliberations import selectors
+
+    council = council_factory(organization, 5)
+    sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
+    newcomer = Person.objects.create(organization=organization, first_name="Nouvelle", last_name="Élue")
+    Mandate.objects.create(assembly=council.assembly, person=newcomer, start_date=date(2024, 3, 27))
+    items = [council.item(sitting, title=f"Point {n}") for n in range(3)]
+    council.attend(sitting, present=5)
+    people = council.people
+    services.record_movement(
+        user=council.clerk, sitting=sitting, person=people[3], deliberation=items[1], status="absent"
+    )
+    services.register_proxy(
+        user=council.clerk,
+        sitting=sitting,
+        giver=people[3],
+        holder=people[0],
+        written_on=date(2024, 3, 26),
+        from_item=items[2],
+    )
+
+    def facts(view: selectors.SittingAttendance) -> tuple:
+        return (
+            [(m.person_id, m.person.full_name, m.function) for m in view.members],
+            view.defaults,
+            view.changes,
+            [(p.pk, p.giver.full_name, p.holder.full_name, p.start_position, p.end_position) for p in view.proxies],
+            view.items,
+            {position: (a.status, a.represented) for position, a in view.by_position.items()},
+        )
+
+    expected = facts(selectors.sitting_attendance(selectors.sitting_for(council.clerk, sitting.pk), agenda_rows=True))
+    assert newcomer.pk in [member for member, _name, _function in expected[0]] and len(expected[0]) == 6
+    assert expected[5][3][1] == {people[3].pk: people[0].pk}
+    request = RequestFactory().get("/")
+    request.user = council.clerk
+    reads = selectors.sheet_reads(sitting.pk, council.clerk, request)
+    with django_assert_num_queries(1 if sql.one_message() else 5 + 5 + 1):
+        kept = selectors.sitting_for(council.clerk, sitting.pk, panels=reads)
+    with django_assert_num_queries(0):
+        assert facts(selectors.sitting_attendance(kept, agenda_rows=True)) == expected
+    assert request._unread_notifications == 0
+    # Once used, the rows are not kept: a later read reads the sheet again.
+    with django_assert_num_queries(1 if sql.one_message() else 5):
+        assert facts(selectors.sitting_attendance(kept, agenda_rows=True)) == expected
