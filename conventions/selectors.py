@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -89,7 +88,7 @@ def convention_summaries(user: Any) -> QuerySet[Convention]:
     )
 
 
-@functools.cache
+@sql.keyed
 def _partners_sql(conventions: int) -> str:
     # A page's parties joined to their organizations by key: PostgreSQL walks the parties'
     # (convention, …) index and looks each organization up (a nested loop over ~50 rows).
@@ -112,7 +111,7 @@ def summary_rows(queryset: QuerySet[Convention]) -> list[dict[str, Any]]:
     return _with_partners(rows, partner_rows)
 
 
-@functools.cache
+@sql.keyed
 def _summaries_sql(conventions: int) -> str:
     columns = ", ".join(sql.column(Convention, f) for f in ("id", *SUMMARY_FIELDS))
     return (
@@ -201,7 +200,7 @@ def convention_for(user: Any, pk: int) -> Convention:
         raise _not_found("convention") from exc
 
 
-@functools.cache
+@sql.keyed
 def _detail_sql(organizations: int) -> tuple[str, ...]:
     """The queries of :func:`convention_detail`, each of one table or two and keyed by the
     convention's id (a plan of a few joins took PostgreSQL longer to make than to run)."""
@@ -372,7 +371,7 @@ def _columns(model: Any) -> tuple[str, ...]:
     return tuple(f.attname for f in model._meta.concrete_fields)
 
 
-@functools.cache
+@sql.keyed
 def _record_sql(organizations: int) -> str:
     # The convention and its notice of termination, if any (one row at most: unique).
     places = sql.placeholders(organizations)
@@ -387,7 +386,7 @@ def _record_sql(organizations: int) -> str:
     )
 
 
-@functools.cache
+@sql.keyed
 def _parties_sql() -> str:
     # One convention's parties joined to their organizations by key (a few rows).
     columns = ", ".join(sql.column(ConventionParty, f) for f in _columns(ConventionParty))
@@ -398,7 +397,7 @@ def _parties_sql() -> str:
     )
 
 
-@functools.cache
+@sql.keyed
 def _obligations_sql() -> str:
     # In their model's order: by their party's position.
     columns = ", ".join(sql.column(Obligation, f) for f in _columns(Obligation))
@@ -410,7 +409,7 @@ def _obligations_sql() -> str:
     )
 
 
-@functools.cache
+@sql.keyed
 def _approving_sql() -> str:
     # The acts' ids, in the acts' order (newest first).
     through = Convention.approving_deliberations.through
@@ -421,7 +420,7 @@ def _approving_sql() -> str:
     )
 
 
-@functools.cache
+@sql.keyed
 def _followers_sql() -> str:
     through = Convention.followers.through
     return (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -64,7 +63,7 @@ def _related_names(changes: list[tuple[Any, Any]]) -> dict[tuple[Any, Any], str]
 _USER_FIELDS = ("id", "first_name", "last_name", "username")
 
 
-@functools.cache
+@sql.keyed
 def _records_sql(history: Any) -> str:
     user = get_user_model()
     return (

@@ -12,6 +12,7 @@ dicts of its fields, converted as the ORM converts them (dates on SQLite, JSON, 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,7 +44,10 @@ def placeholders(count: int) -> str:
 
 
 def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The rows of a query written here (``%s`` or ``%(name)s`` placeholders)."""
+    """The rows of a query written here (``%s`` or ``%(name)s`` placeholders); one marked
+    :func:`by_key` with ``%s`` placeholders is prepared as ``batch`` prepares it."""
+    if isinstance(sql, ByKey) and isinstance(params, list) and one_message():
+        return batch([(sql, params)])[0]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
@@ -190,20 +194,97 @@ def one_message() -> bool:
     )
 
 
+class ByKey(str):
+    """A statement written here whose plan does not depend on its parameters' values: the
+    rows of one object read by its key (a sitting, an act, a convention and what hangs from
+    it). See :func:`by_key`."""
+
+    __slots__ = ()
+
+
+def by_key(text: str) -> str:
+    """``text`` marked as read by key: on PostgreSQL, ``batch`` prepares it once per
+    connection and then only executes it. A detail page sends a dozen such statements, each
+    planned in 0.1–0.3 ms for a few rows found by index in less: planning them cost more
+    than running them (bench/FINDINGS.md, F66). The statements whose plan depends on their
+    values (lists, searches, counts over dates) are not marked: their custom plans are kept."""
+    return ByKey(text)
+
+
+def keyed[**P, R](function: Callable[P, R]) -> Callable[P, R]:
+    """A function writing a statement read by key (or a tuple of them), written once per
+    arguments (``functools.cache``) and marked :func:`by_key`."""
+
+    @functools.cache
+    @functools.wraps(function)
+    def written(*args: P.args, **kwargs: P.kwargs) -> R:
+        text: Any = function(*args, **kwargs)
+        return tuple(by_key(t) for t in text) if isinstance(text, tuple) else by_key(text)  # type: ignore[return-value]
+
+    return written  # type: ignore[return-value]
+
+
 def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, ...]]]:
     """The rows of each of several queries written here (``%s`` placeholders), in order: in one
     round trip to PostgreSQL (one message, one implicit transaction: one snapshot for all),
-    one after the other on SQLite, which runs one statement per call."""
+    one after the other on SQLite, which runs one statement per call. On PostgreSQL the
+    statements marked :func:`by_key` are prepared (``PREPARE``, in the same message, the
+    first time a connection sends them) and executed (``EXECUTE``)."""
     if not queries:
         return []
     if not one_message():
         return [rows(text, list(params)) for text, params in queries]
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(text for text, _params in queries), [p for _text, params in queries for p in params])
-        results = [list(cursor.fetchall())]
-        while cursor.nextset():
-            results.append(list(cursor.fetchall()))
+        prepared = _prepared(connection)
+        texts, values, kinds = [], [], []  # kinds: True for a PREPARE, which returns no rows
+        added: dict[str, str] = {}
+        for text, params in queries:
+            if prepared is not None and isinstance(text, ByKey):
+                name = prepared["names"].get(text) or added.get(text)
+                if name is None:
+                    prepared["count"] += 1
+                    name = added[text] = f"conventio_{prepared['count']}"
+                    texts.append(f"PREPARE {name} AS {_numbered(text)}")
+                    kinds.append(True)
+                text = f"EXECUTE {name}({placeholders(len(params))})" if params else f"EXECUTE {name}"
+            texts.append(text)
+            kinds.append(False)
+            values.extend(params)
+        cursor.execute("; ".join(texts), values)
+        results = []
+        for index, is_prepare in enumerate(kinds):
+            if index:
+                cursor.nextset()
+            if not is_prepare:
+                results.append(list(cursor.fetchall()))
+        if prepared is not None:
+            # Only once the message has run: a failed one leaves its names unused (a
+            # statement prepared before the failure outlives it; the next names differ).
+            prepared["names"].update(added)
     return results
+
+
+def _prepared(wrapper: Any) -> dict[str, Any] | None:
+    """The statements prepared on the wrapper's current database connection (a new connection
+    has none), or ``None`` when preparing is off (``DATABASE_PREPARED_STATEMENTS=false``:
+    behind a pool that shares connections between clients by transaction)."""
+    from django.conf import settings
+
+    if not getattr(settings, "PREPARED_STATEMENTS", True):
+        return None
+    raw = wrapper.connection
+    state = wrapper.__dict__.get("_conventio_prepared")
+    if state is None or state["connection"] is not raw:
+        state = wrapper.__dict__["_conventio_prepared"] = {"connection": raw, "names": {}, "count": 0}
+    return state
+
+
+@functools.cache
+def _numbered(text: str) -> str:
+    """A statement's ``%s`` placeholders as ``$1``, ``$2``…, for ``PREPARE`` (``%%`` is kept:
+    the message is still formatted with the parameters of its ``EXECUTE`` statements)."""
+    numbers = itertools.count(1)
+    return re.sub(r"%%|%s", lambda match: match.group() if match.group() == "%%" else f"${next(numbers)}", text)
 
 
 @functools.cache
@@ -215,8 +296,8 @@ def _named(text: str) -> tuple[str, tuple[str, ...]]:
 def positional(text: str, params: dict[str, Any]) -> tuple[str, list[Any]]:
     """A query written with ``%(name)s`` placeholders as one with ``%s`` and its parameters in
     order: for ``batch``, whose statements share one list of parameters."""
-    text, names = _named(text)
-    return text, [params[n] for n in names]
+    written, names = _named(text)
+    return (ByKey(written) if isinstance(text, ByKey) else written), [params[n] for n in names]
 
 
 @dataclass(frozen=True, slots=True)

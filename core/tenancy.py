@@ -7,7 +7,6 @@ capability with :func:`require`.
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -22,7 +21,7 @@ _CACHE_ATTR = "_conventio_roles"
 _NAMES_ATTR = "_conventio_organization_names"
 
 
-@functools.cache
+@sql.keyed
 def _roles_sql() -> str:
     from core.models import Membership
     from parties.models import Organization

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -155,7 +154,7 @@ _PANEL_PK_TEXT = f"/{_PANEL_PK}/"
 _PANEL_COLUMNS = ("id", "organization_id", "title", "format", "version", "origin", "signature_count", "created_at")
 
 
-@functools.cache
+@sql.keyed
 def _panel_sql(organizations: int, limit: int) -> str:
     # ``documents_of`` in its order, as SQL written once (``core.sql``): the ORM took longer
     # to build this query than PostgreSQL to answer it, on every page that has the panel.

@@ -101,7 +101,7 @@ def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[
     return {org_id: found.get(org_id) or {} for org_id in organization_ids}
 
 
-@functools.cache
+@sql.keyed
 def _settings_of_member_sql() -> str:
     from core.models import Membership
 
@@ -351,7 +351,7 @@ def notifications_for(user: Any) -> QuerySet[Reminder]:
 UNREAD_CAP = 100  # shown as "99+": counting thousands of unread rows tells nobody more
 
 
-@functools.cache
+@sql.keyed
 def unread_sql(organizations: int) -> str:
     places = sql.placeholders(organizations)
     # From the partial index (recipient, organization) of unread reminders alone: the

@@ -116,3 +116,63 @@ def test_attached_collections_and_cached_objects_read_no_more(legal_user, organi
         assert list(bare.clauses.all()) == [clause]
         assert bare.organization is organization
         assert getattr(bare, "termination_notice_record", None) is None
+
+
+def _by_title() -> tuple[str, str]:
+    # A statement read by key with a literal percent sign (written %% beside its parameters).
+    t = sql.table(Convention)
+    keyed = sql.by_key(
+        f"SELECT {sql.column(Convention, 'id')}, '100%%' FROM {t} "
+        f"WHERE {sql.column(Convention, 'id')} = %s AND {sql.column(Convention, 'title')} LIKE %s"
+    )
+    return keyed, f"SELECT {sql.column(Convention, 'id')} FROM {t} WHERE {sql.column(Convention, 'id')} = %s"
+
+
+@pytest.mark.django_db(transaction=True)  # the connection is closed and opened again
+def test_statements_read_by_key_are_prepared_once_per_connection(legal_user, organization, settings):
+    """On PostgreSQL a statement marked ``by_key`` is prepared the first time a connection
+    sends it (in the same message) and only executed afterwards; the rows are the same as
+    unprepared, on every database, and a new connection prepares it again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    convention = draft(legal_user, organization, title="Festival 2024")
+    keyed, plain = _by_title()
+    connection.close()  # from a new connection (another test may have prepared these)
+    statements = [(keyed, [convention.pk, "Fest%"]), (plain, [convention.pk]), (keyed, [convention.pk, "Nope%"])]
+    expected = [[(convention.pk, "100%")], [(convention.pk,)], []]
+    with CaptureQueriesContext(connection) as first:
+        assert sql.batch(statements) == expected
+    with CaptureQueriesContext(connection) as second:
+        assert sql.batch(statements) == expected
+        assert sql.rows(keyed, [convention.pk, "Fest%"]) == [(convention.pk, "100%")]
+    if not sql.one_message():
+        return  # SQLite runs each statement as written
+    sent = first.captured_queries[0]["sql"]
+    assert sent.count("PREPARE ") == 1 and sent.count("EXECUTE ") == 2  # once, for both uses
+    assert all("PREPARE" not in q["sql"] and "EXECUTE " in q["sql"] for q in second.captured_queries)
+    connection.close()  # a new connection has none prepared
+    with CaptureQueriesContext(connection) as third:
+        assert sql.batch(statements) == expected
+    assert "PREPARE " in third.captured_queries[0]["sql"]
+    settings.PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as off:
+        assert sql.batch(statements) == expected
+    assert "EXECUTE" not in off.captured_queries[0]["sql"]
+
+
+def test_a_failed_message_leaves_no_statement_taken_for_prepared(legal_user, organization):
+    """A message that fails records none of its statements as prepared: the next one prepares
+    them again, under other names (one prepared before the failure outlives it on the server)."""
+    from django.db import DatabaseError, connection, transaction
+
+    if not sql.one_message():
+        pytest.skip("statements are prepared on PostgreSQL")
+    convention = draft(legal_user, organization, title="Festival 2024")
+    keyed, _plain = _by_title()
+    failing = sql.by_key(f"SELECT no_such_column FROM {sql.table(Convention)} WHERE id = %s")  # PREPARE fails
+    with pytest.raises(DatabaseError), transaction.atomic():
+        sql.batch([(keyed, [convention.pk, "Fest%"]), (failing, [convention.pk])])
+    assert failing not in connection.__dict__["_conventio_prepared"]["names"]
+    assert sql.batch([(keyed, [convention.pk, "Fest%"])]) == [[(convention.pk, "100%")]]
+    assert connection.__dict__["_conventio_prepared"]["names"].get(keyed) is not None
