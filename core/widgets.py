@@ -10,6 +10,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.forms.utils import flatatt
 from django.template import TemplateDoesNotExist
+from django.utils.choices import normalize_choices
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,6 +44,21 @@ class QuickSelect(forms.Select):
     are then written once per selection, not once per field."""
 
     menus: dict[Any, str] | None = None
+
+    @property  # type: ignore[override]
+    def choices(self) -> Any:
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        # A page's list of (value, text) pairs is kept as it is: Django's normalization
+        # inspects each of a métropole's 240 members for each menu (1,000 pairs a page).
+        if isinstance(value, list) and all(
+            type(pair) is tuple and len(pair) == 2 and type(pair[1]) is str for pair in value
+        ):
+            self._choices = value
+        else:
+            self._choices = normalize_choices(value)
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)

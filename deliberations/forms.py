@@ -267,7 +267,7 @@ class MovementForm(_PeopleAndItemsForm):
     deliberation = forms.ModelChoiceField(
         label=_("À partir du point"), queryset=Deliberation.objects.none(), widget=QuickSelect
     )
-    status = forms.ChoiceField(label=_("Présence"), choices=Presence.choices)
+    status = forms.ChoiceField(label=_("Présence"), choices=Presence.choices, widget=QuickSelect)
     only_this_item = forms.BooleanField(label=_("Pour ce point seulement"), required=False)
     people_fields = ("person",)
     item_fields = ("deliberation",)

@@ -64,6 +64,22 @@ def test_empty_value_selects_the_empty_choice():
     assert menu.options == [("", True, "—"), ("1", False, "Un")]
 
 
+def test_a_list_of_pairs_is_kept_and_other_choices_normalized_as_django_does():
+    from django.utils.translation import gettext_lazy
+
+    pairs = [("", "—"), (1, "Un"), (2, "Deux")]
+    widget = QuickSelect()
+    widget.choices = pairs
+    assert widget.choices is pairs  # a page's menu of 240 members: not inspected again
+    # Anything else (a lazy label, a mapping, an optgroup, a tuple of pairs) as Django normalizes it.
+    for choices in ([(1, gettext_lazy("Un"))], {1: "Un", 2: "Deux"}, [("G", [(1, "Un")])], ((1, "Un"),)):
+        widget.choices = choices
+        django = forms.Select()
+        django.choices = choices
+        assert widget.choices == django.choices
+        assert _parse(widget.render("x", 1)).options == _parse(django.render("x", 1)).options
+
+
 def test_menus_shared_between_fields_are_written_once_per_selection():
     menus: dict = {}
     people = [("", "---------"), (1, "Anne"), (2, "Bruno")]
