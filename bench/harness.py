@@ -306,10 +306,10 @@ def execution_ms(plan: str) -> float:
 
 def prepared_text(sql: str) -> str | None:
     """The text of the statement that ``EXECUTE name(…)`` runs, if this connection prepared it."""
-    from django.db import connection
+    from django.db import connection, connections
 
     found = re.match(r"EXECUTE (\w+)", sql)
-    state = connection.__dict__.get("_conventio_prepared")
+    state = connections[connection.alias].__dict__.get("_conventio_prepared")
     if not found or not state:
         return None
     names = {name: text for text, name in state["names"].items()}

@@ -235,7 +235,7 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
     if not one_message():
         return [rows(text, list(params)) for text, params in queries]
     with connection.cursor() as cursor:
-        prepared = _prepared(connection)
+        prepared = _prepared(connections[connection.alias])  # this thread's own connection
         texts, values, kinds = [], [], []  # kinds: True for a PREPARE, which returns no rows
         added: dict[str, str] = {}
         for text, params in queries:
@@ -266,7 +266,7 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
 
 def _prepared(wrapper: Any) -> dict[str, Any] | None:
     """The statements prepared on the wrapper's current database connection (a new connection
-    has none), or ``None`` when preparing is off (``DATABASE_PREPARED_STATEMENTS=false``:
+    has none; the wrapper is the thread's, not ``django.db.connection``, a proxy to it), or ``None`` when preparing is off (``DATABASE_PREPARED_STATEMENTS=false``:
     behind a pool that shares connections between clients by transaction)."""
     from django.conf import settings
 

@@ -164,7 +164,7 @@ def test_statements_read_by_key_are_prepared_once_per_connection(legal_user, org
 def test_a_failed_message_leaves_no_statement_taken_for_prepared(legal_user, organization):
     """A message that fails records none of its statements as prepared: the next one prepares
     them again, under other names (one prepared before the failure outlives it on the server)."""
-    from django.db import DatabaseError, connection, transaction
+    from django.db import DatabaseError, connections, transaction
 
     if not sql.one_message():
         pytest.skip("statements are prepared on PostgreSQL")
@@ -173,6 +173,41 @@ def test_a_failed_message_leaves_no_statement_taken_for_prepared(legal_user, org
     failing = sql.by_key(f"SELECT no_such_column FROM {sql.table(Convention)} WHERE id = %s")  # PREPARE fails
     with pytest.raises(DatabaseError), transaction.atomic():
         sql.batch([(keyed, [convention.pk, "Fest%"]), (failing, [convention.pk])])
-    assert failing not in connection.__dict__["_conventio_prepared"]["names"]
+    assert failing not in connections["default"].__dict__["_conventio_prepared"]["names"]
     assert sql.batch([(keyed, [convention.pk, "Fest%"])]) == [[(convention.pk, "100%")]]
-    assert connection.__dict__["_conventio_prepared"]["names"].get(keyed) is not None
+    assert connections["default"].__dict__["_conventio_prepared"]["names"].get(keyed) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_prepare_on_their_own_connections():
+    """Each thread has its connection, and its own record of what is prepared on it: threads
+    taking turns (a threaded server) never execute a statement their connection lacks nor
+    prepare one twice."""
+    import threading
+
+    from django.db import connections
+
+    statement = sql.by_key("SELECT CAST(%s AS INTEGER) + 1")
+    turns = [threading.Event(), threading.Event()]
+    failures: list[BaseException] = []
+
+    def run(me: int) -> None:
+        try:
+            for n in range(6):
+                turns[me].wait(5)
+                turns[me].clear()
+                assert sql.batch([(statement, [n])]) == [[(n + 1,)]]
+                turns[1 - me].set()
+        except BaseException as exc:  # reported by the test's thread
+            failures.append(exc)
+            turns[1 - me].set()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(me,)) for me in (0, 1)]
+    for thread in threads:
+        thread.start()
+    turns[0].set()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
