@@ -236,7 +236,9 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
         return [rows(text, list(params)) for text, params in queries]
     with connection.cursor() as cursor:
         prepared = _prepared(connections[connection.alias])  # this thread's own connection
-        texts, values, kinds = [], [], []  # kinds: True for a PREPARE, which returns no rows
+        texts: list[str] = []
+        values: list[Any] = []
+        kinds: list[bool] = []  # True for a PREPARE, which returns no rows
         added: dict[str, str] = {}
         for text, params in queries:
             if prepared is not None and isinstance(text, ByKey):
@@ -266,7 +268,8 @@ def batch(queries: Sequence[tuple[str, Sequence[Any]]]) -> list[list[tuple[Any, 
 
 def _prepared(wrapper: Any) -> dict[str, Any] | None:
     """The statements prepared on the wrapper's current database connection (a new connection
-    has none; the wrapper is the thread's, not ``django.db.connection``, a proxy to it), or ``None`` when preparing is off (``DATABASE_PREPARED_STATEMENTS=false``:
+    has none; the wrapper is the thread's own, not ``django.db.connection``, a proxy shared
+    by the threads), or ``None`` when preparing is off (``DATABASE_PREPARED_STATEMENTS=false``:
     behind a pool that shares connections between clients by transaction)."""
     from django.conf import settings
 
