@@ -1,6 +1,5 @@
 """API of sittings and deliberations: the same services, rules and messages as the pages."""
 
-import functools
 from datetime import date, datetime
 from typing import Any, Literal
 
@@ -24,7 +23,7 @@ from deliberations.models import (
     Sitting,
     VoteResult,
 )
-from deliberations.selectors import AttendanceFacts, attendance_facts, item_facts
+from deliberations.selectors import AttendanceFacts, item_facts
 from deliberations.services import BallotInput
 from deliberations.services._common import person_names
 from parties.models import Person, Signatory
@@ -413,7 +412,7 @@ def _quorum_out(members_in_office: int, present: int, represented: int) -> dict[
     }
 
 
-@functools.cache
+@sql.keyed
 def _agenda_sql() -> str:
     d, v = Deliberation, VoteResult
     return (
@@ -426,11 +425,16 @@ def _agenda_sql() -> str:
     )
 
 
-def _agenda_out(sitting: Sitting, facts: AttendanceFacts) -> list[dict[str, Any]]:
-    """Each agenda item with its quorum and result, read as the columns shown (no rapporteur,
-    no vote totals: ``selectors.agenda_summary`` reads those for the pages), by SQL written
-    once: every answer about a sitting and every write to it reads its agenda."""
-    items = sql.rows(_agenda_sql(), [sitting.pk])
+def _facts_and_agenda(sitting: Sitting, *, names: bool = False) -> tuple[AttendanceFacts, list[dict[str, Any]]]:
+    """The sitting's attendance facts, and each agenda item with its quorum and result, read as
+    the columns shown (no rapporteur, no vote totals: ``selectors.agenda_summary`` reads those
+    for the pages), by SQL written once, in one round trip: every answer about a sitting and
+    every write to it reads its agenda."""
+    facts, (items,) = selectors.attendance_facts_with(sitting, [(_agenda_sql(), [sitting.pk])], names=names)
+    return facts, _agenda_out(facts, items)
+
+
+def _agenda_out(facts: AttendanceFacts, items: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     by_position = facts.replay([position for _pk, position, *_rest in items])
     return [
         {
@@ -456,16 +460,10 @@ def _person(user: Any, organization_id: int, person_id: int | None) -> Person | 
 def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
     """The sitting and its agenda with each item's quorum: the attendance is read as plain
     values (no names, no proxy instances), which is all the counts need."""
-    facts = attendance_facts(sitting)
+    facts, agenda = _facts_and_agenda(sitting)
     fields = [f for f in SittingOut.model_fields if f != "assembly_name"]
     data = {f: getattr(sitting, f) for f in fields}
-    data.update(
-        {
-            "assembly_name": sitting.assembly.name,
-            "members_in_office": len(facts.members),
-            "agenda": _agenda_out(sitting, facts),
-        }
-    )
+    data.update({"assembly_name": sitting.assembly.name, "members_in_office": len(facts.members), "agenda": agenda})
     return data
 
 
@@ -736,7 +734,7 @@ def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> An
 
 def _attendance(sitting: Sitting) -> dict[str, Any]:
     """The attendance grid: members, proxies and each item's quorum, read as plain values."""
-    facts = attendance_facts(sitting, names=True)
+    facts, agenda = _facts_and_agenda(sitting, names=True)
     opening = facts.at(None)
     names = facts.names
     # A proxy's giver or holder whose mandate has ended since is no longer among the members.
@@ -770,7 +768,7 @@ def _attendance(sitting: Sitting) -> dict[str, Any]:
             }
             for p in facts.proxies
         ],
-        "items": _agenda_out(sitting, facts),
+        "items": agenda,
     }
 
 

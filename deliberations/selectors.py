@@ -772,6 +772,17 @@ def attendance_facts(sitting: Sitting, *, names: bool = False) -> AttendanceFact
     return _facts(sitting, item=False, names=names)
 
 
+def attendance_facts_with(
+    sitting: Sitting, also: Sequence[tuple[str, Sequence[Any]]], *, names: bool = False
+) -> tuple[AttendanceFacts, list[list[tuple[Any, ...]]]]:
+    """``attendance_facts`` with other statements (the agenda an answer prints) sent in the
+    same round trip: the facts, and the rows of each of ``also``."""
+    statements = _facts_statements(sitting, item=False, names=names)
+    results = sql.batch([*statements, *also])
+    facts = _facts_from(results[: len(statements)], item=False, names=names, proxies=True)
+    return facts, results[len(statements) :]
+
+
 def item_facts(sitting: Sitting, position: int | None, *, proxies: bool = True, names: bool = False) -> AttendanceFacts:
     """The facts for one agenda item (``None``: at the opening) in two queries: each member's
     status there — their last arrival or departure up to that item, else their status for the

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from core import sql
 from core.roles import Role
 from deliberations import services
 
@@ -156,9 +157,12 @@ def test_query_counts_do_not_grow_with_the_sitting(
         user=council.clerk, sitting=sitting, person=council.people[3], deliberation=items[1], status="absent"
     )
     api = api_for(council.clerk)
-    with django_assert_max_num_queries(8):
+    # The token and the roles, the sitting, then its attendance facts with its agenda in one
+    # round trip on PostgreSQL (one statement at a time on SQLite).
+    one_trip = sql.one_message()
+    with django_assert_max_num_queries(5 if one_trip else 8):
         assert api.get(f"/sittings/{sitting.pk}").status_code == 200
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4 if one_trip else 7):
         body = api.get(f"/sittings/{sitting.pk}/attendance").json()
     assert len(body["members"]) == size and body["items"][1]["attendance"]["present"] == size - 3
     with django_assert_max_num_queries(10):
