@@ -319,37 +319,3 @@ def test_a_search_reads_its_page_by_id_as_the_list_reads_it(legal_user, organiza
     assert sorted(by_id, key=lambda r: r["id"]) == sorted(by_query, key=lambda r: r["id"])
     assert {r["id"]: r["partners"] for r in by_id}[conventions[0].pk] == ["Association du Festival"]
     assert selectors.summary_rows_by_id([]) == []
-
-
-def test_a_text_search_reads_only_what_the_organizations_covering_index_holds(legal_user, organization):
-    """On PostgreSQL the search by text can test the organization's entries of its covering
-    index (``convention_search_by_organization``) without reading their rows (F70): the
-    index exists, and the search reads no column it does not hold (the plan itself is the
-    benchmark's, on a métropole's 3,000 conventions)."""
-    import importlib
-    import re
-
-    from django.db import connection
-
-    from conventions import selectors
-
-    if connection.vendor != "postgresql":
-        pytest.skip("covering indexes are PostgreSQL's")
-    # The tests' tables are made from the models: the migration's index is made here.
-    migration = importlib.import_module("conventions.migrations.0007_search_by_organization")
-    with connection.schema_editor() as editor:
-        migration.create_index(None, editor)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'convention_search_by_organization'")
-        (definition,) = cursor.fetchone()
-    held = re.search(r"\((\w+)\) INCLUDE \(([^)]*)\)", definition)
-    assert held, definition
-    columns = {held.group(1), *(c.strip() for c in held.group(2).split(","))}
-    assert columns == {"organization_id", "search_text", "end_date", "reference", "id"}
-    draft(legal_user, organization, title="Festival d'été")
-    filters = selectors.ConventionFilters(q="festival")
-    queryset = selectors.filter_conventions(selectors.convention_summaries(legal_user), filters)
-    matches = queryset.order_by("end_date", "reference").values_list("pk", flat=True)
-    read = set(re.findall(r'"conventions_convention"\."(\w+)"', str(matches.query)))
-    assert read <= columns, read - columns
-    assert list(matches) == [Convention.objects.get(title="Festival d'été").pk]
