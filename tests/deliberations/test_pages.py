@@ -567,17 +567,9 @@ def test_the_sitting_page_reads_its_agenda_with_the_sitting_by_its_local_date(or
     assert selectors.agenda_and_facts(kept) == expected
 
 
-def test_the_act_page_reads_its_attendance_with_the_act(organization, council_factory):
-    """``item_facts_reads`` (sent with the act, before it is read) gives what ``item_facts``
-    gives at the act's item: statuses after a departure, a proxy from an earlier item, the
-    members' names, on a sitting starting after midnight in Paris."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from deliberations import selectors
-
-    council = council_factory(organization, 5)
-    sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
+def _three_items_a_departure_and_a_proxy(council, sitting):
+    """Three items, five members present; the fourth leaves at the second item and gives a
+    proxy to the first from the third."""
     items = [council.item(sitting, title=f"Point {n}") for n in range(3)]
     council.attend(sitting, present=5)
     people = council.people
@@ -592,6 +584,21 @@ def test_the_act_page_reads_its_attendance_with_the_act(organization, council_fa
         written_on=date(2024, 3, 26),
         from_item=items[2],
     )
+    return items
+
+
+def test_the_act_page_reads_its_attendance_with_the_act(organization, council_factory):
+    """``item_facts_reads`` (sent with the act, before it is read) gives what ``item_facts``
+    gives at the act's item: statuses after a departure, a proxy from an earlier item, the
+    members' names, on a sitting starting after midnight in Paris."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from deliberations import selectors
+
+    council = council_factory(organization, 5)
+    sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
+    items = _three_items_a_departure_and_a_proxy(council, sitting)
     act = items[2]
     expected = selectors.item_facts(sitting, act.position, names=True)
     assert expected.at(act.position).represented_count == 1 and expected.at(act.position).present_count == 4
@@ -619,20 +626,8 @@ def test_the_attendance_page_reads_its_sheet_with_the_sitting(organization, coun
     sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
     newcomer = Person.objects.create(organization=organization, first_name="Nouvelle", last_name="Élue")
     Mandate.objects.create(assembly=council.assembly, person=newcomer, start_date=date(2024, 3, 27))
-    items = [council.item(sitting, title=f"Point {n}") for n in range(3)]
-    council.attend(sitting, present=5)
+    _three_items_a_departure_and_a_proxy(council, sitting)
     people = council.people
-    services.record_movement(
-        user=council.clerk, sitting=sitting, person=people[3], deliberation=items[1], status="absent"
-    )
-    services.register_proxy(
-        user=council.clerk,
-        sitting=sitting,
-        giver=people[3],
-        holder=people[0],
-        written_on=date(2024, 3, 26),
-        from_item=items[2],
-    )
 
     def facts(view: selectors.SittingAttendance) -> tuple:
         return (
