@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db.models import BooleanField, F, Func, QuerySet
 
 
 def table(model: Any) -> str:
@@ -41,6 +42,29 @@ def placeholders(count: int) -> str:
     """``%s, %s, …``: the parameters of an ``IN (…)`` list of ``count`` values (a query written
     once per list length)."""
     return ", ".join(["%s"] * count)
+
+
+class InIds(Func):
+    """``column IN (ids)``, the ids typed as ``bigint`` on PostgreSQL, for ``filter()``.
+
+    A bare ``1`` is an ``integer``: ``assembly_id IN (1)`` compares through a cross-type
+    operator that btree indexes know and ``btree_gin`` ones do not, so an index on (assembly,
+    full-text vector) would be left for two bitmaps ANDed (the ORM's ``__in`` writes bare
+    numbers, and checks each value as a number: an expression in its list is refused)."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids: Iterable[int]) -> None:
+        super().__init__(F(column))
+        self.ids = [int(pk) for pk in ids]
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        if not self.ids:
+            raise EmptyResultSet  # as ``__in=[]``: nothing matches
+        column, params = compiler.compile(self.source_expressions[0])
+        placeholder = "%s::bigint" if connection.vendor == "postgresql" else "%s"
+        return f"{column} IN ({', '.join([placeholder] * len(self.ids))})", (*params, *self.ids)
 
 
 def rows(sql: str, params: list[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:

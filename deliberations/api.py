@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from core import sql, tenancy
 from core.errors import DomainError
-from core.pagination import CountedPages
+from core.pagination import SearchedPages
 from deliberations import documents, rules, selectors, services
 from deliberations.attendance import ItemAttendance
 from deliberations.models import (
@@ -894,9 +894,11 @@ def list_deliberations(
     if sitting_id:
         queryset = queryset.filter(sitting_id=sitting_id)
     # The columns the answer gives, as values: no joined rows, no long texts, no model instances.
-    rows = queryset.select_related(None).values(*DeliberationOut.model_fields)
-    # A search counts its matches in the query that finds the page (one scan of the index).
-    return CountedPages(rows) if q.strip() else rows
+    queryset = queryset.select_related(None)
+    if q.strip():
+        # A search's matches read once as their ordered ids, counted by their number, the page by id.
+        return SearchedPages(queryset, lambda page: list(page.values(*DeliberationOut.model_fields)))
+    return queryset.values(*DeliberationOut.model_fields)
 
 
 @router.post(

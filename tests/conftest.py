@@ -181,12 +181,12 @@ def accessibility_violations(page: Any) -> Any:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Tables come from the models (--no-migrations); add what only migrations create:
-    the PostgreSQL full-text index of deliberations."""
+    the PostgreSQL full-text index of deliberations, on (assembly, vector)."""
     import importlib
 
     from django.apps import apps
     from django.db import connection
 
-    search_index = importlib.import_module("deliberations.migrations.0002_search_gin_index")
+    search_index = importlib.import_module("deliberations.migrations.0005_scoped_search_index")
     with django_db_blocker.unblock(), connection.schema_editor() as editor:
-        search_index.create_index(apps, editor)
+        search_index.scoped_index(apps, editor)

@@ -49,7 +49,7 @@ def test_search_index_and_vectors_are_there(result):
         pytest.skip("full-text search vectors are PostgreSQL only")
     assert not Deliberation.objects.filter(search_vector__isnull=True).exists()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'deliberation_search_gin'")
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE indexname = 'deliberation_scoped_search_gin'")
         assert cursor.fetchone()[0] == 1
 
 

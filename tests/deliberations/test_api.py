@@ -210,8 +210,12 @@ def test_the_deliberation_list_gives_its_columns_scoped_and_filtered(
     assert newest["title"] == "Tarifs de la piscine"
     found = api.get("/deliberations", {"q": "subvention"}).json()
     assert [d["title"] for d in found["items"]] == ["Subvention au club de voile"]
-    # A search counts its matches with the page (one scan); past the last page, apart.
-    assert found["count"] == 1
+    # A search reads its matches' ids once (the count), then its page by id, in the list's order.
+    assert found["count"] == 1 and found["items"] == [oldest]
     assert api.get("/deliberations", {"q": "subvention", "page": 2}).json() == {"items": [], "count": 1}
+    council.item(sitting, title="Subvention à l'école de musique")
+    found = api.get("/deliberations", {"q": "subvention"}).json()
+    assert found["count"] == 2
+    assert [d["title"] for d in found["items"]] == ["Subvention à l'école de musique", "Subvention au club de voile"]
     assert api.get("/deliberations", {"q": "introuvable"}).json() == {"items": [], "count": 0}
-    assert api.get("/deliberations", {"sitting_id": sitting.pk}).json()["count"] == 2
+    assert api.get("/deliberations", {"sitting_id": sitting.pk}).json()["count"] == 3

@@ -92,6 +92,38 @@ def test_public_order_is_read_from_its_partial_index(organization, council_facto
     assert "Sort" not in plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the full-text index is PostgreSQL's")
+def test_a_search_reads_its_scope_matches_from_the_index_on_assembly_and_vector(
+    organization, council_factory, client_for
+):
+    council = council_factory(organization, 3)
+    council.item(None, title="Subvention à l'association des parents d'élèves")
+    queryset = selectors.filter_deliberations(
+        selectors.deliberations_for(council.clerk), q="subvention association"
+    ).values_list("pk", flat=True)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # On a few rows the (assembly, …) btrees win; out of the way (in the test's transaction,
+        # rolled back), the plan shows whether the GIN index takes both conditions.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign keys checked first
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'deliberations_deliberation' "
+            "AND indexdef LIKE '%%btree (assembly_id%%' AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
+        )
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP INDEX "{name}"')
+        for constraint in ("deliberation_unique_number", "deliberation_unique_sequence"):
+            cursor.execute(f'ALTER TABLE deliberations_deliberation DROP CONSTRAINT "{constraint}"')
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # One index condition on both the assembly (a bigint, as the column) and the words: no
+    # bitmap of every collectivité's matches ANDed with the assembly's.
+    assert "deliberation_scoped_search_gin" in plan, plan
+    assert "BitmapAnd" not in plan and "::bigint" in sql
+    assert list(queryset) == [council.assembly.deliberations.get().pk]
+
+
 def test_replay_shares_the_statuses_of_items_where_nobody_moves():
     items = replay(
         members=[1, 2, 3],
@@ -308,8 +340,8 @@ def test_lists_query_counts_do_not_grow_with_acts_and_sittings(
     for path, queries in pages.items():
         with django_assert_max_num_queries(queries):
             assert client.get(path).status_code == 200, path
-    # The token, its last use, roles, then the list's own.
-    api_lists = {"/deliberations?page=2": 6, "/sittings?page=2": 5, "/deliberations?q=association": 4}
+    # The token, its last use, roles, then the list's own (a search: its matches' ids, then its page by id).
+    api_lists = {"/deliberations?page=2": 6, "/sittings?page=2": 5, "/deliberations?q=association": 5}
     for path, queries in api_lists.items():
         with django_assert_max_num_queries(queries):
             assert api.get(path).status_code == 200, path
