@@ -283,6 +283,7 @@ def _run(*, repeat: int, only: str | None) -> harness.Report:
         if path is None:
             report.add_row(endpoint.name, "missing", None, None, None, None, None, None, None)
             report.notes.append(f"{endpoint.name}: not measured (the page or its data is not there yet)")
+            report.check(f"{endpoint.name}: measured", 1, 0, "missing")  # a target left unmeasured is missed
             continue
         client = clients.get("metropole", endpoint.role, endpoint.api)
         floor_client, floor_path = (
@@ -294,6 +295,7 @@ def _run(*, repeat: int, only: str | None) -> harness.Report:
         if status != 200:
             report.add_row(endpoint.name, status, None, None, None, None, None, None, round(size_kb, 1))
             report.notes.append(f"{endpoint.name}: {path} answered {status}")
+            report.check(f"{endpoint.name}: answers 200", 1, 0, "errors")  # a page that fails misses its targets
             continue
         samples = harness.interleaved(
             {"page": lambda c=client, p=path: c.get(p), "floor": lambda c=floor_client, p=floor_path: c.get(p)},
