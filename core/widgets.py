@@ -11,7 +11,7 @@ from django.forms.renderers import DjangoTemplates, Jinja2
 from django.forms.utils import flatatt
 from django.template import TemplateDoesNotExist
 from django.utils.choices import normalize_choices
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 
@@ -52,9 +52,10 @@ class QuickSelect(forms.Select):
     @choices.setter
     def choices(self, value: Any) -> None:
         # A page's list of (value, text) pairs is kept as it is: Django's normalization
-        # inspects each of a métropole's 240 members for each menu (1,000 pairs a page).
+        # inspects each of a métropole's 240 members for each menu (1,000 pairs a page). A
+        # text may be a translation not yet made (the empty choice's label, a status).
         if isinstance(value, list) and all(
-            type(pair) is tuple and len(pair) == 2 and type(pair[1]) is str for pair in value
+            type(pair) is tuple and len(pair) == 2 and isinstance(pair[1], str | Promise) for pair in value
         ):
             self._choices = value
         else:

@@ -326,9 +326,11 @@ class SittingAttendance:
     members: list[Member]
     items: Sequence[Any]  # Deliberation or AgendaItem rows
     defaults: dict[int, str]
-    proxies: list[Proxy]
+    proxies: list[ProxyFact]  # as plain values, in the order they were recorded
     by_position: dict[int, ItemAttendance] = field(default_factory=dict)
     changes: list[tuple[int, int, str]] = field(default_factory=list)
+    replayed_all: bool = True  # False: only some positions were replayed (``positions``)
+    proxy_names: dict[int, str] = field(default_factory=dict)  # person id → name, of every giver and holder
 
     @property
     def members_in_office(self) -> int:
@@ -339,9 +341,11 @@ class SittingAttendance:
         return {m.person_id: m.person.full_name for m in self.members}
 
     def for_item(self, deliberation: Deliberation) -> ItemAttendance:
-        if deliberation.position is None or deliberation.position not in self.by_position:
-            return self.opening()
-        return self.by_position[deliberation.position]
+        if deliberation.position is not None and deliberation.position in self.by_position:
+            return self.by_position[deliberation.position]
+        if not self.replayed_all and any(d.position == deliberation.position for d in self.items):
+            raise LookupError(f"position {deliberation.position} was not replayed")
+        return self.opening()
 
     def opening(self) -> ItemAttendance:
         """The attendance at the opening (sitting defaults, proxies applying from the start)."""
@@ -350,7 +354,7 @@ class SittingAttendance:
             defaults=self.defaults,
             changes=[],
             positions=[0],
-            proxies=[_proxy_fact(p) for p in self.proxies],
+            proxies=self.proxies,
         )[0]
 
     def first_open_position(self) -> int | None:
@@ -361,30 +365,21 @@ class SittingAttendance:
         return min(candidates) if candidates else None
 
 
-def _proxy_fact(proxy: Proxy) -> ProxyFact:
-    start = getattr(proxy, "start_position", None)
-    end = getattr(proxy, "end_position", None)
-    return ProxyFact(proxy.pk, proxy.giver_id, proxy.holder_id, start, end, proxy.revoked)
-
-
 @sql.keyed
 def _sheet_sql() -> tuple[str, ...]:
     """What a sitting's attendance sheet reads, beside its agenda: the running mandates of the
     assembly's members (in name order, a member's latest first) with each one's status for the
     sitting; its arrivals and departures; its proxies with the positions they apply from and are
-    revoked from; the people those proxies name."""
-    m, p, presence, proxy, item = Mandate, Person, Attendance, Proxy, Deliberation
+    revoked from (as ``ProxyFact`` fields); the names of the people those proxies name."""
+    m, p, presence, proxy = Mandate, Person, Attendance, Proxy
     mandate_columns = ", ".join(sql.column(m, f) for f in _MEMBER_FIELDS)
-    position = sql.name(item, "position")
-
-    def position_of(key: str) -> str:
-        return f"(SELECT {position} FROM {sql.table(item)} WHERE {sql.name(item, 'id')} = {sql.column(proxy, key)})"
 
     def named(key: str) -> str:
         # Each proxy's person read by its primary key (a nested loop over the sitting's few
         # proxies): an ``IN (… UNION …)`` was planned as a hash join over every person (1.8 ms).
         return (
-            f"SELECT {sql.columns(p)} FROM {sql.table(proxy)} INNER JOIN {sql.table(p)} "
+            f"SELECT {sql.column(p, 'id')}, {sql.column(p, 'first_name')}, {sql.column(p, 'last_name')} "
+            f"FROM {sql.table(proxy)} INNER JOIN {sql.table(p)} "
             f"ON {sql.column(p, 'id')} = {sql.column(proxy, key)} WHERE {sql.column(proxy, 'sitting')} = %(sitting)s"
         )
 
@@ -399,8 +394,7 @@ def _sheet_sql() -> tuple[str, ...]:
         f"AND {sql.column(m, 'start_date')} <= %(day)s AND {sql.column(m, 'assembly')} = %(assembly)s "
         f"ORDER BY {sql.order(p, ['last_name', 'first_name'])}, {sql.order(m, ['person', '-start_date'])}",
         _changes_sql(),
-        f"SELECT {sql.columns(proxy)}, {position_of('from_item')}, {position_of('revoked_from_item')} "
-        f"FROM {sql.table(proxy)} WHERE {sql.column(proxy, 'sitting')} = %(sitting)s ORDER BY {sql.column(proxy, 'id')}",
+        _proxies_sql(),
         f"{named('giver')} UNION ALL {named('holder')}",
     )
 
@@ -441,7 +435,12 @@ def sheet_reads(pk: int, user: Any = None, request: Any = None) -> sql.Reads[Cal
 
 
 def sitting_attendance(
-    sitting: Sitting, *, items: Sequence[Any] | None = None, only: Deliberation | None = None, agenda_rows: bool = False
+    sitting: Sitting,
+    *,
+    items: Sequence[Any] | None = None,
+    only: Deliberation | None = None,
+    agenda_rows: bool = False,
+    positions: Sequence[int] | None = None,
 ) -> SittingAttendance:
     """The derived attendance of every agenda item of a sitting, read in one round trip: the
     members in office with their names, mandates and statuses, the arrivals and departures, the
@@ -450,7 +449,9 @@ def sitting_attendance(
 
     With ``only``, the agenda is not loaded and only that item's position is replayed (the
     changes and proxies before it still apply): for a vote or an item's page.
-    ``first_open_position`` needs the whole agenda and is not available then."""
+    ``first_open_position`` needs the whole agenda and is not available then. With
+    ``positions``, only the items at those positions are replayed (a page that shows some
+    columns of a 150-item agenda); ``for_item`` refuses the others."""
     params = {
         "sitting": sitting.pk,
         "day": connection.ops.adapt_datefield_value(sitting.date),
@@ -495,24 +496,26 @@ def sitting_attendance(
         if status is not None:
             defaults[person_id] = status
     changes = [(position or 0, person, status) for position, person, status in change_rows]
-    people = {row[0]: row for row in person_rows}  # a giver may hold another proxy: once each
-    people = {person.pk: person for person in sql.instances(Person, list(people.values()))}
-    proxy_width = len(sql.fields_of(Proxy))
-    proxies = sql.instances(Proxy, [row[:proxy_width] for row in proxy_rows])
-    for proxy, row in zip(proxies, proxy_rows, strict=True):
-        proxy.start_position, proxy.end_position = row[proxy_width:]
-        sql.cache(proxy, "giver", people[proxy.giver_id])
-        sql.cache(proxy, "holder", people[proxy.holder_id])
+    # Plain values: the page prints the proxies' names and positions, the replay reads the rest.
+    proxies = [ProxyFact(*row) for row in proxy_rows]
+    proxy_names = {pk: person_full_name(first, last) for pk, first, last in person_rows}
     result = SittingAttendance(
-        sitting=sitting, members=members, items=items, defaults=defaults, proxies=proxies, changes=changes
+        sitting=sitting,
+        members=members,
+        items=items,
+        defaults=defaults,
+        proxies=proxies,
+        changes=changes,
+        proxy_names=proxy_names,
     )
     result.by_position = replay(
         members=[m.person_id for m in members],
         defaults=defaults,
         changes=changes,
-        positions=[d.position for d in items if d.position is not None],
-        proxies=[_proxy_fact(p) for p in proxies],
+        positions=[d.position for d in items if d.position is not None] if positions is None else positions,
+        proxies=proxies,
     )
+    result.replayed_all = positions is None
     return result
 
 
@@ -529,9 +532,7 @@ def assembly_ids_of(organization_ids: Any) -> list[int]:
 def deliberations_for(user: Any) -> QuerySet[Deliberation]:
     # Typed as the column is: a search walks the index on (assembly, vector) (migration 0005).
     assemblies = sql.InIds("assembly_id", assembly_ids_of(tenancy.organization_ids(user)))
-    return Deliberation.objects.filter(assemblies).select_related(
-        "assembly__organization", "sitting", "rapporteur"
-    )
+    return Deliberation.objects.filter(assemblies).select_related("assembly__organization", "sitting", "rapporteur")
 
 
 # An act's fields but its full-text vector (deferred, as its manager defers it).

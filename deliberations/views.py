@@ -577,11 +577,12 @@ def _start_bundle(request: HttpRequest, sitting: Sitting) -> Any:
 
 
 def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
-    view = selectors.sitting_attendance(sitting, agenda_rows=True)
     try:
         start = max(int(request.GET.get("de", "1")), 1)
     except ValueError:
         start = 1
+    # The grid shows GRID_COLUMNS items from ``start``: only those are replayed.
+    view = selectors.sitting_attendance(sitting, agenda_rows=True, positions=range(start, start + GRID_COLUMNS))
     window = [d for d in view.items if d.position is not None and start <= d.position < start + GRID_COLUMNS]
     # Both tables have a row per member (240 in a métropole): each row is written here, in one
     # pass, with only the member's name and function escaped; a template loop escaped every one
@@ -606,10 +607,20 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     varying.update(p.giver_id for p in view.proxies)
     varying.update(p.holder_id for p in view.proxies)
     first = per_item[0] if per_item else None
+    # Consecutive items where nobody moves and no proxy starts or stops share their statuses
+    # (``replay``): a varying member's state is read once per such run, not once per item.
+    runs: list[list[Any]] = []
+    for attendance in per_item:
+        last = runs[-1][0] if runs else None
+        if last is not None and last.status is attendance.status and last.represented is attendance.represented:
+            runs[-1][1] += 1
+        else:
+            runs.append([attendance, 1])
+    names = view.person_names
     sheet_rows, grid_rows = [], []
     for mandate in view.members:
         pid = mandate.person_id
-        name = escape(mandate.person.full_name)
+        name = escape(names[pid])
         function = f' <span class="muted">{escape(mandate.function)}</span>' if mandate.function else ""
         options = status_options.get(view.defaults.get(pid, ""), status_options[""])
         sheet_rows.append(
@@ -620,26 +631,25 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         if first is None:
             row_cells = ""
         elif pid in varying:
-            row_cells = "".join(cells[a.state_of(pid)] for a in per_item)
+            row_cells = "".join(cells[a.state_of(pid)] * count for a, count in runs)
         else:
             row_cells = cells[first.state_of(pid)] * len(per_item)
         grid_rows.append(f'<tr><th scope="row">{name}</th>{row_cells}</tr>')
     open_items = [
         d for d in view.items if d.state not in (*DECIDED_STATES, *AFTER_SIGNATURE_STATES) and d.position is not None
     ]
-    names = view.person_names
     people_choices = list(names.items())  # the sheet's order: last name, first name
     item_choices = [(d.pk, f"{d.position}. {d.title[:80]}") for d in open_items]
     # The proxies' list: a line each, and a revoke button each, written by a fragment.
     revoke_url = reverse("deliberations:proxy_revoke", args=[sitting.pk, _URL_PK])
     proxies = [
         {
-            "giver": names.get(p.giver_id) or p.giver.full_name,
-            "holder": names.get(p.holder_id) or p.holder.full_name,
-            "start": getattr(p, "start_position", None) if p.from_item_id else None,
+            "giver": view.proxy_names[p.giver_id],
+            "holder": view.proxy_names[p.holder_id],
+            "start": p.start if p.from_item_id else None,
             "revoked": p.revoked,
-            "end": getattr(p, "end_position", None),
-            "revoke_url": revoke_url.replace(_URL_PK_TEXT, f"/{p.pk}/"),
+            "end": p.end,
+            "revoke_url": revoke_url.replace(_URL_PK_TEXT, f"/{p.id}/"),
         }
         for p in view.proxies
     ]

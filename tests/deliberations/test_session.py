@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from core.errors import DomainError
 from core.roles import Role
 from deliberations import selectors, services
-from deliberations.models import Attendance, AttendanceChange, Ballot, DeliberationState, VoteResult
+from deliberations.models import Attendance, AttendanceChange, Ballot, DeliberationState, Proxy, VoteResult
 from deliberations.services import BallotInput
 from parties.models import Person
 
@@ -137,7 +137,7 @@ def test_arrivals_departures_and_proxies_item_by_item(council):
     with pytest.raises(DomainError, match="déjà examiné"):
         services.set_attendance(user=council.clerk, sitting=sitting, person=people[3], status="absent")
     # Revoking from item 3 on: member 8 is no longer represented there.
-    proxy = view.proxies[0]
+    proxy = Proxy.objects.get(pk=view.proxies[0].id)
     services.revoke_proxy(user=council.clerk, proxy=proxy, from_item=items[2])
     view = selectors.sitting_attendance(sitting)
     assert [view.for_item(i).represented_count for i in items] == [1, 0, 0, 0]
