@@ -46,6 +46,12 @@ def _keep(user: Any, rows: list[tuple[Any, ...]]) -> None:
     setattr(user, _NAMES_ATTR, {organization: name for organization, _role, name in rows})
 
 
+def roles_known(user: Any) -> bool:
+    """Whether the user's roles are read already for this request (a query scoped by them
+    can then list the organizations; else it selects them by the user's memberships)."""
+    return getattr(user, _CACHE_ATTR, None) is not None
+
+
 def roles_reads(user: Any) -> sql.Reads[None] | None:
     """The user's roles as a query, for a page to send with other reads keyed by the user alone
     (``None`` when they are read already): built, they are kept as ``_load`` keeps them."""

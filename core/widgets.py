@@ -61,6 +61,11 @@ class QuickSelect(forms.Select):
         else:
             self._choices = normalize_choices(value)
 
+    def set_pairs(self, pairs: list[tuple[Any, str]]) -> None:
+        """Choices known to be flat (value, text) pairs (a page's members, its agenda items):
+        kept without the check, item by item, that the ``choices`` setter makes."""
+        self._choices = pairs
+
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name

@@ -231,12 +231,15 @@ class _PeopleAndItemsForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name in self.people_fields:
-            self.fields[name].queryset = people  # type: ignore[attr-defined]
-        for name in self.item_fields:
-            self.fields[name].queryset = items  # type: ignore[attr-defined]
-            self.fields[name].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
-        if choices is not None:
+        if choices is not None and self.is_bound:
+            raise TypeError("choices are for a form shown, not for one validated (give the querysets)")
+        if choices is None:  # a submission: its choices are validated against the querysets
+            for name in self.people_fields:
+                self.fields[name].queryset = people  # type: ignore[attr-defined]
+            for name in self.item_fields:
+                self.fields[name].queryset = items  # type: ignore[attr-defined]
+                self.fields[name].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
+        else:  # a page showing the form: its menus are the choices given (the fields' querysets are empty)
             people_choices, item_choices = choices
             for kind, names, listed in (
                 ("people", self.people_fields, people_choices),
@@ -245,7 +248,7 @@ class _PeopleAndItemsForm(forms.Form):
                 for name in names:
                     field = self.fields[name]
                     empty = [("", field.empty_label)] if field.empty_label is not None else []  # type: ignore[attr-defined]
-                    field.widget.choices = [*empty, *listed]  # type: ignore[attr-defined]
+                    field.widget.set_pairs([*empty, *listed])  # type: ignore[attr-defined]
                     if menus is not None:
                         field.widget.menus = menus.setdefault(kind, {})  # type: ignore[attr-defined]
 

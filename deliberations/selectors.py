@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql, tenancy
+from core.models import Membership
 from deliberations.attendance import ItemAttendance, ProxyFact, replay
 from deliberations.models import (
     AFTER_SIGNATURE_STATES,
@@ -172,21 +173,28 @@ def _via(owner: Any, model: Any, key: str) -> str:
     )
 
 
-def _scoped_with_assembly(model: Any, fields: Sequence[str] | None, organizations: int) -> tuple[str, str]:
+def _scoped_with_assembly(model: Any, fields: Sequence[str] | None, organizations: int | None) -> tuple[str, str]:
     """A sitting's or an act's row by its id (``%s``), if its assembly is one of the
-    organizations' (``%s`` each), and its assembly with the organization."""
+    organizations' (``%s`` each; ``None``: those of the user ``%s`` is a member of), and its
+    assembly with the organization."""
     a = Assembly
+    scope = (
+        f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
+        f"WHERE {sql.name(Membership, 'user')} = %s"
+        if organizations is None
+        else sql.placeholders(organizations)
+    )
     return (
         f"SELECT {sql.columns(model, fields)} FROM {sql.table(model)} WHERE {sql.column(model, 'id')} = %s "
         f"AND {sql.column(model, 'assembly')} IN (SELECT {sql.name(a, 'id')} FROM {sql.table(a)} "
-        f"WHERE {sql.name(a, 'organization')} IN ({sql.placeholders(organizations)}))",
+        f"WHERE {sql.name(a, 'organization')} IN ({scope}))",
         f"SELECT {sql.columns(a)}, {sql.columns(Organization)} FROM {sql.table(a)} JOIN {sql.table(Organization)} "
         f"ON {sql.column(Organization, 'id')} = {sql.column(a, 'organization')} WHERE {_via(model, a, 'assembly')}",
     )
 
 
 @sql.keyed
-def _sitting_sql(organizations: int) -> tuple[str, ...]:
+def _sitting_sql(organizations: int | None) -> tuple[str, ...]:
     """The queries of :func:`sitting_for`, each of one table or two, keyed by the sitting's id:
     joined in one query (six tables), PostgreSQL took 0.75 ms to plan it and 0.09 ms to run it."""
     s = Sitting
@@ -211,11 +219,18 @@ def sitting_for(
 
     Written as SQL once and read in one round trip (``core.sql.batch``): every sitting page,
     action and API call starts with it."""
-    organizations = tenancy.organization_ids(user)
-    if not organizations:
-        raise Http404(_(NOT_FOUND))
-    queries = _sitting_sql(len(organizations))
-    statements = [(queries[0], [pk, *organizations]), *((text, [pk]) for text in queries[1:5])]
+    roles = tenancy.roles_reads(user)
+    if roles is None:  # the user's organizations are known
+        organizations = tenancy.organization_ids(user)
+        if not organizations:
+            raise Http404(_(NOT_FOUND))
+        queries, scope = _sitting_sql(len(organizations)), organizations
+    else:
+        # Not read yet: the sitting scoped by the user's memberships, the user's roles read in
+        # the same round trip (the page's layout and permissions need them next).
+        queries, scope = _sitting_sql(None), [user.pk]
+        panels = _and_roles(panels, roles)
+    statements = [(queries[0], [pk, *scope]), *((text, [pk]) for text in queries[1:5])]
     if page:
         statements.append((queries[5], [pk]))
     results, keep = sql.batch_with(statements, panels)
@@ -234,6 +249,20 @@ def sitting_for(
         sql.attach(sitting, "reconvened_sittings", sql.instances(Sitting, reconvened[0]))
     keep(sitting)
     return sitting
+
+
+def _and_roles(
+    panels: sql.Reads[Callable[[Any], None]] | None, roles: sql.Reads[None]
+) -> sql.Reads[Callable[[Any], None]]:
+    """``panels`` and the user's roles in one set of reads: the roles are kept first, for the
+    panels' builders that check a permission."""
+    both = sql.gather([roles, panels])
+
+    def build(results: list[list[tuple[Any, ...]]]) -> Callable[[Any], None]:
+        keep = both.build(results)[1]
+        return keep if keep is not None else lambda _obj: None
+
+    return sql.Reads(both.statements, build)
 
 
 def agenda(sitting: Sitting) -> list[Deliberation]:

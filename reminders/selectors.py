@@ -12,6 +12,7 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Qu
 
 from core import rules as calendar_rules
 from core import sql, tenancy
+from core.models import Membership
 from reminders.models import (
     EVENT_KINDS,
     Deadline,
@@ -352,8 +353,16 @@ UNREAD_CAP = 100  # shown as "99+": counting thousands of unread rows tells nobo
 
 
 @sql.keyed
-def unread_sql(organizations: int) -> str:
-    places = sql.placeholders(organizations)
+def unread_sql(organizations: int | None) -> str:
+    """The count, for the recipient ``%s``, in the organizations ``%s`` each (``None``: the
+    organizations the recipient is a member of, ``%s`` again: for a page that has not read
+    the user's roles yet and reads them in the same round trip)."""
+    places = (
+        sql.placeholders(organizations)
+        if organizations is not None
+        else f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
+        f"WHERE {sql.name(Membership, 'user')} = %s"
+    )
     # From the partial index (recipient, organization) of unread reminders alone: the
     # organization is on the row (``Reminder.organization``), no deadline is read.
     return (
@@ -384,14 +393,18 @@ def unread_reads(user: Any, request: Any) -> sql.Reads[int] | None:
     request has counted already); built, the count is kept on the request for the header."""
     if getattr(request, "_unread_notifications", None) is not None:
         return None
-    organizations = tenancy.organization_ids(user)
-    if not organizations:
-        return None
 
     def build(results: list[list[tuple[Any, ...]]]) -> int:
         request._unread_notifications = count = int(results[0][0][0])
         return count
 
+    if not tenancy.roles_known(user):  # the organizations by the user's memberships, in SQL
+        if not user.is_authenticated:
+            return None
+        return sql.Reads([(unread_sql(None), [user.pk, user.pk])], build)
+    organizations = tenancy.organization_ids(user)
+    if not organizations:
+        return None
     return sql.Reads([(unread_sql(len(organizations)), [user.pk, *organizations])], build)
 
 

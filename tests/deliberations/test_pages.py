@@ -187,16 +187,17 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     )
     client = client_for(council.clerk)
     # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
-    # SQLite and PostgreSQL): session, user and roles, the unread badge, then the page's own.
-    # A sitting's page is one round trip on PostgreSQL (``selectors.sitting_for``: 5
-    # statements, 6 for its page, with its agenda and attendance, its documents and history
-    # panels and the unread badge besides), its statements one by one on SQLite; then the items
-    # it may add to its agenda. Its attendance sheet too is one round trip on PostgreSQL (the
-    # sitting, its sheet and agenda, the unread badge: ``selectors.sheet_reads``).
+    # SQLite and PostgreSQL): session, user, then the page's own.
+    # A sitting's page is one round trip on PostgreSQL after the user's roles (the documents
+    # panel is scoped by them) (``selectors.sitting_for``: 5 statements, 6 for its page, with
+    # its agenda and attendance, its documents and history panels and the unread badge
+    # besides), its statements one by one on SQLite; then the items it may add to its agenda.
+    # Its attendance sheet is one round trip on PostgreSQL with the roles (the sitting scoped
+    # by the user's memberships, its sheet and agenda, the unread badge: ``selectors.sheet_reads``).
     one_trip = sql.one_message()
     with django_assert_max_num_queries(5 if one_trip else 5 + 12):
         assert client.get(sitting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(4 if one_trip else 4 + 10):
+    with django_assert_max_num_queries(3 if one_trip else 3 + 11):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
