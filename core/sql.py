@@ -102,6 +102,11 @@ def convert(model: Any, fields: Sequence[str], raw: Iterable[Sequence[Any]]) -> 
     return records
 
 
+def converts(model: Any, fields: Sequence[str]) -> bool:
+    """Whether ``convert`` would change any of these fields' values on this database."""
+    return any(converters for _name, _col, converters in _conversions(model, tuple(fields)))
+
+
 def _conversions(model: Any, fields: tuple[str, ...]) -> list[tuple[str, Any, list[Any]]]:
     # Each field's column and converters, found once per connection (the converters are the
     # connection's own: kept on it, they go with it).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -501,27 +501,20 @@ def sitting_attendance(
     elif items is None:
         items = agenda(sitting)
     width = len(_MEMBER_FIELDS)
-    mandates = sql.convert(Mandate, _MEMBER_FIELDS, (row[:width] for row in member_rows))
+    mandates: Iterable[Sequence[Any]] = [row[:width] for row in member_rows]
+    if sql.converts(Mandate, _MEMBER_FIELDS):  # dates read from SQLite's text
+        mandates = [tuple(m.values()) for m in sql.convert(Mandate, _MEMBER_FIELDS, mandates)]
     members: list[Member] = []
     defaults: dict[int, str] = {}
     seen: set[int] = set()
     # One row per running mandate (a member who changed role may have two): the latest counts.
-    for mandate, (*_mandate, civility, first, last, status) in zip(mandates, member_rows, strict=True):
-        person_id = mandate["person_id"]
+    for (pk, person_id, role, function, start, end), (*_m, civility, first, last, status) in zip(
+        mandates, member_rows, strict=True
+    ):
         if person_id in seen:
             continue
         seen.add(person_id)
-        members.append(
-            Member(
-                mandate["id"],
-                person_id,
-                mandate["role"],
-                mandate["function"],
-                mandate["start_date"],
-                mandate["end_date"],
-                MemberName(person_id, civility, first, last),
-            )
-        )
+        members.append(Member(pk, person_id, role, function, start, end, MemberName(person_id, civility, first, last)))
         if status is not None:
             defaults[person_id] = status
     changes = [(position or 0, person, status) for position, person, status in change_rows]

@@ -640,19 +640,27 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     ]
     people_choices = list(names.items())  # the sheet's order: last name, first name
     item_choices = [(d.pk, f"{d.position}. {d.title[:80]}") for d in open_items]
-    # The proxies' list: a line each, and a revoke button each, written by a fragment.
+    # The proxies' list: a line each, and a revoke button each, written here as the rows are
+    # (the names escaped; the labels and the button are fixed markup).
     revoke_url = reverse("deliberations:proxy_revoke", args=[sitting.pk, _URL_PK])
-    proxies = [
-        {
-            "giver": view.proxy_names[p.giver_id],
-            "holder": view.proxy_names[p.holder_id],
-            "start": p.start if p.from_item_id else None,
-            "revoked": p.revoked,
-            "end": p.end,
-            "revoke_url": revoke_url.replace(_URL_PK_TEXT, f"/{p.id}/"),
-        }
-        for p in view.proxies
-    ]
+    wording = escape(sitting.assembly.proxy_wording)
+    from_label, revoked_label = escape(_("à partir du point")), escape(_("révoqué"))
+    revoke_form = (
+        f'<form method="post" action="{{url}}" class="inline">{csrf_input(request)}'
+        f'<button type="submit" class="button button--secondary">{escape(_("Révoquer"))}</button></form>'
+    )
+    proxy_lines = []
+    for p in view.proxies:
+        line = f"<li>{escape(view.proxy_names[p.giver_id])} {wording} {escape(view.proxy_names[p.holder_id])}"
+        if p.from_item_id and p.start:
+            line += f' <span class="muted">({from_label} {p.start})</span>'
+        if p.revoked:
+            until = f" {from_label} {p.end}" if p.end else ""
+            line += f' <span class="status status--danger">{revoked_label}{until}</span>'
+        elif can_record:
+            line += " " + revoke_form.replace("{url}", revoke_url.replace(_URL_PK_TEXT, f"/{p.id}/"))
+        proxy_lines.append(line + "</li>\n")
+    proxy_items = "".join(proxy_lines) or f"<li>{escape(_('Aucun pouvoir.'))}</li>"
     choices = (people_choices, item_choices)
     menus: dict[str, dict[Any, str]] = {}  # the members' and the items' menus, written once each
     none_people, none_items = Person.objects.none(), Deliberation.objects.none()
@@ -669,21 +677,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
         else None,
         "opening": opening,
         "totals": [f"{a.present_count}/{a.represented_count}" for a in per_item],
-        "proxy_items": render_fragment(
-            "deliberations/proxy_items.jinja",
-            {
-                "proxies": proxies,
-                "wording": sitting.assembly.proxy_wording,
-                "can_record": can_record,
-                "csrf_input": csrf_input(request),
-                "labels": {
-                    "from": _("à partir du point"),
-                    "revoked": _("révoqué"),
-                    "revoke": _("Révoquer"),
-                    "none": _("Aucun pouvoir."),
-                },
-            },
-        ),
+        "proxy_items": SafeString(proxy_items),
         "proxy_form": forms.ProxyForm(
             people=none_people, items=none_items, choices=choices, menus=menus, initial={"written_on": sitting.date}
         ),

@@ -362,9 +362,19 @@ def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(counci
     assert f'<select id="status-{person.pk}" name="status-{person.pk}" hx-post="{one}">' in sheet
     assert sheet.count("<select ") == 11 and sheet.count('<option value="excused" selected>') == 1
     assert "&lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003</th><td>P</td>" in page.split('id="grid-title"', 1)[1]
-    # Someone who may only read sees every member's menu disabled.
-    sheet = client_for(viewer_user).get(url).content.decode().split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
+    # The proxies' list escapes the names too.
+    services.register_proxy(
+        user=council.clerk, sitting=sitting, giver=council.people[10], holder=person, written_on=sitting.date
+    )
+    proxies = client_for(council.clerk).get(url).content.decode().split('id="proxies-title"', 1)[1].split("</ul>")[0]
+    wording = council.assembly.proxy_wording
+    assert f"{council.people[10].full_name} {wording} &lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003" in proxies
+    assert "<i>" not in proxies and proxies.count('<button type="submit"') == 1
+    # Someone who may only read sees every member's menu disabled, and no button to revoke.
+    page = client_for(viewer_user).get(url).content.decode()
+    sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
     assert sheet.count(" disabled hx-post=") == 11
+    assert "Révoquer" not in page.split('id="proxies-title"', 1)[1].split("</ul>")[0]
 
 
 def _grid_rows(page: str) -> dict[str, str]:
