@@ -211,11 +211,18 @@ def _sitting_sql(organizations: int | None) -> tuple[str, ...]:
 
 
 def sitting_for(
-    user: Any, pk: int, *, page: bool = False, panels: sql.Reads[Callable[[Any], None]] | None = None
+    user: Any,
+    pk: int,
+    *,
+    page: bool = False,
+    panels: sql.Reads[Callable[[Any], None]] | None = None,
+    people: bool = True,
 ) -> Sitting:
     """One sitting of the user's organizations, or 404, with its assembly and organization, its
     president, secretary and the sitting it was reconvened from, as model instances; for its
-    ``page``, the sittings reconvened from it too (``reconvened_sittings.all()``).
+    ``page``, the sittings reconvened from it too (``reconvened_sittings.all()``). Without
+    ``people``, neither the president, the secretary nor the sitting reconvened from are read,
+    for a page that prints none of them (each would then cost a query of its own).
 
     Written as SQL once and read in one round trip (``core.sql.batch``): every sitting page,
     action and API call starts with it."""
@@ -230,10 +237,12 @@ def sitting_for(
         # the same round trip (the page's layout and permissions need them next).
         queries, scope = _sitting_sql(None), [user.pk]
         panels = _and_roles(panels, roles)
-    statements = [(queries[0], [pk, *scope]), *((text, [pk]) for text in queries[1:5])]
+    statements = [(queries[0], [pk, *scope]), *((text, [pk]) for text in queries[1 : 5 if people else 2])]
     if page:
         statements.append((queries[5], [pk]))
     results, keep = sql.batch_with(statements, panels)
+    if not people:
+        results[2:2] = [[], [], []]  # not read: nothing cached for them below
     found, assembly, president, secretary, reconvened_from, *reconvened = results
     if not found:
         raise Http404(_(NOT_FOUND))
@@ -242,9 +251,10 @@ def sitting_for(
     assembly_instance = sql.instances(Assembly, [assembly_row])[0]
     sql.cache(assembly_instance, "organization", sql.instances(Organization, [organization_row])[0])
     sql.cache(sitting, "assembly", assembly_instance)
-    sql.cache(sitting, "president", next(iter(sql.instances(Person, president)), None))
-    sql.cache(sitting, "secretary", next(iter(sql.instances(Person, secretary)), None))
-    sql.cache(sitting, "reconvened_from", next(iter(sql.instances(Sitting, reconvened_from)), None))
+    if people:
+        sql.cache(sitting, "president", next(iter(sql.instances(Person, president)), None))
+        sql.cache(sitting, "secretary", next(iter(sql.instances(Person, secretary)), None))
+        sql.cache(sitting, "reconvened_from", next(iter(sql.instances(Sitting, reconvened_from)), None))
     if page:
         sql.attach(sitting, "reconvened_sittings", sql.instances(Sitting, reconvened[0]))
     keep(sitting)

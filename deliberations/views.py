@@ -692,9 +692,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance sheet: one status per member, arrivals and departures, proxies, and the
     derived grid members × items (read in a fixed number of queries)."""
     if request.method != "POST":
-        # The sitting, its sheet and agenda, and the header's unread count: one round trip.
+        # The sitting, its sheet and agenda, and the header's unread count: one round trip (the
+        # page names no president, secretary nor sitting reconvened from).
         reads = selectors.sheet_reads(pk, request.user, request)
-        sitting = selectors.sitting_for(request.user, pk, panels=reads)
+        sitting = selectors.sitting_for(request.user, pk, panels=reads, people=False)
         context = _attendance_context(request, sitting)
         return render(request, "pages/deliberations/attendance.jinja", context, using="pages")
     sitting = selectors.sitting_for(request.user, pk)

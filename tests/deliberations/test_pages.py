@@ -197,7 +197,7 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     one_trip = sql.one_message()
     with django_assert_max_num_queries(5 if one_trip else 5 + 12):
         assert client.get(sitting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(3 if one_trip else 3 + 11):
+    with django_assert_max_num_queries(3 if one_trip else 3 + 8):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
