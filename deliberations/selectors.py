@@ -409,19 +409,9 @@ def _sheet_sql() -> tuple[str, ...]:
     """What a sitting's attendance sheet reads, beside its agenda: the running mandates of the
     assembly's members (in name order, a member's latest first) with each one's status for the
     sitting; its arrivals and departures; its proxies with the positions they apply from and are
-    revoked from (as ``ProxyFact`` fields); the names of the people those proxies name."""
-    m, p, presence, proxy = Mandate, Person, Attendance, Proxy
+    revoked from (as ``ProxyFact`` fields) with the names of the people they name."""
+    m, p, presence = Mandate, Person, Attendance
     mandate_columns = ", ".join(sql.column(m, f) for f in _MEMBER_FIELDS)
-
-    def named(key: str) -> str:
-        # Each proxy's person read by its primary key (a nested loop over the sitting's few
-        # proxies): an ``IN (… UNION …)`` was planned as a hash join over every person (1.8 ms).
-        return (
-            f"SELECT {sql.column(p, 'id')}, {sql.column(p, 'first_name')}, {sql.column(p, 'last_name')} "
-            f"FROM {sql.table(proxy)} INNER JOIN {sql.table(p)} "
-            f"ON {sql.column(p, 'id')} = {sql.column(proxy, key)} WHERE {sql.column(proxy, 'sitting')} = %(sitting)s"
-        )
-
     return (
         f"SELECT {mandate_columns}, {sql.column(p, 'civility')}, {sql.column(p, 'first_name')}, "
         f"{sql.column(p, 'last_name')}, {sql.column(presence, 'status')} FROM {sql.table(m)} "
@@ -433,8 +423,7 @@ def _sheet_sql() -> tuple[str, ...]:
         f"AND {sql.column(m, 'start_date')} <= %(day)s AND {sql.column(m, 'assembly')} = %(assembly)s "
         f"ORDER BY {sql.order(p, ['last_name', 'first_name'])}, {sql.order(m, ['person', '-start_date'])}",
         _changes_sql(),
-        _proxies_sql(),
-        f"{named('giver')} UNION ALL {named('holder')}",
+        _proxies_sql(names=True),
     )
 
 
@@ -503,7 +492,7 @@ def sitting_attendance(
         if summary:
             statements.append((_agenda_sql(), [sitting.pk]))
         kept = sql.batch(statements)
-    member_rows, change_rows, proxy_rows, person_rows, *agenda_part = kept
+    member_rows, change_rows, proxy_rows, *agenda_part = kept
     if only is not None:
         items = [only]
     elif summary:
@@ -529,8 +518,11 @@ def sitting_attendance(
             defaults[person_id] = status
     changes = [(position or 0, person, status) for position, person, status in change_rows]
     # Plain values: the page prints the proxies' names and positions, the replay reads the rest.
-    proxies = [ProxyFact(*row) for row in proxy_rows]
-    proxy_names = {pk: person_full_name(first, last) for pk, first, last in person_rows}
+    proxies = [ProxyFact(*row[:10]) for row in proxy_rows]
+    proxy_names = {}
+    for proxy, (*_fact, giver_first, giver_last, holder_first, holder_last) in zip(proxies, proxy_rows, strict=True):
+        proxy_names[proxy.giver_id] = person_full_name(giver_first, giver_last)
+        proxy_names[proxy.holder_id] = person_full_name(holder_first, holder_last)
     result = SittingAttendance(
         sitting=sitting,
         members=members,
@@ -891,18 +883,29 @@ def _changes_sql() -> str:
 
 
 @sql.keyed
-def _proxies_sql() -> str:
+def _proxies_sql(*, names: bool = False) -> str:
     """A sitting's proxies as ``ProxyFact`` fields: with the positions of the items they apply
-    from and are revoked from (items that may have left the agenda since)."""
-    proxy, item = sql.table(Proxy), sql.table(Deliberation)
+    from and are revoked from (items that may have left the agenda since); with ``names``, then
+    the first and last names of the giver and of the holder."""
+    proxy, item, person = sql.table(Proxy), sql.table(Deliberation), sql.table(Person)
     position, pk = sql.name(Deliberation, "position"), sql.name(Deliberation, "id")
+    first, last, person_pk = (sql.name(Person, f) for f in ("first_name", "last_name", "id"))
     fields = ("id", "giver", "holder", "revoked", "revoked_from_item", "written_on", "illness", "from_item")
     c = {name: sql.column(Proxy, name) for name in fields}
+    named = (
+        (
+            f", giver.{first}, giver.{last}, holder.{first}, holder.{last}",
+            f" INNER JOIN {person} giver ON giver.{person_pk} = {c['giver']}"
+            f" INNER JOIN {person} holder ON holder.{person_pk} = {c['holder']}",
+        )
+        if names
+        else ("", "")
+    )
     return (
         f"SELECT {c['id']}, {c['giver']}, {c['holder']}, start_item.{position}, end_item.{position}, "
-        f"{c['revoked']}, {c['revoked_from_item']}, {c['written_on']}, {c['illness']}, {c['from_item']} "
+        f"{c['revoked']}, {c['revoked_from_item']}, {c['written_on']}, {c['illness']}, {c['from_item']}{named[0]} "
         f"FROM {proxy} LEFT OUTER JOIN {item} start_item ON {c['from_item']} = start_item.{pk} "
-        f"LEFT OUTER JOIN {item} end_item ON {c['revoked_from_item']} = end_item.{pk} "
+        f"LEFT OUTER JOIN {item} end_item ON {c['revoked_from_item']} = end_item.{pk}{named[1]} "
         f"WHERE {sql.column(Proxy, 'sitting')} = %(sitting)s ORDER BY {c['id']}"
     )
 
