@@ -291,6 +291,28 @@ class AgendaVote:
 
 
 @dataclass(frozen=True, slots=True)
+class AgendaEntry:
+    """An agenda row as the attendance sheet prints it (its grid's columns, its menus of
+    items): no rapporteur, no vote, whose joins a 150-item agenda would read for nothing."""
+
+    pk: int
+    position: int
+    number: str
+    title: str
+    state: str
+
+
+@sql.keyed
+def _entries_sql() -> str:
+    d = Deliberation
+    columns = ", ".join(sql.column(d, f) for f in ("id", "position", "number", "title", "state"))
+    return (
+        f"SELECT {columns} FROM {sql.table(d)} WHERE {sql.column(d, 'sitting')} = %s "
+        f"AND {sql.column(d, 'position')} IS NOT NULL ORDER BY {sql.column(d, 'position')}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class AgendaItem:
     """An agenda row as the sitting page, the attendance page and the API print it, read as
     plain values: 150 items of a métropole's sitting with their rapporteur and vote would
@@ -447,7 +469,7 @@ def sheet_reads(pk: int, user: Any = None, request: Any = None) -> sql.Reads[Cal
     statements = [
         sql.positional(_by_sitting(members), params),
         *(sql.positional(text, params) for text in others),
-        (_agenda_sql(), [pk]),
+        (_entries_sql(), [pk]),
     ]
     parts = sql.gather([sql.Reads(statements, list), unread_reads(user, request) if user is not None else None])
 
@@ -472,8 +494,8 @@ def sitting_attendance(
 ) -> SittingAttendance:
     """The derived attendance of every agenda item of a sitting, read in one round trip: the
     members in office with their names, mandates and statuses, the arrivals and departures, the
-    proxies (with the people they name); with ``agenda_rows``, the agenda as ``AgendaItem``
-    rows, in the same round trip (else ``items``, or the agenda's acts read apart).
+    proxies (with the people they name); with ``agenda_rows``, the agenda as ``AgendaEntry``
+    rows (what the attendance sheet prints), in the same round trip (else ``items``, or the agenda's acts read apart).
 
     With ``only``, the agenda is not loaded and only that item's position is replayed (the
     changes and proxies before it still apply): for a vote or an item's page.
@@ -490,13 +512,13 @@ def sitting_attendance(
     if kept is None:
         statements = [sql.positional(text, params) for text in _sheet_sql()]
         if summary:
-            statements.append((_agenda_sql(), [sitting.pk]))
+            statements.append((_entries_sql(), [sitting.pk]))
         kept = sql.batch(statements)
     member_rows, change_rows, proxy_rows, *agenda_part = kept
     if only is not None:
         items = [only]
     elif summary:
-        items = _agenda_items(agenda_part[0])
+        items = [AgendaEntry(*row) for row in agenda_part[0]]
     elif items is None:
         items = agenda(sitting)
     width = len(_MEMBER_FIELDS)
