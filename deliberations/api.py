@@ -897,7 +897,10 @@ def list_deliberations(
     queryset = queryset.select_related(None)
     if q.strip():
         # A search's matches read once as their ordered ids, counted by their number, the page by id.
-        return SearchedPages(queryset, lambda page: list(page.values(*DeliberationOut.model_fields)))
+        fields = list(DeliberationOut.model_fields)
+        return SearchedPages(
+            queryset, lambda page: list(page.values(*fields)), lambda ids: selectors.rows_by_id(ids, fields)
+        )
     return queryset.values(*DeliberationOut.model_fields)
 
 

@@ -676,6 +676,20 @@ def deliberation_detail_for(user: Any, pk: int) -> Deliberation:
     return _get_or_404(queryset, pk=pk)
 
 
+@sql.keyed
+def _rows_by_id_sql(count: int, fields: tuple[str, ...]) -> str:
+    d = Deliberation
+    return f"SELECT {sql.columns(d, fields)} FROM {sql.table(d)} WHERE {sql.column(d, 'id')} IN ({sql.placeholders(count)})"
+
+
+def rows_by_id(ids: list[int], fields: Sequence[str]) -> list[dict[str, Any]]:
+    """The ``fields`` of the acts ``ids`` (a page of a scoped search's matches) as dicts, by SQL
+    written once per page length; in no particular order."""
+    if not ids:
+        return []
+    return sql.convert(Deliberation, fields, sql.rows(_rows_by_id_sql(len(ids), tuple(fields)), list(ids)))
+
+
 def filter_deliberations(
     queryset: QuerySet[Deliberation], *, q: str = "", year: int | None = None, subject: str = "", state: str = ""
 ) -> QuerySet[Deliberation]:
