@@ -157,9 +157,7 @@ def sittings_for(user: Any, *, assembly_ids: list[int] | None = None) -> QuerySe
         .values("n")
     )
     return (
-        Sitting.objects.filter(
-            assembly_id__in=assembly_ids_of(tenancy.organization_ids(user)) if assembly_ids is None else assembly_ids
-        )
+        Sitting.objects.filter(assembly_id__in=user_assembly_ids(user) if assembly_ids is None else assembly_ids)
         .select_related("assembly__organization", "president", "secretary", "reconvened_from")
         .annotate(item_count=Coalesce(Subquery(items), 0))
     )
@@ -575,9 +573,30 @@ def assembly_ids_of(organization_ids: Any) -> list[int]:
     return list(Assembly.objects.filter(organization_id__in=organization_ids).order_by().values_list("pk", flat=True))
 
 
+@sql.keyed
+def _user_assemblies_sql() -> str:
+    a = Assembly
+    return (
+        f"SELECT {sql.column(a, 'id')} FROM {sql.table(a)} WHERE {sql.column(a, 'organization')} IN "
+        f"(SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
+        f"WHERE {sql.name(Membership, 'user')} = %s)"
+    )
+
+
+def user_assembly_ids(user: Any) -> list[int]:
+    """The assemblies of the user's organizations: read with the user's roles, in one round
+    trip, when those are not read yet (a list's first read), else by the organizations."""
+    roles = tenancy.roles_reads(user)
+    if roles is None:
+        return assembly_ids_of(tenancy.organization_ids(user))
+    assemblies = sql.Reads([(_user_assemblies_sql(), [user.pk])], lambda results: [row[0] for row in results[0]])
+    ids, _roles = sql.read_all([assemblies, roles])
+    return ids  # type: ignore[no-any-return]
+
+
 def deliberations_for(user: Any) -> QuerySet[Deliberation]:
     # Typed as the column is: a search walks the index on (assembly, vector) (migration 0005).
-    assemblies = sql.InIds("assembly_id", assembly_ids_of(tenancy.organization_ids(user)))
+    assemblies = sql.InIds("assembly_id", user_assembly_ids(user))
     return Deliberation.objects.filter(assemblies).select_related("assembly__organization", "sitting", "rapporteur")
 
 
@@ -761,7 +780,7 @@ def upcoming_sittings(user: Any, today: date, limit: int = 5, assembly_ids: list
     # A range on ``starts_at`` itself (not ``starts_at__date``) walks the (assembly, starts_at) index.
     since = timezone.make_aware(datetime.combine(today, time.min))
     if assembly_ids is None:
-        assembly_ids = assembly_ids_of(tenancy.organization_ids(user))
+        assembly_ids = user_assembly_ids(user)
     # The dashboard prints the assembly, the date and the state: no item count, no people.
     return list(
         Sitting.objects.filter(assembly_id__in=assembly_ids)

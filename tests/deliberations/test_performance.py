@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from core import sql
 from deliberations import selectors, services
 from deliberations.attendance import PRESENT, ProxyFact, replay
 from deliberations.models import Attendance, Deliberation, DeliberationState
@@ -340,8 +341,14 @@ def test_lists_query_counts_do_not_grow_with_acts_and_sittings(
     for path, queries in pages.items():
         with django_assert_max_num_queries(queries):
             assert client.get(path).status_code == 200, path
-    # The token, its last use, roles, then the list's own (a search: its matches' ids, then its page by id).
-    api_lists = {"/deliberations?page=2": 6, "/sittings?page=2": 5, "/deliberations?q=association": 5}
+    # The token, its last use, the roles with the assemblies (one round trip on PostgreSQL, two
+    # statements on SQLite), then the list's own (a search: its matches' ids, then its page by id).
+    apart = 0 if sql.one_message() else 1
+    api_lists = {
+        "/deliberations?page=2": 5 + apart,
+        "/sittings?page=2": 4 + apart,
+        "/deliberations?q=association": 4 + apart,
+    }
     for path, queries in api_lists.items():
         with django_assert_max_num_queries(queries):
             assert api.get(path).status_code == 200, path
