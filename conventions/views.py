@@ -78,15 +78,8 @@ def _convention_rows(rows: list[dict[str, Any]], managers: dict[int, str]) -> li
 
 @login_required
 def convention_list(request: HttpRequest) -> HttpResponse:
-    ids = tenancy.organization_ids(request.user)
-    managers = [
-        (pk, f"{first} {last}".strip() or username)
-        for pk, first, last, username in get_user_model()
-        .objects.filter(memberships__organization_id__in=ids)
-        .distinct()
-        .order_by("last_name")
-        .values_list("pk", "first_name", "last_name", "username")
-    ]
+    # The managers' menu: the members of the user's organizations, read with the user's roles.
+    managers = selectors.managers_for(request.user)
     form = forms.FilterForm(request.GET or None, managers=managers)
     filters = selectors.ConventionFilters()
     if form.is_valid():
