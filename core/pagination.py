@@ -17,6 +17,8 @@ from typing import Any
 from django.db import connections
 from django.db.models import Count, QuerySet, Window
 
+from core import sql
+
 
 @dataclass
 class WindowPage:
@@ -84,6 +86,33 @@ def capped_page(queryset: QuerySet[Any], page: str | None, per_page: int, cap: i
         count=min(count, cap),
         capped=count > cap,
     )
+
+
+def capped_page_reads(queryset: QuerySet[Any], page: str | None, per_page: int, cap: int) -> sql.Reads[CappedPage]:
+    """``capped_page`` of a ``values()`` queryset as queries, for a page to send with its others
+    (``core.sql.read_all``): the page's rows and the capped count in the same round trip. A
+    page past the last of an exact count is read again as the last (a second query, rare)."""
+    number = int(page) if page and page.isdigit() and int(page) >= 1 else 1
+    start = (number - 1) * per_page
+    parts = sql.gather([sql.values_reads(queryset[start : start + per_page + 1]), sql.count_reads(queryset, cap)])
+
+    def build(results: list[list[tuple[Any, ...]]]) -> CappedPage:
+        rows, count = parts.build(results)
+        last = max(1, -(-count // per_page))
+        if count <= cap and number > last:
+            window = window_page(queryset, str(last), per_page)
+        else:
+            window = WindowPage(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
+        return CappedPage(
+            object_list=window.object_list,
+            number=window.number,
+            per_page=per_page,
+            has_next=window.has_next,
+            count=min(count, cap),
+            capped=count > cap,
+        )
+
+    return sql.Reads(parts.statements, build)
 
 
 def window_page(queryset: QuerySet[Any], page: str | None, per_page: int) -> WindowPage:

@@ -375,6 +375,36 @@ def batch_with(
     return own, (also.build(rest) if also is not None else lambda _obj: None)
 
 
+def values_reads(queryset: QuerySet[Any]) -> Reads[list[dict[str, Any]]]:
+    """A ``values()`` queryset (sliced or not) as a query for :func:`read_all`: built, its rows
+    as the ORM gives them (dicts of the values converted by the fields' converters)."""
+    query = queryset.query
+    compiler = query.get_compiler(queryset.db)
+    try:
+        text, params = compiler.as_sql()
+    except EmptyResultSet:  # ``__in=[]``: nothing to read
+        return Reads([], lambda _results: [])
+    names = [*query.extra_select, *query.values_select, *query.annotation_select]
+
+    def build(results: list[list[tuple[Any, ...]]]) -> list[dict[str, Any]]:
+        return [dict(zip(names, row, strict=True)) for row in compiler.results_iter(results=[results[0]])]
+
+    return Reads([(text, list(params))], build)
+
+
+def count_reads(queryset: QuerySet[Any], cap: int | None = None) -> Reads[int]:
+    """The number of rows of ``queryset`` (at most ``cap + 1``: a count that stops past the cap)
+    as a query for :func:`read_all`, as ``queryset[: cap + 1].count()`` counts them."""
+    limited = queryset.order_by().values("pk")
+    if cap is not None:
+        limited = limited[: cap + 1]
+    try:
+        text, params = limited.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return Reads([], lambda _results: 0)
+    return Reads([(f"SELECT COUNT(*) FROM ({text}) counted", list(params))], lambda results: int(results[0][0][0]))
+
+
 def with_related(
     model: Any, fields: Sequence[str], related: str, related_model: Any, related_fields: Sequence[str], raw: Any
 ) -> list[Any]:

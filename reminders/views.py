@@ -22,7 +22,7 @@ from core.errors import DomainError
 from core.formatting import french_date
 from core.fragments import csrf_input, render_fragment
 from core.models import User
-from core.pagination import capped_page, window_page
+from core.pagination import capped_page_reads, window_page
 from core.roles import Capability
 from parties.models import Organization
 from reminders import calendar, rules, selectors, services
@@ -166,14 +166,15 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
         organization_id=data.get("organization"),
         q=data.get("q") or "",
     )
-    page = capped_page(
-        queryset.order_by("due_date", "pk").values(*_ROW_FIELDS), request.GET.get("page"), PAGE_SIZE, COUNT_CAP
-    )
     query = request.GET.copy()
     query.pop("page", None)
-    # The counts above the list and the header's unread badge, in one round trip.
-    (mine_counts, all_counts), _unread = sql.read_all(
+    # The page and its capped count, the counts above the list and the header's unread badge,
+    # in one round trip.
+    page, (mine_counts, all_counts), _unread = sql.read_all(
         [
+            capped_page_reads(
+                queryset.order_by("due_date", "pk").values(*_ROW_FIELDS), request.GET.get("page"), PAGE_SIZE, COUNT_CAP
+            ),
             selectors.counts_reads(request.user, today, mine=scope == "mine"),
             selectors.unread_reads(request.user, request),
         ]

@@ -74,3 +74,26 @@ def test_searched_pages_count_the_matches_ids_and_read_a_page_by_id(people, djan
     assert [r["last_name"] for r in page] == ["Membre13", "Membre14", "Membre15"]  # in the search's order
     with django_assert_num_queries(0):
         assert pages[20:30] == []
+
+
+@pytest.mark.django_db
+def test_a_capped_page_read_with_other_queries_gives_what_capped_page_gives(people, django_assert_num_queries):
+    from core import sql
+    from core.pagination import capped_page_reads
+
+    rows = people.values("id", "last_name")
+    for page, cap in (("2", 100), ("7", 100), ("2", 30), ("7", 30), (None, 45), ("x", 10)):
+        expected = capped_page(rows, page, 20, cap)
+        if page == "7" and cap == 100:
+            continue  # past the last page of an exact count: the last page, read again (checked below)
+        # The rows, the count and another read, together (one statement each on SQLite).
+        with django_assert_num_queries(1 if sql.one_message() else 3):
+            read, names = sql.read_all([capped_page_reads(rows, page, 20, cap), sql.values_reads(rows[:2])])
+        assert list(read) == list(expected) and (read.number, read.has_next) == (expected.number, expected.has_next)
+        assert (read.count, read.capped, read.num_pages) == (expected.count, expected.capped, expected.num_pages)
+        assert names == [{"id": p.id, "last_name": p.last_name} for p in people[:2]]
+    (last,) = sql.read_all([capped_page_reads(rows, "7", 20, 100)])
+    assert (last.number, len(last), last.has_next, last.num_pages) == (3, 5, False, 3)
+    assert last.object_list[0] == {"id": people[40].id, "last_name": "Membre40"}
+    (nothing,) = sql.read_all([capped_page_reads(rows.filter(pk__in=[]), None, 20, 100)])
+    assert (nothing.count, len(nothing), nothing.has_next) == (0, 0, False)

@@ -44,9 +44,9 @@ def test_list_queries_do_not_grow(client_for, organization, make_member, count, 
     user = make_member(organization, Role.MANAGER)
     many_deadlines(organization, count, due=lambda n: date(2030, 1, 1) + timedelta(days=n), recipients=(user.pk,))
     client = client_for(user)
-    # Session, user, roles (with the organizations' names) and settings together, rows, count,
-    # then the counts and the badge together on PostgreSQL (``core.sql.Reads``).
-    with django_assert_max_num_queries(6 if sql.one_message() else 8):
+    # Session, user, roles (with the organizations' names) and settings together, then the
+    # rows, their capped count, the counts and the badge together on PostgreSQL (``core.sql.Reads``).
+    with django_assert_max_num_queries(4 if sql.one_message() else 8):
         response = client.get(reverse("reminders:list"), {"scope": "mine", "status": "all"})
     assert response.status_code == 200
 
