@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import Count, QuerySet, Window
 
@@ -111,6 +112,30 @@ def capped_page_reads(queryset: QuerySet[Any], page: str | None, per_page: int, 
             count=min(count, cap),
             capped=count > cap,
         )
+
+    return sql.Reads(parts.statements, build)
+
+
+def page_reads(queryset: QuerySet[Any], page: str | None, per_page: int) -> sql.Reads[Page[Any]]:
+    """``Paginator(queryset, per_page).get_page(page)`` of a ``values()`` queryset as queries,
+    for a page to send with its others (``core.sql.read_all``): the page's rows and the count
+    in the same round trip, where the paginator counted, then read. A number past the last
+    page (or below 1) gives the last page, read again (a second query, rare); one that is not
+    a number, the first."""
+    try:
+        number = int(page) if page is not None else 1
+    except ValueError:
+        number = 1
+    start = (max(number, 1) - 1) * per_page
+    parts = sql.gather([sql.values_reads(queryset[start : start + per_page]), sql.count_reads(queryset)])
+
+    def build(results: list[list[tuple[Any, ...]]]) -> Page[Any]:
+        rows, count = parts.build(results)
+        paginator: Paginator[Any] = Paginator(queryset, per_page)
+        paginator.__dict__["count"] = count  # counted with the rows (``count`` is a cached property)
+        if number < 1 or number > paginator.num_pages:
+            return paginator.page(paginator.num_pages)
+        return Page(rows, number, paginator)
 
     return sql.Reads(parts.statements, build)
 

@@ -19,10 +19,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import panels, tenancy
+from core import panels, sql, tenancy
 from core.errors import DomainError
 from core.fragments import csrf_input, render_fragment
-from core.pagination import window_page
+from core.pagination import page_reads, window_page
 from core.roles import Capability
 from core.widgets import QuickSelect
 from deliberations import forms, rules, selectors, services
@@ -39,6 +39,7 @@ from deliberations.models import (
 )
 from deliberations.services import BallotInput
 from parties.models import Organization, Person
+from reminders.selectors import unread_reads
 
 GRID_COLUMNS = 30
 
@@ -799,23 +800,23 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
         subject=subject,
         state=state if state in DeliberationState.values else "",
     )
-    # Only the columns the table prints: an act's report and operative part are long texts.
-    queryset = (
-        queryset.select_related(None)
-        .select_related("sitting")
-        .only("pk", "number", "title", "subject_code", "state", "sitting__starts_at")
+    # Only the columns the table prints, as values (an act's report and operative part are long
+    # texts); the page, its count and the header's badge in one round trip.
+    values = queryset.select_related(None).values(
+        "id", "number", "title", "subject_code", "state", "sitting__starts_at"
     )
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    page, _unread = sql.read_all([page_reads(values, request.GET.get("page"), 25), unread_reads(request.user, request)])
     url = reverse("deliberations:detail", args=[_URL_PK])
+    labels = {value: str(label) for value, label in DeliberationState.choices}
     rows = [
         {
-            "url": url.replace(_URL_PK_TEXT, f"/{d.pk}/"),
-            "number": d.number,
-            "title": d.title,
-            "sitting_starts_at": d.sitting.starts_at if d.sitting is not None else None,
-            "subject_code": d.subject_code,
-            "state_class": _state_class(d.state),
-            "state_label": d.get_state_display(),
+            "url": url.replace(_URL_PK_TEXT, f"/{d['id']}/"),
+            "number": d["number"],
+            "title": d["title"],
+            "sitting_starts_at": d["sitting__starts_at"],
+            "subject_code": d["subject_code"],
+            "state_class": _state_class(d["state"]),
+            "state_label": labels.get(d["state"], d["state"]),
         }
         for d in page
     ]

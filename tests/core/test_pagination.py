@@ -97,3 +97,21 @@ def test_a_capped_page_read_with_other_queries_gives_what_capped_page_gives(peop
     assert last.object_list[0] == {"id": people[40].id, "last_name": "Membre40"}
     (nothing,) = sql.read_all([capped_page_reads(rows.filter(pk__in=[]), None, 20, 100)])
     assert (nothing.count, len(nothing), nothing.has_next) == (0, 0, False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", [None, "1", "2", "3", "0", "-1", "99", "abc", "2.5"])
+def test_a_page_read_with_other_queries_is_the_paginator_s(people, page, django_assert_max_num_queries):
+    from django.core.paginator import Paginator
+
+    from core import sql
+    from core.pagination import page_reads
+
+    rows = people.values("id", "last_name")
+    expected = Paginator(rows, 20).get_page(page)
+    in_range = page in (None, "1", "2", "3", "abc", "2.5")
+    # The rows and the count in one round trip (a number out of range: the last page read again).
+    with django_assert_max_num_queries((1 if sql.one_message() else 2) + (0 if in_range else 1)):
+        (read,) = sql.read_all([page_reads(rows, page, 20)])
+    assert list(read) == list(expected) and read.number == expected.number
+    assert (read.paginator.count, read.paginator.num_pages, read.has_next()) == (45, 3, expected.has_next())
