@@ -34,6 +34,7 @@ from deliberations.models import (
     Presence,
     Proxy,
     Sitting,
+    SittingKind,
     SittingState,
     VoteChoice,
 )
@@ -244,26 +245,31 @@ def sitting_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("annee", "")
     if year.isdigit():
         queryset = queryset.filter(starts_at__year=int(year))
-    # Only the columns the table prints.
-    queryset = queryset.only("pk", "starts_at", "reconvened_from", "kind", "state", "assembly")
-    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    # Only the columns the table prints, as values; the page, its count and the header's badge
+    # in one round trip.
+    fields = ("id", "starts_at", "reconvened_from_id", "kind", "state", "assembly_id", "item_count")
+    page, _unread = sql.read_all(
+        [page_reads(queryset.values(*fields), request.GET.get("page"), 25), unread_reads(request.user, request)]
+    )
     # What a row prints is read here once: the template writes plain values (no URL
     # reversed, no relation followed, no include per row).
     url = reverse("deliberations:sitting_detail", args=[_URL_PK])
+    kinds = {value: str(label) for value, label in SittingKind.choices}
+    states = {value: str(label) for value, label in SittingState.choices}
     rows = []
     for sitting in page:
-        assembly_name, organization_name = assemblies[sitting.assembly_id]
+        assembly_name, organization_name = assemblies[sitting["assembly_id"]]
         rows.append(
             {
-                "url": url.replace(_URL_PK_TEXT, f"/{sitting.pk}/"),
-                "starts_at": sitting.starts_at,
-                "reconvened": sitting.reconvened_from_id is not None,
+                "url": url.replace(_URL_PK_TEXT, f"/{sitting['id']}/"),
+                "starts_at": sitting["starts_at"],
+                "reconvened": sitting["reconvened_from_id"] is not None,
                 "assembly": assembly_name,
                 "organization": organization_name,
-                "kind": sitting.get_kind_display(),
-                "item_count": sitting.item_count,  # type: ignore[attr-defined]
-                "state_class": _sitting_state_class(sitting.state),
-                "state_label": sitting.get_state_display(),
+                "kind": kinds.get(sitting["kind"], sitting["kind"]),
+                "item_count": sitting["item_count"],
+                "state_class": _sitting_state_class(sitting["state"]),
+                "state_label": states.get(sitting["state"], sitting["state"]),
             }
         )
     return render(
