@@ -116,18 +116,21 @@ def capped_page_reads(queryset: QuerySet[Any], page: str | None, per_page: int, 
     return sql.Reads(parts.statements, build)
 
 
-def page_reads(queryset: QuerySet[Any], page: str | None, per_page: int) -> sql.Reads[Page[Any]]:
+def page_reads(
+    queryset: QuerySet[Any], page: str | None, per_page: int, counted: QuerySet[Any] | None = None
+) -> sql.Reads[Page[Any]]:
     """``Paginator(queryset, per_page).get_page(page)`` of a ``values()`` queryset as queries,
     for a page to send with its others (``core.sql.read_all``): the page's rows and the count
     in the same round trip, where the paginator counted, then read. A number past the last
     page (or below 1) gives the last page, read again (a second query, rare); one that is not
-    a number, the first."""
+    a number, the first. ``counted``: the same rows without the values' joins (a related
+    column the page prints), for the count to read the table alone, as a paginator's would."""
     try:
         number = int(page) if page is not None else 1
     except ValueError:
         number = 1
     start = (max(number, 1) - 1) * per_page
-    parts = sql.gather([sql.values_reads(queryset[start : start + per_page]), sql.count_reads(queryset)])
+    parts = sql.gather([sql.values_reads(queryset[start : start + per_page]), sql.count_reads(counted or queryset)])
 
     def build(results: list[list[tuple[Any, ...]]]) -> Page[Any]:
         rows, count = parts.build(results)

@@ -808,10 +808,12 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
     )
     # Only the columns the table prints, as values (an act's report and operative part are long
     # texts); the page, its count and the header's badge in one round trip.
-    values = queryset.select_related(None).values(
-        "id", "number", "title", "subject_code", "state", "sitting__starts_at"
+    queryset = queryset.select_related(None)
+    values = queryset.values("id", "number", "title", "subject_code", "state", "sitting__starts_at")
+    # Counted on the acts alone (the page's rows join their sitting for its date).
+    page, _unread = sql.read_all(
+        [page_reads(values, request.GET.get("page"), 25, counted=queryset), unread_reads(request.user, request)]
     )
-    page, _unread = sql.read_all([page_reads(values, request.GET.get("page"), 25), unread_reads(request.user, request)])
     url = reverse("deliberations:detail", args=[_URL_PK])
     labels = {value: str(label) for value, label in DeliberationState.choices}
     rows = [
