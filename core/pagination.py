@@ -130,7 +130,12 @@ def page_reads(
     except ValueError:
         number = 1
     start = (max(number, 1) - 1) * per_page
-    parts = sql.gather([sql.values_reads(queryset[start : start + per_page]), sql.count_reads(counted or queryset)])
+    parts = sql.gather(
+        [
+            sql.values_reads(queryset[start : start + per_page]),
+            sql.count_reads(counted if counted is not None else queryset),
+        ]
+    )
 
     def build(results: list[list[tuple[Any, ...]]]) -> Page[Any]:
         rows, count = parts.build(results)
