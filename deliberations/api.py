@@ -668,13 +668,11 @@ def update_sitting(request: HttpRequest, sitting_id: int, payload: SittingPatch)
 
 def _sitting_to_record(user: Any, sitting_id: int) -> Sitting:
     """The sitting a write or an answer is about, scoped to the user's organizations, with its
-    assembly only: a write's service locks and reads the row again, and the answers give the
-    assembly's name and ids (``sitting_for`` also joins the organization, the president, the
-    secretary and the first sitting of a reconvened one, for the pages)."""
-    return get_object_or_404(
-        Sitting.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related("assembly"),
-        pk=sitting_id,
-    )
+    assembly and organization only: a write's service locks and reads the row again, and the
+    answers give the assembly's name and ids (not the president, the secretary nor the first
+    sitting of a reconvened one, which the pages print). Read by SQL written once, with the
+    user's roles when they are not read yet (``selectors.sitting_for``)."""
+    return selectors.sitting_for(user, sitting_id, people=False)
 
 
 def _sitting_step(request: HttpRequest, sitting_id: int, step: Any, **kwargs: Any) -> Any:

@@ -157,12 +157,12 @@ def test_query_counts_do_not_grow_with_the_sitting(
         user=council.clerk, sitting=sitting, person=council.people[3], deliberation=items[1], status="absent"
     )
     api = api_for(council.clerk)
-    # The token and the roles, the sitting, then its attendance facts with its agenda in one
-    # round trip on PostgreSQL (one statement at a time on SQLite).
+    # The token, the sitting with the user's roles, then its attendance facts with its agenda,
+    # a round trip each on PostgreSQL (one statement at a time on SQLite).
     one_trip = sql.one_message()
-    with django_assert_max_num_queries(5 if one_trip else 8):
+    with django_assert_max_num_queries(4 if one_trip else 9):
         assert api.get(f"/sittings/{sitting.pk}").status_code == 200
-    with django_assert_max_num_queries(4 if one_trip else 7):
+    with django_assert_max_num_queries(3 if one_trip else 8):
         body = api.get(f"/sittings/{sitting.pk}/attendance").json()
     assert len(body["members"]) == size and body["items"][1]["attendance"]["present"] == size - 3
     with django_assert_max_num_queries(10):

@@ -246,19 +246,22 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
     council.attend(sitting, present=size - 3)
     people = council.people
     api = api_for(council.clerk)
-    with django_assert_max_num_queries(17):
+    # A write's sitting is read with its assembly (and, first, the user's roles) in one round
+    # trip on PostgreSQL: one statement more on SQLite.
+    apart = 0 if sql.one_message() else 1
+    with django_assert_max_num_queries(17 + apart):
         opened = api.post(f"/sittings/{sitting.pk}/open")
     assert opened.status_code == 200 and opened.json()["agenda"][0]["attendance"]["present"] == size - 3
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(15 + apart):
         one = api.put(f"/sittings/{sitting.pk}/attendance", {"statuses": {str(people[-3].pk): "present"}})
     assert one.status_code == 200 and one.json()["opening"]["present"] == size - 2
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(13 + apart):
         proxy = api.post(
             f"/sittings/{sitting.pk}/proxies",
             {"giver_id": people[-1].pk, "holder_id": people[1].pk, "written_on": "2024-03-25"},
         )
     assert proxy.status_code == 201 and proxy.json()["holder"] == people[1].full_name
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(17 + apart):
         moved = api.post(
             f"/sittings/{sitting.pk}/movements",
             {"person_id": people[2].pk, "deliberation_id": items[1].pk, "status": "excused"},
@@ -268,7 +271,7 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
     assert moved.json() == api.get(f"/sittings/{sitting.pk}/attendance").json()
     assert moved.json()["proxies"][0]["giver"] == people[-1].full_name
     voters = size - 2 + 1  # present and represented at the first item
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(13 + apart):
         voted = api.post(
             f"/deliberations/{items[0].pk}/vote",
             {"votes_for": voters - 1, "votes_against": 1, "abstentions": 0, "not_voting": 0},
@@ -277,16 +280,16 @@ def test_sitting_writes_through_the_api_do_not_grow_with_the_sitting(
     voted_first = voted.json()["vote"]["result_text"]
     present = [p.pk for p in people[: size - 2] if p.pk != people[2].pk]
     ballots = [{"person_id": p, "choice": "for"} for p in [*present, people[-1].pk]]
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(15 + apart):
         voted = api.post(f"/deliberations/{items[1].pk}/vote", {"method": "public_ballot", "ballots": ballots})
     assert voted.status_code == 201 and voted.json()["vote"]["votes_for"] == size - 2
     voted_second = voted.json()["vote"]["result_text"]
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(13 + apart):
         noted = api.post(f"/deliberations/{note.pk}/take-note")
     assert noted.status_code == 200 and noted.json()["state"] == "taken_note"
     for item in items[2:]:
         services.withdraw(user=council.clerk, deliberation=item, reason="Retiré")
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(22 + apart):
         closed = api.post(f"/sittings/{sitting.pk}/close")
     assert closed.status_code == 200 and closed.json()["state"] == "closed"
     assert [i["result"] for i in closed.json()["agenda"][:2]] == [voted_first, voted_second]
