@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import sql, tenancy
+from core.models import Membership
 from core.roles import Capability
 from documents.models import (
     DocumentBatch,
@@ -155,14 +156,21 @@ _PANEL_COLUMNS = ("id", "organization_id", "title", "format", "version", "origin
 
 
 @sql.keyed
-def _panel_sql(organizations: int, limit: int) -> str:
+def _panel_sql(organizations: int | None, limit: int) -> str:
     # ``documents_of`` in its order, as SQL written once (``core.sql``): the ORM took longer
     # to build this query than PostgreSQL to answer it, on every page that has the panel.
+    # The organizations are ``%s`` each, or (``None``) those the user ``%s`` is a member of.
     d = StoredDocument
     columns = ", ".join(sql.column(d, f) for f in _PANEL_COLUMNS)
+    scope = (
+        sql.placeholders(organizations)
+        if organizations is not None
+        else f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
+        f"WHERE {sql.name(Membership, 'user')} = %s"
+    )
     return (
         f"SELECT {columns} FROM {sql.table(d)} WHERE {sql.column(d, 'owner_type')} = %s "
-        f"AND {sql.column(d, 'owner_id')} = %s AND {sql.column(d, 'organization')} IN ({sql.placeholders(organizations)}) "
+        f"AND {sql.column(d, 'owner_id')} = %s AND {sql.column(d, 'organization')} IN ({scope}) "
         f"ORDER BY {sql.order(d, ['-created_at', '-id'])} LIMIT {int(limit)}"
     )
 
@@ -178,11 +186,16 @@ def panel_reads(user: Any, model: Any, pk: Any, limit: int = 50) -> sql.Reads[di
     """:func:`panel` of the object ``pk`` of ``model`` as a query, for a page to send with its own."""
     if user is None:
         return sql.Reads([], lambda _results: {"rows": [], "labels": {}})
-    organizations = tenancy.organization_ids(user)
-    if not organizations:
-        return sql.Reads([], lambda _results: _panel_context(user, []))
     owner_type = ContentType.objects.get_for_model(model)  # cached by Django after its first read
-    statement = (_panel_sql(len(organizations), limit), [owner_type.pk, pk, *organizations])
+    if user.is_authenticated and not tenancy.roles_known(user):
+        # Scoped by the user's memberships: the page reads the roles in the same round trip
+        # (before this panel is built: it checks who may sign).
+        statement = (_panel_sql(None, limit), [owner_type.pk, pk, user.pk])
+    else:
+        organizations = tenancy.organization_ids(user)
+        if not organizations:
+            return sql.Reads([], lambda _results: _panel_context(user, []))
+        statement = (_panel_sql(len(organizations), limit), [owner_type.pk, pk, *organizations])
 
     def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
         return _panel_context(user, results[0])

@@ -188,24 +188,25 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
     client = client_for(council.clerk)
     # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
     # SQLite and PostgreSQL): session, user, then the page's own.
-    # A sitting's page is one round trip on PostgreSQL after the user's roles (the documents
-    # panel is scoped by them) (``selectors.sitting_for``: 5 statements, 6 for its page, with
+    # A sitting's page is one round trip on PostgreSQL (``selectors.sitting_for``: 5
+    # statements, 6 for its page, scoped by the user's memberships, with the user's roles,
     # its agenda and attendance, its documents and history panels and the unread badge
     # besides), its statements one by one on SQLite; then the items it may add to its agenda.
-    # Its attendance sheet is one round trip on PostgreSQL with the roles (the sitting scoped
-    # by the user's memberships, its sheet and agenda, the unread badge: ``selectors.sheet_reads``).
+    # Its attendance sheet too (the sitting, the roles, its sheet and agenda, the unread
+    # badge: ``selectors.sheet_reads``).
     one_trip = sql.one_message()
-    with django_assert_max_num_queries(5 if one_trip else 5 + 12):
+    with django_assert_max_num_queries(4 if one_trip else 4 + 13):
         assert client.get(sitting.get_absolute_url()).status_code == 200
     with django_assert_max_num_queries(3 if one_trip else 3 + 8):
         page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
     assert page.status_code == 200
     # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
-    # statements, 10 for its page, with its attendance at its item, its documents and history
-    # panels and the unread badge besides), its statements one by one on SQLite.
+    # statements, 10 for its page, with the user's roles, its attendance at its item, its
+    # documents and history panels and the unread badge besides), its statements one by one
+    # on SQLite.
     with django_assert_max_num_queries(8 if one_trip else 8 + 7):  # + the act's attendance at its item
         assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
-    with django_assert_max_num_queries(5 if one_trip else 5 + 14):  # one less once the act's content type is cached
+    with django_assert_max_num_queries(4 if one_trip else 4 + 15):  # one less once the act's content type is cached
         assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/deliberations/").status_code == 200
