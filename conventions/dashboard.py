@@ -3,7 +3,6 @@ and the counts by status. Pure HTML and CSS; no JavaScript."""
 
 from __future__ import annotations
 
-import functools
 from datetime import date
 from typing import Any
 
@@ -110,8 +109,10 @@ _TIMELINE_FIELDS = (
 )
 
 
-@functools.cache
+@sql.keyed
 def _panel_sql(organizations: int) -> tuple[str, str]:
+    """The counts by status and the timeline's conventions of the organizations (``%s`` each),
+    prepared once per connection (``core.sql.keyed``), as the dashboard's other panels."""
     c, settings = Convention, ReminderSettings
     of_organizations = f"{sql.column(c, 'organization')} IN ({sql.placeholders(organizations)})"
     return (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,8 +19,10 @@ _ORGANIZATION_FIELDS = ("id", "name", "short_name")
 _BATCH_FIELDS = ("id", "organization_id", "title", "status")
 
 
-@functools.cache
+@sql.keyed
 def _panel_sql(organizations: int) -> tuple[str, str]:
+    """The unsigned PDFs and the running batches of the organizations (``%s`` each), prepared
+    once per connection (``core.sql.keyed``), as the dashboard's other panels."""
     d, b = StoredDocument, DocumentBatch
     places = sql.placeholders(organizations)
     return (
