@@ -110,12 +110,7 @@ def _managers_sql(organizations: int | None) -> str:
     """The users who are members of the organizations ``%s`` each (``None``: of the
     organizations the user ``%s`` is a member of), by last name."""
     user, membership = get_user_model(), Membership
-    scope = (
-        sql.placeholders(organizations)
-        if organizations is not None
-        else f"SELECT {sql.name(membership, 'organization')} FROM {sql.table(membership)} "
-        f"WHERE {sql.name(membership, 'user')} = %s"
-    )
+    scope = tenancy.organizations_sql(organizations)
     columns = ", ".join(sql.column(user, f) for f in ("id", "first_name", "last_name", "username"))
     return (
         f"SELECT DISTINCT {columns} FROM {sql.table(user)} INNER JOIN {sql.table(membership)} "

@@ -74,15 +74,19 @@ def capped_page(queryset: QuerySet[Any], page: str | None, per_page: int, cap: i
     """The page ``page`` of an ordered queryset (as ``window_page``) and its rows counted up to ``cap``."""
     window = window_page(queryset, page, per_page)
     # COUNT(*) over at most cap + 1 rows (Django counts a slice through a subquery).
-    count = queryset.order_by()[: cap + 1].count()
-    last = max(1, -(-count // per_page))
+    return _capped(queryset, window, queryset.order_by()[: cap + 1].count(), cap)
+
+
+def _capped(queryset: QuerySet[Any], window: WindowPage, count: int, cap: int) -> CappedPage:
+    """The page ``window`` with its rows' ``count`` (counted up to ``cap + 1``)."""
+    last = max(1, -(-count // window.per_page))
     if count <= cap and window.number > last:
         # Past the last page of a list counted exactly: its last page, as a paginator would.
-        window = window_page(queryset, str(last), per_page)
+        window = window_page(queryset, str(last), window.per_page)
     return CappedPage(
         object_list=window.object_list,
         number=window.number,
-        per_page=per_page,
+        per_page=window.per_page,
         has_next=window.has_next,
         count=min(count, cap),
         capped=count > cap,
@@ -99,18 +103,8 @@ def capped_page_reads(queryset: QuerySet[Any], page: str | None, per_page: int, 
 
     def build(results: list[list[tuple[Any, ...]]]) -> CappedPage:
         rows, count = parts.build(results)
-        last = max(1, -(-count // per_page))
-        if count <= cap and number > last:
-            window = window_page(queryset, str(last), per_page)
-        else:
-            window = WindowPage(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
-        return CappedPage(
-            object_list=window.object_list,
-            number=window.number,
-            per_page=per_page,
-            has_next=window.has_next,
-            count=min(count, cap),
-            capped=count > cap,
+        return _capped(
+            queryset, WindowPage(rows[:per_page], number, per_page, has_next=len(rows) > per_page), count, cap
         )
 
     return sql.Reads(parts.statements, build)

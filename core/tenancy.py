@@ -46,6 +46,20 @@ def _keep(user: Any, rows: list[tuple[Any, ...]]) -> None:
     setattr(user, _NAMES_ATTR, {organization: name for organization, _role, name in rows})
 
 
+def organizations_sql(organizations: int | None) -> str:
+    """The right side of ``organization_id IN (…)`` for a query scoped to a user: ``%s`` for
+    each of ``organizations`` ids, or (``None``) the organizations the user ``%s`` is a member
+    of, selected in SQL (for a query sent before the user's roles are read)."""
+    from core.models import Membership
+
+    if organizations is not None:
+        return sql.placeholders(organizations)
+    return (
+        f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
+        f"WHERE {sql.name(Membership, 'user')} = %s"
+    )
+
+
 def roles_known(user: Any) -> bool:
     """Whether the user's roles are read already for this request (a query scoped by them
     can then list the organizations; else it selects them by the user's memberships)."""

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import sql, tenancy
-from core.models import Membership
 from deliberations.attendance import ItemAttendance, ProxyFact, replay
 from deliberations.models import (
     AFTER_SIGNATURE_STATES,
@@ -176,12 +175,7 @@ def _scoped_with_assembly(model: Any, fields: Sequence[str] | None, organization
     organizations' (``%s`` each; ``None``: those of the user ``%s`` is a member of), and its
     assembly with the organization."""
     a = Assembly
-    scope = (
-        f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
-        f"WHERE {sql.name(Membership, 'user')} = %s"
-        if organizations is None
-        else sql.placeholders(organizations)
-    )
+    scope = tenancy.organizations_sql(organizations)
     return (
         f"SELECT {sql.columns(model, fields)} FROM {sql.table(model)} WHERE {sql.column(model, 'id')} = %s "
         f"AND {sql.column(model, 'assembly')} IN (SELECT {sql.name(a, 'id')} FROM {sql.table(a)} "
@@ -224,17 +218,7 @@ def sitting_for(
 
     Written as SQL once and read in one round trip (``core.sql.batch``): every sitting page,
     action and API call starts with it."""
-    roles = tenancy.roles_reads(user)
-    if roles is None:  # the user's organizations are known
-        organizations = tenancy.organization_ids(user)
-        if not organizations:
-            raise Http404(_(NOT_FOUND))
-        queries, scope = _sitting_sql(len(organizations)), organizations
-    else:
-        # Not read yet: the sitting scoped by the user's memberships, the user's roles read in
-        # the same round trip (the page's layout and permissions need them next).
-        queries, scope = _sitting_sql(None), [user.pk]
-        panels = _and_roles(panels, roles)
+    queries, scope, panels = _scoped_reads(user, _sitting_sql, panels)
     statements = [(queries[0], [pk, *scope]), *((text, [pk]) for text in queries[1 : 5 if people else 2])]
     if page:
         statements.append((queries[5], [pk]))
@@ -257,6 +241,22 @@ def sitting_for(
         sql.attach(sitting, "reconvened_sittings", sql.instances(Sitting, reconvened[0]))
     keep(sitting)
     return sitting
+
+
+def _scoped_reads(
+    user: Any, written: Callable[[int | None], tuple[str, ...]], panels: sql.Reads[Callable[[Any], None]] | None
+) -> tuple[tuple[str, ...], list[int], sql.Reads[Callable[[Any], None]] | None]:
+    """An object's queries scoped to the user (``written`` by the number of organizations),
+    their scope's parameters, and the panels to send with them: the organizations' ids when
+    the user's roles are read already (404 without any), else the user's memberships in SQL,
+    the roles read in the same round trip (the page's layout and permissions need them next)."""
+    roles = tenancy.roles_reads(user)
+    if roles is None:
+        organizations = tenancy.organization_ids(user)
+        if not organizations:
+            raise Http404(_(NOT_FOUND))
+        return written(len(organizations)), organizations, panels
+    return written(None), [user.pk], _and_roles(panels, roles)
 
 
 def _and_roles(
@@ -578,8 +578,7 @@ def _user_assemblies_sql() -> str:
     a = Assembly
     return (
         f"SELECT {sql.column(a, 'id')} FROM {sql.table(a)} WHERE {sql.column(a, 'organization')} IN "
-        f"(SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
-        f"WHERE {sql.name(Membership, 'user')} = %s)"
+        f"({tenancy.organizations_sql(None)})"
     )
 
 
@@ -651,15 +650,7 @@ def deliberation_for(
     cast by) ids, by the members' names.
 
     Written as SQL once and read in one round trip (``core.sql.batch``)."""
-    roles = tenancy.roles_reads(user)
-    if roles is None:  # the user's organizations are known
-        organizations = tenancy.organization_ids(user)
-        if not organizations:
-            raise Http404(_(NOT_FOUND))
-        act_queries, scope = _act_sql(len(organizations)), organizations
-    else:  # not read yet: as ``sitting_for``, the act scoped by the user's memberships, with the roles
-        act_queries, scope = _act_sql(None), [user.pk]
-        panels = _and_roles(panels, roles)
+    act_queries, scope, panels = _scoped_reads(user, _act_sql, panels)
     statements = [(act_queries[0], [pk, *scope]), *((text, [pk]) for text in act_queries[1:])]
     if page:
         statements += [(text, [pk]) for text in _act_page_sql()]

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import sql, tenancy
-from core.models import Membership
 from core.roles import Capability
 from documents.models import (
     DocumentBatch,
@@ -162,12 +161,7 @@ def _panel_sql(organizations: int | None, limit: int) -> str:
     # The organizations are ``%s`` each, or (``None``) those the user ``%s`` is a member of.
     d = StoredDocument
     columns = ", ".join(sql.column(d, f) for f in _PANEL_COLUMNS)
-    scope = (
-        sql.placeholders(organizations)
-        if organizations is not None
-        else f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
-        f"WHERE {sql.name(Membership, 'user')} = %s"
-    )
+    scope = tenancy.organizations_sql(organizations)
     return (
         f"SELECT {columns} FROM {sql.table(d)} WHERE {sql.column(d, 'owner_type')} = %s "
         f"AND {sql.column(d, 'owner_id')} = %s AND {sql.column(d, 'organization')} IN ({scope}) "

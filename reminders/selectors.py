@@ -12,7 +12,6 @@ from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Qu
 
 from core import rules as calendar_rules
 from core import sql, tenancy
-from core.models import Membership
 from reminders.models import (
     EVENT_KINDS,
     Deadline,
@@ -104,13 +103,10 @@ def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[
 
 @sql.keyed
 def _settings_of_member_sql() -> str:
-    from core.models import Membership
-
     s = ReminderSettings
     return (
         f"SELECT {sql.column(s, 'organization')}, {sql.column(s, 'roles_by_kind')} FROM {sql.table(s)} "
-        f"WHERE {sql.column(s, 'organization')} IN (SELECT {sql.name(Membership, 'organization')} "
-        f"FROM {sql.table(Membership)} WHERE {sql.name(Membership, 'user')} = %s)"
+        f"WHERE {sql.column(s, 'organization')} IN ({tenancy.organizations_sql(None)})"
     )
 
 
@@ -357,12 +353,7 @@ def unread_sql(organizations: int | None) -> str:
     """The count, for the recipient ``%s``, in the organizations ``%s`` each (``None``: the
     organizations the recipient is a member of, ``%s`` again: for a page that has not read
     the user's roles yet and reads them in the same round trip)."""
-    places = (
-        sql.placeholders(organizations)
-        if organizations is not None
-        else f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
-        f"WHERE {sql.name(Membership, 'user')} = %s"
-    )
+    places = tenancy.organizations_sql(organizations)
     # From the partial index (recipient, organization) of unread reminders alone: the
     # organization is on the row (``Reminder.organization``), no deadline is read.
     return (
