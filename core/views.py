@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -13,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import services, sql, tenancy
+from core import services, tenancy
 from core.errors import DomainError
 from core.history import entries_for
 from core.models import ApiToken
@@ -31,22 +31,14 @@ class LoginView(auth_views.LoginView):
 
 
 def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
-    """Panels contributed by the apps listed in settings.DASHBOARD_PANELS: each one says what
-    it reads (``core.sql.Reads``) and all their queries go in one round trip."""
-    modules = []
+    """Panels contributed by the apps listed in ``settings.DASHBOARD_PANELS``: each entry is a
+    callable taking the request and returning the panel's context, or ``None`` to show nothing."""
+    panels = []
     for dotted in getattr(settings, "DASHBOARD_PANELS", []):
-        module_name, _sep, attribute = dotted.rpartition(".")
-        try:
-            modules.append((import_module(module_name), attribute))
-        except ModuleNotFoundError:
-            continue
-    # What a panel must know before it can say what it reads (the reminder settings), with the
-    # user's roles: the panel's module ``preload``.
-    for module, _attribute in modules:
-        if hasattr(module, "preload"):
-            module.preload(request)
-    reads = [panel_reads for module, attribute in modules if (panel_reads := getattr(module, attribute)(request))]
-    return [panel for panel in sql.read_all(reads) if panel]
+        panel = import_string(dotted)(request)
+        if panel:
+            panels.append(panel)
+    return panels
 
 
 _URL_PK = 987654321  # placeholder pk replaced in reversed addresses

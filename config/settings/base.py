@@ -189,14 +189,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.string("LOG_LEVEL", "WARNING")},
 }
 
-# Dashboard panels contributed by the apps ("module.callable" taking the request and
-# returning what the panel reads, ``core.sql.Reads`` building {"title", "template", …} or
-# None; or None). The panels' queries are sent together. A missing module is skipped.
+# Dashboard panels contributed by the apps: "module.callable" taking the request and returning
+# the panel's context ({"title", "template", …}) or None.
 DASHBOARD_PANELS = [
-    "reminders.dashboard.reads",
-    "conventions.dashboard.reads",
-    "deliberations.dashboard.reads",
-    "documents.dashboard.reads",
+    "reminders.dashboard.panel",
+    "conventions.dashboard.panel",
+    "deliberations.dashboard.panel",
+    "documents.dashboard.panel",
 ]
 
 # Demo data loaders run in this order by `manage.py load_demo` (a missing module is skipped).
