@@ -46,6 +46,7 @@ test: install
 lint: install
 	@$(PY) -m ruff check .
 	@$(PY) -m ruff format --check .
+	@$(VENV)/bin/lint-imports
 
 typecheck: install
 	@$(PY) -m mypy .

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -288,32 +287,6 @@ def explain(sql: str, params: Any = None) -> str:
         else:
             cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
         return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
-
-
-def statements(sent: str) -> list[str]:
-    """The statements of a message that ``explain`` can replay: its SELECTs and the EXECUTEs of
-    statements prepared on this connection (``core.sql.batch`` sends several in one message,
-    separated by "; " — the statements written here have no such text in them)."""
-    parts = [part.strip() for part in sent.split("; ")]
-    return [part for part in parts if part.upper().startswith(("SELECT", "EXECUTE"))]
-
-
-def execution_ms(plan: str) -> float:
-    """The execution time an EXPLAIN ANALYZE printed (0 if none)."""
-    found = re.search(r"Execution Time: ([0-9.]+) ms", plan)
-    return float(found.group(1)) if found else 0.0
-
-
-def prepared_text(sql: str) -> str | None:
-    """The text of the statement that ``EXECUTE name(…)`` runs, if this connection prepared it."""
-    from django.db import connection, connections
-
-    found = re.match(r"EXECUTE (\w+)", sql)
-    state = connections[connection.alias].__dict__.get("_conventio_prepared")
-    if not found or not state:
-        return None
-    names = {name: text for text, name in state["names"].items()}
-    return names.get(found.group(1))
 
 
 def captured_queries(fn: Callable[[], Any]) -> list[dict[str, str]]:

@@ -26,10 +26,10 @@ class TenantScopedAdmin(SimpleHistoryAdmin):
         return queryset.filter(**{f"{self.tenant_field}__in": tenancy.organization_ids(request.user)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        from parties.models import Organization
-
-        if db_field.related_model is Organization and not request.user.is_superuser:
-            kwargs["queryset"] = Organization.objects.visible_to(tenancy.organization_ids(request.user))
+        # The organizations (a model of a feature app, named here by its label): the user's own.
+        organization = db_field.related_model
+        if organization._meta.label_lower == "parties.organization" and not request.user.is_superuser:
+            kwargs["queryset"] = organization.objects.visible_to(tenancy.organization_ids(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

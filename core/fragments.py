@@ -75,7 +75,7 @@ def environment(**options: Any) -> Environment:
 
 def render_fragment(name: str, context: dict[str, Any]) -> SafeString:
     """The HTML of the fragment ``name`` (under ``templates/jinja2/``), escaped as it was written."""
-    return mark_safe(engines["fragments"].get_template(name).render(context))
+    return mark_safe(engines["pages"].get_template(name).render(context))
 
 
 def csrf_input(request: HttpRequest) -> SafeString:

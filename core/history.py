@@ -6,13 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
-from core import sql
 
 _TYPES = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "id"}
@@ -60,40 +57,6 @@ def _related_names(changes: list[tuple[Any, Any]]) -> dict[tuple[Any, Any], str]
     return names
 
 
-_USER_FIELDS = ("id", "first_name", "last_name", "username")
-
-
-@sql.keyed
-def _records_sql(history: Any) -> str:
-    user = get_user_model()
-    return (
-        f"SELECT {sql.columns(history)}, {sql.columns(user, _USER_FIELDS)} FROM {sql.table(history)} "
-        f"LEFT JOIN {sql.table(user)} ON {sql.column(user, 'id')} = {sql.column(history, 'history_user')} "
-        f"WHERE {sql.column(history, 'id')} = %s ORDER BY {sql.order(history, ['-history_date', '-history_id'])} "
-        "LIMIT %s OFFSET %s"
-    )
-
-
-def _record_instances(history: Any, raw: list[tuple[Any, ...]]) -> list[Any]:
-    width = len(sql.fields_of(history))
-    user_model = get_user_model()
-    records = []
-    for row in raw:
-        record_row, user_row = sql.split(row, width)
-        record = sql.instances(history, [record_row])[0]
-        user = sql.instances(user_model, [user_row], _USER_FIELDS)[0] if user_row[0] is not None else None
-        sql.cache(record, "history_user", user)
-        records.append(record)
-    return records
-
-
-def _records(history: Any, pk: Any, limit: int, offset: int) -> list[Any]:
-    """An object's historical records, newest first, with their users (names only), as
-    ``history.select_related("history_user")`` gives them: written once per model
-    (``core.sql``), this panel being on every page of an object."""
-    return _record_instances(history, sql.rows(_records_sql(history), [pk, limit, offset]))
-
-
 def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[HistoryEntry]:
     """The changes of ``obj``, newest first, from ``offset`` on (at most ``limit``), each with the
     fields it changed. A fixed number of queries: the records (one more than asked, to compare
@@ -101,7 +64,12 @@ def entries_for(obj: models.Model, limit: int = 50, offset: int = 0) -> list[His
     manager = getattr(obj, "history", None)
     if manager is None:
         return []
-    return _entries(type(obj), _records(manager.model, obj.pk, limit + 1, offset), limit)
+    records = list(
+        manager.model.objects.filter(id=obj.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[offset : offset + limit + 1]
+    )
+    return _entries(type(obj), records, limit)
 
 
 def _entries(model: Any, records: list[Any], limit: int) -> list[HistoryEntry]:
@@ -157,27 +125,8 @@ def _entries(model: Any, records: list[Any], limit: int) -> list[HistoryEntry]:
 def panel(obj: models.Model, limit: int = 20) -> dict[str, Any]:
     """What an object's history panel prints (``panels/history.jinja``): its latest changes,
     with a link to its whole history."""
-    reads = panel_reads(type(obj), obj.pk, limit)
-    built = sql.read_one(reads)
-    return built if built is not None else _panel_context(type(obj), obj.pk, [])
-
-
-def panel_reads(model: Any, pk: Any, limit: int = 20) -> sql.Reads[dict[str, Any]] | None:
-    """:func:`panel` of the object ``pk`` of ``model`` as a query, for a page to send with its
-    own (``None``: a model without history)."""
-    manager = getattr(model, "history", None)
-    if manager is None:
-        return None
-    history = manager.model
-
-    def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
-        return _panel_context(model, pk, _entries(model, _record_instances(history, results[0]), limit))
-
-    return sql.Reads([(_records_sql(history), [pk, limit + 1, 0])], build)
-
-
-def _panel_context(model: Any, pk: Any, entries: list[HistoryEntry]) -> dict[str, Any]:
+    meta = obj._meta
     return {
-        "entries": entries,
-        "full_url": reverse("core:history", args=[model._meta.app_label, model._meta.model_name, pk]),
+        "entries": entries_for(obj, limit),
+        "full_url": reverse("core:history", args=[meta.app_label, meta.model_name, obj.pk]),
     }

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -31,11 +32,12 @@ from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats
+from django.utils.module_loading import import_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
+from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context, pass_environment
 from markupsafe import Markup
 
-from core import fragments, panels
 from core.formatting import french_amount, french_date
 
 _LOCALIZED = (int, float, Decimal, datetime.date, datetime.time)
@@ -119,19 +121,35 @@ def _framount(value: Any) -> str:
     return french_amount(value) if value is not None and value != "" else ""
 
 
+class PagesEnvironment(Environment):
+    """Reads ``row.key`` of a dict as the key first, as Django's templates do: a row whose key
+    is ``items`` or ``values`` prints its value, not the dict's method."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, dict):
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment(**options: Any) -> Environment:
-    """The pages' environment: the fragments' one (autoescape, Django's catalogues) with the
-    globals and filters of a whole page."""
-    env = fragments.environment(finalize=finalize, **options)
+    """The pages' and fragments' environment: autoescape, Django's catalogues (``_()``,
+    ``ngettext``), the globals and filters of a page, and the panels of the apps
+    (``settings.OBJECT_PANELS``)."""
+    env = PagesEnvironment(extensions=["jinja2.ext.i18n"], finalize=finalize, **options)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(
         {
             "url": url,
             "querystring": querystring,
             "static": static,
             "history_panel": _history_panel,
-            "documents_panel": _documents_panel,
         }
     )
+    for name, (dotted, template) in getattr(settings, "OBJECT_PANELS", {}).items():
+        env.globals[name] = _object_panel(import_string(dotted), template)
     env.filters.update(
         {
             "date": _date,
@@ -154,17 +172,16 @@ def _history_panel(env: Environment, obj: Any, limit: int = 20) -> Markup:
     """``{{ history_panel(obj) }}``: the object's latest changes (``panels/history.jinja``)."""
     from core import history
 
-    context = obj.__dict__.get(panels.HISTORY) if limit == 20 else None  # read with the page's object
-    context = context if context is not None else history.panel(obj, limit)
-    return Markup(env.get_template("panels/history.jinja").render(context))
+    return Markup(env.get_template("panels/history.jinja").render(history.panel(obj, limit)))
 
 
-@pass_environment
-def _documents_panel(env: Environment, request: Any, obj: Any, limit: int = 50) -> Markup:
-    """``{{ documents_panel(request, obj) }}``: the object's documents (``panels/documents.jinja``)."""
-    from documents import selectors
+def _object_panel(read: Callable[..., dict[str, Any]], template: str) -> Callable[..., Markup]:
+    """``{{ name(request, obj) }}``: an app's panel of an object, read for the request's user
+    (scoped by it) and printed by ``template``."""
 
-    context = obj.__dict__.get(panels.DOCUMENTS) if limit == 50 else None  # read with the page's object
-    if context is None:
-        context = selectors.panel(getattr(request, "user", None), obj, limit)
-    return Markup(env.get_template("panels/documents.jinja").render(context))
+    @pass_environment
+    def panel(env: Environment, request: Any, obj: Any, **options: Any) -> Markup:
+        context = read(getattr(request, "user", None), obj, **options)
+        return Markup(env.get_template(template).render(context))
+
+    return panel

@@ -14,92 +14,44 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from core import sql
 from core.roles import Capability, Role, role_allows
 
-_CACHE_ATTR = "_conventio_roles"
-_NAMES_ATTR = "_conventio_organization_names"
+# The user's memberships, read once per request and kept on the user object (as Django keeps
+# a user's permissions in ``_perm_cache``).
+_CACHE_ATTR = "_conventio_memberships"
 
 
-@sql.keyed
-def _roles_sql() -> str:
-    from core.models import Membership
-    from parties.models import Organization
+def _memberships(user: Any) -> dict[int, tuple[str, str]]:
+    """{organization id: (role, organization name)} of the user, read once per request."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        from core.models import Membership
 
-    # With each organization's name (joined by key): the menus and lists that name the
-    # user's organizations need no query of their own.
-    return (
-        f"SELECT {sql.column(Membership, 'organization')}, {sql.column(Membership, 'role')}, "
-        f"{sql.column(Organization, 'name')} FROM {sql.table(Membership)} "
-        f"INNER JOIN {sql.table(Organization)} "
-        f"ON {sql.column(Organization, 'id')} = {sql.column(Membership, 'organization')} "
-        f"WHERE {sql.column(Membership, 'user')} = %s"
-    )
-
-
-def _load(user: Any) -> None:
-    _keep(user, sql.rows(_roles_sql(), [user.pk]))
-
-
-def _keep(user: Any, rows: list[tuple[Any, ...]]) -> None:
-    setattr(user, _CACHE_ATTR, {organization: role for organization, role, _name in rows})
-    setattr(user, _NAMES_ATTR, {organization: name for organization, _role, name in rows})
-
-
-def organizations_sql(organizations: int | None) -> str:
-    """The right side of ``organization_id IN (…)`` for a query scoped to a user: ``%s`` for
-    each of ``organizations`` ids, or (``None``) the organizations the user ``%s`` is a member
-    of, selected in SQL (for a query sent before the user's roles are read)."""
-    from core.models import Membership
-
-    if organizations is not None:
-        return sql.placeholders(organizations)
-    return (
-        f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
-        f"WHERE {sql.name(Membership, 'user')} = %s"
-    )
-
-
-def roles_known(user: Any) -> bool:
-    """Whether the user's roles are read already for this request (a query scoped by them
-    can then list the organizations; else it selects them by the user's memberships)."""
-    return getattr(user, _CACHE_ATTR, None) is not None
-
-
-def roles_reads(user: Any) -> sql.Reads[None] | None:
-    """The user's roles as a query, for a page to send with other reads keyed by the user alone
-    (``None`` when they are read already): built, they are kept as ``_load`` keeps them."""
-    if user is None or not user.is_authenticated or getattr(user, _CACHE_ATTR, None) is not None:
-        return None
-    return sql.Reads([(_roles_sql(), [user.pk])], lambda results: _keep(user, results[0]))
+        rows = Membership.objects.filter(user=user).values_list("organization_id", "role", "organization__name")
+        cached = {organization: (role, name) for organization, role, name in rows}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached  # type: ignore[no-any-return]
 
 
 def roles_by_organization(user: Any) -> dict[int, str]:
-    """{organization id: role} for the user, cached on the user object for the request.
-
-    Every page and API call reads it first: its SQL is written once (``core.sql``) rather
-    than built by the ORM each time."""
+    """{organization id: role} for the user (one query per request)."""
     if user is None or not user.is_authenticated:
         return {}
-    if getattr(user, _CACHE_ATTR, None) is None:
-        _load(user)
-    return getattr(user, _CACHE_ATTR)  # type: ignore[no-any-return]
+    return {organization: role for organization, (role, _name) in _memberships(user).items()}
 
 
 def organizations_by_name(user: Any) -> list[tuple[int, str]]:
-    """The user's organizations as (id, name), by name, read with their roles (no query)."""
+    """The user's organizations as (id, name), by name, read with their roles."""
     if user is None or not user.is_authenticated:
         return []
-    if getattr(user, _NAMES_ATTR, None) is None:
-        _load(user)
-    names: dict[int, str] = getattr(user, _NAMES_ATTR)
+    names = {organization: name for organization, (_role, name) in _memberships(user).items()}
     return sorted(names.items(), key=lambda item: (item[1], item[0]))
 
 
 def forget_roles(user: Any) -> None:
-    for attribute in (_CACHE_ATTR, _NAMES_ATTR):
-        if hasattr(user, attribute):
-            delattr(user, attribute)
+    """Forget the memberships read for this request (after one of them changed)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
 
 
 def organization_ids(user: Any) -> list[int]:
@@ -150,3 +102,30 @@ def acting_user(request: Any) -> Any:
     if not user.is_authenticated:
         raise PermissionDenied(_("Connexion requise."))
     return user
+
+
+# --- Transitional: removed once no app reads its rows in SQL of its own. -----------------
+
+
+def organizations_sql(organizations: int | None) -> str:
+    from core import sql
+    from core.models import Membership
+
+    if organizations is not None:
+        return sql.placeholders(organizations)
+    return (
+        f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
+        f"WHERE {sql.name(Membership, 'user')} = %s"
+    )
+
+
+def roles_known(user: Any) -> bool:
+    if user is not None and user.is_authenticated:
+        _memberships(user)
+    return True
+
+
+def roles_reads(user: Any) -> None:
+    if user is not None and user.is_authenticated:
+        _memberships(user)
+    return None

@@ -127,7 +127,7 @@ def _owners(ctx: Context) -> Iterator[tuple[int, int, int, str, str, str, Any]]:
             if approved:
                 yield sitting_ct, pk, org, "minutes", "pdf", f"Procès-verbal — {label}", approved
         if base.model("conventions.Convention") is not None:
-            from bench.generator import conventions
+            from bench.generator import convention_outputs as conventions
 
             yield from conventions.document_owners(ctx)
         deliberation_ct = ContentType.objects.get_for_model(Deliberation).pk

@@ -92,7 +92,7 @@ def _deadlines(ctx: Context) -> Iterator[Any]:
     if base.model("deliberations.Sitting") is not None:
         yield from _sitting_deadlines(ctx, Deadline)
     if base.model("conventions.Convention") is not None:
-        from bench.generator import conventions
+        from bench.generator import convention_outputs as conventions
 
         yield from conventions.deadlines(ctx, Deadline, _handled)
 

@@ -70,9 +70,8 @@ TEMPLATES = [
         },
     },
     {
-        # Whole pages (``core.jinja``): ``pages/*.jinja`` extend ``layout.jinja``. Before the
-        # fragments' engine, which reads the same folder: a name looked up in every engine
-        # (django-axes' lockout page) is a page.
+        # Pages and the fragments that HTMX swaps in them (``core.jinja``): ``pages/*.jinja``
+        # extend ``layout.jinja``; a fragment is a template that the page includes.
         "NAME": "pages",
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
@@ -82,14 +81,6 @@ TEMPLATES = [
             "autoescape": True,
             "context_processors": ["core.context_processors.page"],
         },
-    },
-    {
-        # Long tables of some pages (``core.fragments``): rendered with an explicit context only.
-        "NAME": "fragments",
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "core.fragments.environment", "autoescape": True},
     },
 ]
 
@@ -191,6 +182,13 @@ LOGGING = {
 
 # Dashboard panels contributed by the apps: "module.callable" taking the request and returning
 # the panel's context ({"title", "template", …}) or None.
+# The panels of an object's page contributed by the apps: the template global
+# ``{{ name(request, obj) }}`` → ("module.callable" taking the user and the object and
+# returning the panel's context, the template that prints it).
+OBJECT_PANELS = {
+    "documents_panel": ("documents.selectors.panel", "panels/documents.jinja"),
+}
+
 DASHBOARD_PANELS = [
     "reminders.dashboard.panel",
     "conventions.dashboard.panel",
@@ -206,3 +204,7 @@ DEMO_LOADERS = [
     "documents.demo",
     "reminders.demo",
 ]
+
+# The header's link to the notifications, with the unread count: "module.callable" taking
+# the request and returning {"show", "url", "unread", "label", "aria"}.
+HEADER_NOTIFICATIONS = "core.context_processors.legacy_notifications"
