@@ -125,7 +125,7 @@ def roles_known(user: Any) -> bool:
     return True
 
 
-def roles_reads(user: Any) -> None:
+def roles_reads(user: Any) -> Any:
     if user is not None and user.is_authenticated:
         _memberships(user)
     return None
