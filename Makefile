@@ -1,5 +1,6 @@
 # Conventio — the two commands a newcomer needs:
-#   make run    set everything up (virtual environment, SQLite database, demo data) and serve on 127.0.0.1:8000
+#   make run    set everything up (virtual environment, SQLite database, demo data) and run the whole app
+#               (web server, background worker, daily jobs) on 127.0.0.1:8000; PORT=8122 for another port
 #   make test   run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
 
 VENV ?= .venv
@@ -32,10 +33,8 @@ setup: install
 
 run: setup
 	@echo ""
-	@echo "Conventio est prêt : http://$(HOST):$(PORT)/  (identifiants ci-dessus, mot de passe conventio-demo)"
-	@echo "API : http://$(HOST):$(PORT)/api/v1/docs — worker des tâches de fond : make worker"
-	@echo ""
-	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Identifiants ci-dessus, mot de passe conventio-demo. API : http://$(HOST):$(PORT)/api/v1/docs"
+	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py serve $(HOST):$(PORT)
 
 worker: setup
 	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py db_worker

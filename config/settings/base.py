@@ -158,6 +158,9 @@ SITE_URL = env.string("SITE_URL", "http://127.0.0.1:8000")
 DOCUMENTS_BATCH_PROCESSES = env.integer("DOCUMENTS_BATCH_PROCESSES", 0)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The management commands to run once a day, in this order (``manage.py serve`` runs them at
+# start and then each night; in production, a cron entry or a systemd timer).
+DAILY_JOBS = ["apply_convention_dates", "send_reminders"]
 
 # Uploads: nothing larger than this is read into memory; the documents app sets its own
 # limits per kind of file.
