@@ -83,23 +83,3 @@ def page(request: HttpRequest) -> dict[str, Any]:
         "LANGUAGE_CODE": get_language(),
         "messages": get_messages(request),
     }
-
-
-def legacy_notifications(request: HttpRequest) -> dict[str, Any]:
-    """Transitional until the reminders app gives the header's link itself."""
-    from django.utils.translation import ngettext
-
-    from reminders import selectors
-
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"show": False}
-    unread = selectors.unread_count(user, request)
-    label = selectors.unread_label(unread)
-    return {
-        "show": True,
-        "url": reverse("reminders:notifications"),
-        "unread": unread,
-        "label": label,
-        "aria": ngettext("%(label)s non lue", "%(label)s non lues", unread) % {"label": label},
-    }

@@ -210,4 +210,4 @@ DEMO_LOADERS = [
 
 # The header's link to the notifications, with the unread count: "module.callable" taking
 # the request and returning {"show", "url", "unread", "label", "aria"}.
-HEADER_NOTIFICATIONS = "core.context_processors.legacy_notifications"
+HEADER_NOTIFICATIONS = "reminders.header.notifications"
