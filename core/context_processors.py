@@ -7,9 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.urls import NoReverseMatch
-from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -71,12 +69,8 @@ def notifications(request: HttpRequest) -> dict[str, Any]:
 def page(request: HttpRequest) -> dict[str, Any]:
     """The context of ``layout.jinja``: the header's (navigation, notifications link,
     language) and the messages to show once."""
-    # The CSRF token masked once for the page: the engine's own lazy one is masked anew (32
-    # random characters drawn from the system) at each of the layout's three prints.
-    token = get_token(request)
+    # ``csrf_input`` and ``csrf_token`` come from the Jinja2 backend (rendered with the request).
     return {
-        "csrf_token": token,
-        "csrf_input": format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token),
         "user": getattr(request, "user", None),
         "navigation": navigation(request),
         "notifications": notifications(request),

@@ -11,7 +11,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,22 +40,17 @@ def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
     return panels
 
 
-_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
-_URL_PK_TEXT = f"/{_URL_PK}/"
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     panels = _dashboard_panels(request)
     organizations = tenancy.organizations_by_name(request.user)
     roles = tenancy.roles_by_organization(request.user)
-    detail_url = reverse("parties:organization_detail", args=[_URL_PK])
     return render(
         request,
         "pages/core/dashboard.jinja",
         {
             "organizations": [
-                (detail_url.replace(_URL_PK_TEXT, f"/{pk}/"), name, Role(roles[pk]).label) for pk, name in organizations
+                (pk, name, Role(roles[pk]).label) for pk, name in organizations
             ],
             "panels": panels,
         },
