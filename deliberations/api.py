@@ -10,9 +10,8 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
-from core import sql, tenancy
+from core import tenancy
 from core.errors import DomainError
-from core.pagination import SearchedPages
 from deliberations import documents, rules, selectors, services
 from deliberations.attendance import ItemAttendance
 from deliberations.models import (
@@ -21,12 +20,10 @@ from deliberations.models import (
     DeliberationState,
     Proxy,
     Sitting,
-    VoteResult,
 )
-from deliberations.selectors import AttendanceFacts, item_facts
+from deliberations.selectors import AgendaItem, AttendanceFacts, item_facts
 from deliberations.services import BallotInput
-from deliberations.services._common import person_names
-from parties.models import Person, Signatory
+from parties.models import Organization, Person, Signatory
 
 router = Router(tags=["Délibérations"])
 
@@ -412,43 +409,36 @@ def _quorum_out(members_in_office: int, present: int, represented: int) -> dict[
     }
 
 
-@sql.keyed
-def _agenda_sql() -> str:
-    d, v = Deliberation, VoteResult
-    return (
-        f"SELECT {sql.column(d, 'id')}, {sql.column(d, 'position')}, {sql.column(d, 'number')}, "
-        f"{sql.column(d, 'title')}, {sql.column(d, 'kind')}, {sql.column(d, 'state')}, "
-        f"{sql.column(v, 'id')}, {sql.column(v, 'result_text')} "
-        f"FROM {sql.table(d)} LEFT JOIN {sql.table(v)} ON {sql.column(v, 'deliberation')} = {sql.column(d, 'id')} "
-        f"WHERE {sql.column(d, 'sitting')} = %s AND {sql.column(d, 'position')} IS NOT NULL "
-        f"ORDER BY {sql.column(d, 'position')}"
-    )
-
-
 def _facts_and_agenda(sitting: Sitting, *, names: bool = False) -> tuple[AttendanceFacts, list[dict[str, Any]]]:
-    """The sitting's attendance facts, and each agenda item with its quorum and result, read as
-    the columns shown (no rapporteur, no vote totals: ``selectors.agenda_summary`` reads those
-    for the pages), by SQL written once, in one round trip: every answer about a sitting and
-    every write to it reads its agenda."""
-    facts, (items,) = selectors.attendance_facts_with(sitting, [(_agenda_sql(), [sitting.pk])], names=names)
-    return facts, _agenda_out(facts, items)
+    """The sitting's attendance facts, and each agenda item with its quorum and result: the
+    agenda as the pages read it (``selectors.agenda_summary``), the attendance as plain values
+    replayed in memory, a fixed number of queries whatever the sitting's size."""
+    facts = selectors.attendance_facts(sitting, names=names)
+    return facts, _agenda_out(facts, selectors.agenda_summary(sitting))
 
 
-def _agenda_out(facts: AttendanceFacts, items: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    by_position = facts.replay([position for _pk, position, *_rest in items])
+def _agenda_out(facts: AttendanceFacts, items: list[AgendaItem]) -> list[dict[str, Any]]:
+    by_position = facts.replay([item.position for item in items])
     return [
         {
-            "id": pk,
-            "position": position,
-            "number": number,
-            "title": title,
-            "kind": kind,
-            "state": state,
-            "attendance": _attendance_out(by_position[position]),
-            "result": result if vote_id else ("prend acte" if state == DeliberationState.TAKEN_NOTE else None),
+            "id": item.pk,
+            "position": item.position,
+            "number": item.number,
+            "title": item.title,
+            "kind": item.kind,
+            "state": item.state,
+            "attendance": _attendance_out(by_position[item.position]),
+            "result": _result(item),
         }
-        for pk, position, number, title, kind, state, vote_id, result in items
+        for item in items
     ]
+
+
+def _result(item: AgendaItem) -> str | None:
+    """What the item's examination said: its vote's result, or the prise d'acte."""
+    if item.vote is not None:
+        return item.vote.result_text
+    return "prend acte" if item.state == DeliberationState.TAKEN_NOTE else None
 
 
 def _person(user: Any, organization_id: int, person_id: int | None) -> Person | None:
@@ -523,10 +513,9 @@ def list_assemblies(request: HttpRequest) -> Any:
 
 @router.post("/assemblies", response={201: AssemblyOut}, summary="Créer une assemblée")
 def create_assembly(request: HttpRequest, payload: AssemblyIn) -> Any:
-    from parties.models import Organization
-
-    organization = get_object_or_404(
-        Organization.objects.filter(pk__in=tenancy.organization_ids(request.user)), pk=payload.organization_id
+    # One of the user's own organizations (not a partner they only know of).
+    organization = tenancy.get_scoped_or_404(
+        Organization.objects.all(), request.user, org_field="pk", pk=payload.organization_id
     )
     data = payload.dict(exclude={"organization_id"})
     assembly = services.create_assembly(user=request.user, organization=organization, **data)
@@ -650,7 +639,7 @@ def create_sitting(request: HttpRequest, payload: SittingIn) -> Any:
     summary="Une séance, son ordre du jour et le quorum point par point",
 )
 def get_sitting(request: HttpRequest, sitting_id: int) -> Any:
-    return _sitting_detail(_sitting_to_record(request.user, sitting_id))
+    return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
 
 
 @router.patch("/sittings/{sitting_id}", response=SittingDetailOut, summary="Modifier une séance")
@@ -666,17 +655,8 @@ def update_sitting(request: HttpRequest, sitting_id: int, payload: SittingPatch)
     return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
 
 
-def _sitting_to_record(user: Any, sitting_id: int) -> Sitting:
-    """The sitting a write or an answer is about, scoped to the user's organizations, with its
-    assembly and organization only: a write's service locks and reads the row again, and the
-    answers give the assembly's name and ids (not the president, the secretary nor the first
-    sitting of a reconvened one, which the pages print). Read by SQL written once, with the
-    user's roles when they are not read yet (``selectors.sitting_for``)."""
-    return selectors.sitting_for(user, sitting_id, people=False)
-
-
 def _sitting_step(request: HttpRequest, sitting_id: int, step: Any, **kwargs: Any) -> Any:
-    sitting = _sitting_to_record(request.user, sitting_id)
+    sitting = selectors.sitting_for(request.user, sitting_id)
     # The step returns the sitting it locked and changed (with its assembly): not read again.
     return _sitting_detail(step(user=request.user, sitting=sitting, **kwargs))
 
@@ -738,7 +718,8 @@ def _attendance(sitting: Sitting) -> dict[str, Any]:
     # A proxy's giver or holder whose mandate has ended since is no longer among the members.
     others = {p for proxy in facts.proxies for p in (proxy.giver_id, proxy.holder_id) if p not in names}
     if others:
-        names = names | person_names(others)
+        former = Person.objects.filter(pk__in=others, organization_id=sitting.assembly.organization_id)
+        names = names | {person.pk: person.full_name for person in former}
     return {
         "members_in_office": len(facts.members),
         "opening": _attendance_out(opening),
@@ -774,12 +755,12 @@ def _attendance(sitting: Sitting) -> dict[str, Any]:
     "/sittings/{sitting_id}/attendance", response=AttendanceOut, summary="Présences, pouvoirs et quorum point par point"
 )
 def get_attendance(request: HttpRequest, sitting_id: int) -> Any:
-    return _attendance(_sitting_to_record(request.user, sitting_id))
+    return _attendance(selectors.sitting_for(request.user, sitting_id))
 
 
 @router.put("/sittings/{sitting_id}/attendance", response=AttendanceOut, summary="Présence des élus pour la séance")
 def set_attendance(request: HttpRequest, sitting_id: int, payload: AttendanceIn) -> Any:
-    sitting = _sitting_to_record(request.user, sitting_id)
+    sitting = selectors.sitting_for(request.user, sitting_id)
     services.set_attendances(user=request.user, sitting=sitting, statuses=dict(payload.statuses))
     return _attendance(sitting)
 
@@ -788,7 +769,7 @@ def set_attendance(request: HttpRequest, sitting_id: int, payload: AttendanceIn)
     "/sittings/{sitting_id}/attendance/all-present", response=AttendanceOut, summary="Tous présents (élus non pointés)"
 )
 def all_present(request: HttpRequest, sitting_id: int) -> Any:
-    sitting = _sitting_to_record(request.user, sitting_id)
+    sitting = selectors.sitting_for(request.user, sitting_id)
     services.mark_unrecorded_present(user=request.user, sitting=sitting)
     return _attendance(sitting)
 
@@ -797,7 +778,7 @@ def all_present(request: HttpRequest, sitting_id: int) -> Any:
     "/sittings/{sitting_id}/movements", response={201: AttendanceOut}, summary="Arrivée ou départ à partir d'un point"
 )
 def record_movement(request: HttpRequest, sitting_id: int, payload: MovementIn) -> Any:
-    sitting = _sitting_to_record(request.user, sitting_id)
+    sitting = selectors.sitting_for(request.user, sitting_id)
     person = _person(request.user, sitting.assembly.organization_id, payload.person_id)
     item = _item(sitting, payload.deliberation_id)
     assert person is not None and item is not None
@@ -816,7 +797,7 @@ def record_movement(request: HttpRequest, sitting_id: int, payload: MovementIn) 
     "/sittings/{sitting_id}/proxies", response={201: ProxyOut}, summary="Enregistrer un pouvoir (CGCT L2121-20)"
 )
 def register_proxy(request: HttpRequest, sitting_id: int, payload: ProxyIn) -> Any:
-    sitting = _sitting_to_record(request.user, sitting_id)
+    sitting = selectors.sitting_for(request.user, sitting_id)
     people = Person.objects.filter(
         pk__in=[payload.giver_id, payload.holder_id], organization_id=sitting.assembly.organization_id
     ).in_bulk()
@@ -892,14 +873,7 @@ def list_deliberations(
     if sitting_id:
         queryset = queryset.filter(sitting_id=sitting_id)
     # The columns the answer gives, as values: no joined rows, no long texts, no model instances.
-    queryset = queryset.select_related(None)
-    if q.strip():
-        # A search's matches read once as their ordered ids, counted by their number, the page by id.
-        fields = list(DeliberationOut.model_fields)
-        return SearchedPages(
-            queryset, lambda page: list(page.values(*fields)), lambda ids: selectors.rows_by_id(ids, fields)
-        )
-    return queryset.values(*DeliberationOut.model_fields)
+    return queryset.select_related(None).values(*DeliberationOut.model_fields)
 
 
 @router.post(
@@ -963,10 +937,10 @@ def _item_to_examine(user: Any, deliberation_id: int) -> Deliberation:
     """The item to vote on or take note of, scoped to the user's organizations, with its
     assembly and sitting only: the service locks and reads the row again, and the answer is
     built from that (not from the signatory, rapporteur and organization ``deliberation_for`` joins)."""
-    return get_object_or_404(
-        Deliberation.objects.filter(assembly__organization__in=tenancy.organization_ids(user)).select_related(
-            "assembly", "sitting"
-        ),
+    return tenancy.get_scoped_or_404(
+        Deliberation.objects.select_related("assembly", "sitting"),
+        user,
+        org_field="assembly__organization",
         pk=deliberation_id,
     )
 
