@@ -1,16 +1,13 @@
 """API: my deadlines, marking them handled, my notifications, my calendar feed."""
 
 from datetime import date, datetime
-from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from core.pagination import RowsPages
 from reminders import selectors, services
 from reminders.models import Deadline, DeadlineKind, Reminder
 
@@ -34,23 +31,8 @@ class DeadlineOut(Schema):
     handled_by_id: int | None
 
     @staticmethod
-    def resolve_kind_label(obj: Deadline | dict[str, Any]) -> str:
-        if isinstance(obj, dict):  # a row of ``_deadline_rows``
-            return str(obj["kind_label"])
+    def resolve_kind_label(obj: Deadline) -> str:
         return str(obj.get_kind_display())
-
-
-# The answer's columns, read as values for a page of the list.
-_DEADLINE_FIELDS = [f for f in DeadlineOut.model_fields if f != "kind_label"]
-
-
-def _deadline_rows(page: QuerySet[Deadline]) -> list[dict[str, Any]]:
-    """A page of deadlines as plain rows: the columns the answer gives and the kind's label."""
-    labels = {value: str(label) for value, label in DeadlineKind.choices}
-    rows = list(page.values(*_DEADLINE_FIELDS))
-    for row in rows:
-        row["kind_label"] = labels.get(row["kind"], row["kind"])
-    return rows
 
 
 class NotificationOut(Schema):
@@ -113,9 +95,8 @@ def list_deadlines(
         due_after=due_after,
         due_before=due_before,
     )
-    # The API gives ids: no organization or user row is joined to each deadline, and a page
-    # is read as plain values.
-    return RowsPages(deadlines.order_by("due_date", "pk").select_related(None), _deadline_rows)
+    # The API gives ids: no organization or user row is joined to each deadline.
+    return deadlines.order_by("due_date", "pk").select_related(None)
 
 
 @router.get("/deadlines/counts", response=CountsOut, summary="Mes échéances en retard, cette semaine, ce mois-ci")

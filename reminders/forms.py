@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
 from core.roles import Role
-from core.widgets import QuickSelect
 from reminders import rules
 from reminders.models import DeadlineKind, EmailMode, HolidayCalendar
 
@@ -26,20 +25,15 @@ class DeadlineFilterForm(forms.Form):
     ]
     STATUSES = [("open", _("À traiter")), ("handled", _("Traitées")), ("all", _("Toutes"))]
 
-    # The menus are written by QuickSelect: the list page renders them on every visit, and
-    # Django's one template per option costs more than the rows of the page.
-    scope = forms.ChoiceField(label=_("Échéances"), choices=SCOPES, required=False, widget=QuickSelect)
-    period = forms.ChoiceField(label=_("Période"), choices=PERIODS, required=False, widget=QuickSelect)
-    status = forms.ChoiceField(label=_("État"), choices=STATUSES, required=False, widget=QuickSelect)
+    scope = forms.ChoiceField(label=_("Échéances"), choices=SCOPES, required=False)
+    period = forms.ChoiceField(label=_("Période"), choices=PERIODS, required=False)
+    status = forms.ChoiceField(label=_("État"), choices=STATUSES, required=False)
     kind = forms.ChoiceField(
         label=_("Nature"),
         choices=[("", _("Toutes"))] + list(DeadlineKind.choices),
         required=False,
-        widget=QuickSelect,
     )
-    organization = forms.TypedChoiceField(
-        label=_("Organisation"), coerce=int, required=False, empty_value=None, widget=QuickSelect
-    )
+    organization = forms.TypedChoiceField(label=_("Organisation"), coerce=int, required=False, empty_value=None)
     q = forms.CharField(label=_("Intitulé"), required=False, max_length=100)
 
     def __init__(self, *args: Any, organizations: list[tuple[int, str]], **kwargs: Any) -> None:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, QuerySet, Value, When
 
 from core import rules as calendar_rules
-from core import sql, tenancy
+from core import tenancy
 from reminders.models import (
     EVENT_KINDS,
     Deadline,
@@ -92,133 +90,26 @@ def _roles_by_kind(organization_ids: Sequence[int]) -> dict[int, dict[str, list[
     """Each organization's ``roles_by_kind`` setting (empty when it never changed its settings)."""
     if not organization_ids:
         return {}
-    fields = ("organization_id", "roles_by_kind")
-    statement = _settings_sql(len(organization_ids))
-    found = {
-        r["organization_id"]: r["roles_by_kind"]
-        for r in sql.convert(ReminderSettings, fields, sql.rows(statement, list(organization_ids)))
-    }
+    found = dict(
+        ReminderSettings.objects.filter(organization_id__in=organization_ids).values_list(
+            "organization_id", "roles_by_kind"
+        )
+    )
     return {org_id: found.get(org_id) or {} for org_id in organization_ids}
 
 
-@sql.keyed
-def _settings_of_member_sql() -> str:
-    s = ReminderSettings
-    return (
-        f"SELECT {sql.column(s, 'organization')}, {sql.column(s, 'roles_by_kind')} FROM {sql.table(s)} "
-        f"WHERE {sql.column(s, 'organization')} IN ({tenancy.organizations_sql(None)})"
-    )
-
-
-def preload(user: Any) -> None:
-    """The user's roles and their organizations' reminder roles (``mine_condition``) read in
-    one round trip, for the pages that filter or count "my" deadlines."""
-    if not user.is_authenticated or getattr(user, "_reminder_roles_by_kind", None) is not None:
-        return
-    roles = tenancy.roles_reads(user)
-    if roles is None:  # the roles are read already: the settings alone
-        _kinds_by_role_of(user)
-        return
-    fields = ("organization_id", "roles_by_kind")
-
-    def keep(results: list[list[tuple[Any, ...]]]) -> None:
-        found = {r["organization_id"]: r["roles_by_kind"] for r in sql.convert(ReminderSettings, fields, results[0])}
-        user._reminder_roles_by_kind = {
-            org_id: found.get(org_id) or {} for org_id in tenancy.roles_by_organization(user)
-        }
-
-    sql.read_all([roles, sql.Reads([(_settings_of_member_sql(), [user.pk])], keep)])
+# The organizations' reminder roles, read once per request and kept on the user object next to
+# its memberships (``core.tenancy``): a page may filter its list and count by "mine" both.
+_ROLES_BY_KIND_ATTR = "_reminder_roles_by_kind"
 
 
 def _kinds_by_role_of(user: Any) -> dict[int, dict[str, list[str]]]:
-    """``_roles_by_kind`` of the user's organizations, read once per request (kept on the user
-    object, as its roles are): a page may filter its list and count by "mine" both."""
-    cached = getattr(user, "_reminder_roles_by_kind", None)
+    """``_roles_by_kind`` of the user's organizations, read once per request."""
+    cached = getattr(user, _ROLES_BY_KIND_ATTR, None)
     if cached is None:
         cached = _roles_by_kind(list(tenancy.roles_by_organization(user)))
-        user._reminder_roles_by_kind = cached
+        setattr(user, _ROLES_BY_KIND_ATTR, cached)
     return cached  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _settings_sql(organizations: int) -> str:
-    s = ReminderSettings
-    return (
-        f"SELECT {sql.column(s, 'organization')}, {sql.column(s, 'roles_by_kind')} FROM {sql.table(s)} "
-        f"WHERE {sql.column(s, 'organization')} IN ({sql.placeholders(organizations)})"
-    )
-
-
-def mine_sql(user: Any) -> tuple[str, list[Any]]:
-    """:func:`mine_condition` as a condition of SQL on the deadlines' table, with its
-    parameters, for reads written here: the same terms (named recipient; the deadline's roles;
-    the kinds the organization also sends to the role), in the same order."""
-    d = Deadline
-    contains = connection.operators["contains"]  # type: ignore[attr-defined]
-
-    def like(value: str) -> str:
-        return f"%{connection.ops.prep_for_like_query(value)}%"
-
-    terms = [f"{sql.column(d, 'recipient_ids_text')} {contains}"]
-    params: list[Any] = [like(f",{user.pk},")]
-    roles = tenancy.roles_by_organization(user)
-    settings_of = _kinds_by_role_of(user)
-    for org_id, role in roles.items():
-        by_role = f"{sql.column(d, 'recipient_roles_text')} {contains}"
-        params += [org_id, like(f",{role},")]
-        kinds = [kind for kind, kind_roles in settings_of[org_id].items() if role in kind_roles]
-        if kinds:
-            by_role = f"({by_role} OR {sql.column(d, 'kind')} IN ({sql.placeholders(len(kinds))}))"
-            params += kinds
-        terms.append(f"({sql.column(d, 'organization')} = %s AND {by_role})")
-    return f"({' OR '.join(terms)})", params
-
-
-def open_within_sql(today: date, organizations: int) -> tuple[str, list[Any]]:
-    """``_countable`` on the organizations' deadlines as a condition of SQL (its parameters
-    follow the organizations'): open, overdue or due within the month, no event past."""
-    d = Deadline
-    return (
-        f"{sql.column(d, 'organization')} IN ({sql.placeholders(organizations)}) "
-        f"AND {sql.column(d, 'due_date')} <= %s AND {sql.column(d, 'handled_at')} IS NULL "
-        f"AND NOT ({sql.column(d, 'due_date')} < %s AND {sql.column(d, 'kind')} IN ({sql.placeholders(len(EVENT_KINDS))}))",
-        [
-            connection.ops.adapt_datefield_value(today + timedelta(days=31)),
-            connection.ops.adapt_datefield_value(today),
-            *EVENT_KINDS,
-        ],
-    )
-
-
-def counts_reads(user: Any, today: date, *, mine: bool) -> sql.Reads[tuple[dict[str, int], dict[str, int]]]:
-    """:func:`overview` (``mine``: the counts of mine as well as of all the organizations') or
-    :func:`counts` of all as a query written here, for a page to send with its others: the
-    counts of mine and of all, each overdue / this week / this month."""
-    d = Deadline
-    organizations = tenancy.organization_ids(user)
-    if not organizations:
-        return sql.Reads([], lambda _results: (counted_by_period([]), counted_by_period([])))
-    scope, scope_params = open_within_sql(today, len(organizations))
-    mine_column, mine_params = mine_sql(user) if mine else ("1", [])
-    # Every column read is in the index of open deadlines: PostgreSQL counts from the index.
-    statement = (
-        f"SELECT CASE WHEN {sql.column(d, 'due_date')} < %s THEN 'overdue' "
-        f"WHEN {sql.column(d, 'due_date')} <= %s THEN 'week' ELSE 'later' END, {mine_column}, COUNT(*) "
-        f"FROM {sql.table(d)} WHERE {scope} GROUP BY 1, 2",
-        [
-            connection.ops.adapt_datefield_value(today),
-            connection.ops.adapt_datefield_value(today + timedelta(days=7)),
-            *mine_params,
-            *organizations,
-            *scope_params,
-        ],
-    )
-
-    def build(results: list[list[tuple[Any, ...]]]) -> tuple[dict[str, int], dict[str, int]]:
-        rows = [{"period": period, "mine": bool(is_mine), "n": n} for period, is_mine, n in results[0]]
-        return counted_by_period(r for r in rows if r["mine"]), counted_by_period(rows)
-
-    return sql.Reads([statement], build)
 
 
 def my_deadlines(user: Any) -> QuerySet[Deadline]:
@@ -334,6 +225,16 @@ def overview(user: Any, today: date, mine: Q) -> tuple[dict[str, int], dict[str,
     return counted_by_period(r for r in rows if r["mine"]), counted_by_period(rows)
 
 
+def next_of_mine(user: Any, today: date, limit: int) -> QuerySet[Deadline, Any]:
+    """The user's next ``limit`` countable deadlines (overdue or due within the month), as the
+    values a short list prints."""
+    return (
+        _countable(my_deadlines(user), today)
+        .order_by("due_date", "id")
+        .values("pk", "due_date", "title", "url", "kind")[:limit]
+    )
+
+
 # --- Notifications -----------------------------------------------------------------------
 
 
@@ -348,55 +249,40 @@ def notifications_for(user: Any) -> QuerySet[Reminder]:
 UNREAD_CAP = 100  # shown as "99+": counting thousands of unread rows tells nobody more
 
 
-@sql.keyed
-def unread_sql(organizations: int | None) -> str:
-    """The count, for the recipient ``%s``, in the organizations ``%s`` each (``None``: the
-    organizations the recipient is a member of, ``%s`` again: for a page that has not read
-    the user's roles yet and reads them in the same round trip)."""
-    places = tenancy.organizations_sql(organizations)
-    # From the partial index (recipient, organization) of unread reminders alone: the
-    # organization is on the row (``Reminder.organization``), no deadline is read.
-    return (
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM {sql.table(Reminder)} "
-        f"WHERE {sql.column(Reminder, 'recipient')} = %s AND {sql.column(Reminder, 'read_at')} IS NULL "
-        f"AND {sql.column(Reminder, 'organization')} IN ({places}) LIMIT {UNREAD_CAP}) unread"
+# The count is kept on the request: the header and the dashboard's panel both show it.
+_UNREAD_ATTR = "_unread_notifications"
+
+
+def unread_notifications(user: Any) -> QuerySet[Reminder]:
+    """The user's unread notifications of their organizations, read from the partial index
+    (recipient, organization) of unread reminders alone: the organization is on the row
+    (``Reminder.organization``), no deadline is joined."""
+    return Reminder.objects.filter(
+        recipient=user, read_at__isnull=True, organization_id__in=tenancy.organization_ids(user)
     )
 
 
 def unread_count(user: Any, request: Any = None) -> int:
     """Unread notifications (``notifications_for``), counted up to ``UNREAD_CAP`` (once per
-    request when given). The header of every page shows it: its SQL is written once
-    (``core.sql``, one per number of organizations) rather than built by the ORM each time."""
-    cached = getattr(request, "_unread_notifications", None)
+    request when given)."""
+    cached = getattr(request, _UNREAD_ATTR, None)
     if cached is not None:
         return int(cached)
-    organizations = tenancy.organization_ids(user)
     count = 0
-    if organizations:
-        count = int(sql.rows(unread_sql(len(organizations)), [user.pk, *organizations])[0][0])
+    if user is not None and user.is_authenticated:
+        # COUNT over a slice: Django counts at most UNREAD_CAP rows through a subquery.
+        count = unread_notifications(user).order_by()[:UNREAD_CAP].count()
     if request is not None:
-        request._unread_notifications = count
+        setattr(request, _UNREAD_ATTR, count)
     return count
 
 
-def unread_reads(user: Any, request: Any) -> sql.Reads[int] | None:
-    """:func:`unread_count` as a query for a page to send with its others (``None`` when the
-    request has counted already); built, the count is kept on the request for the header."""
-    if getattr(request, "_unread_notifications", None) is not None:
-        return None
+def unread_reads(user: Any, request: Any) -> Any:
+    """Transitional, for the pages of ``deliberations`` that still send their reads together
+    (``core.sql.read_all``): :func:`unread_count`, counted by the ORM when they are built."""
+    from core import sql
 
-    def build(results: list[list[tuple[Any, ...]]]) -> int:
-        request._unread_notifications = count = int(results[0][0][0])
-        return count
-
-    if not tenancy.roles_known(user):  # the organizations by the user's memberships, in SQL
-        if not user.is_authenticated:
-            return None
-        return sql.Reads([(unread_sql(None), [user.pk, user.pk])], build)
-    organizations = tenancy.organization_ids(user)
-    if not organizations:
-        return None
-    return sql.Reads([(unread_sql(len(organizations)), [user.pk, *organizations])], build)
+    return sql.Reads([], lambda _results: unread_count(user, request))
 
 
 def unread_label(count: int) -> str:

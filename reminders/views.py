@@ -17,12 +17,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import sql, tenancy
+from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
-from core.fragments import csrf_input, render_fragment
 from core.models import User
-from core.pagination import capped_page_reads, window_page
+from core.pagination import capped_page, window_page
 from core.roles import Capability
 from parties.models import Organization
 from reminders import calendar, rules, selectors, services
@@ -39,11 +38,6 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return redirect(target)
     return redirect(default)
-
-
-_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
-_URL_PK_TEXT = f"/{_URL_PK}/"
-_DEADLINES_URL = "/echeances/"  # where a deadline without a page of its own leads (Deadline.get_absolute_url)
 
 
 def status_labels() -> dict[str, str]:
@@ -80,8 +74,8 @@ def deadline_status(
 def _deadline_rows(
     request: HttpRequest, deadlines: list[dict[str, Any]], today: date, organization_names: dict[int, str]
 ) -> list[dict[str, Any]]:
-    """Everything a row of the list prints, decided once per row: the template only writes
-    it (50 rows × 6 cells, where each lookup, include and condition in a template costs)."""
+    """What a row of the list prints, decided once per row (its badge, which button the user's
+    role offers): ``reminders/deadline_rows.jinja`` writes it."""
     handle_orgs = set(tenancy.organizations_where(request.user, Capability.HANDLE_DEADLINES))
 
     def can_act(deadline: dict[str, Any]) -> bool:
@@ -94,40 +88,32 @@ def _deadline_rows(
     handler_ids = {d["handled_by_id"] for d in deadlines if d["handled_by_id"] and not can_act(d)}
     handlers = {user.pk: str(user) for user in User.objects.filter(pk__in=handler_ids)} if handler_ids else {}
     kind_labels = {value: str(label) for value, label in DeadlineKind.choices}
-    urls = {name: reverse(f"reminders:{name}", args=[_URL_PK]) for name in ("handle", "reopen")}
-    # The wordings translated once for the 50 rows, not three times a row.
+    default_url = reverse("reminders:list")  # where a deadline without a page of its own leads
     labels = status_labels()
-    reopen_aria, handle_aria = _("Rouvrir « %(t)s »"), _("Marquer « %(t)s » traitée")
     rows = []
     for deadline in deadlines:
         handled = deadline["handled_at"] is not None
-        is_event = deadline["kind"] in EVENT_KINDS
         tone, label = deadline_status(
-            handled=handled, is_event=is_event, days_left=(deadline["due_date"] - today).days, labels=labels
+            handled=handled,
+            is_event=deadline["kind"] in EVENT_KINDS,
+            days_left=(deadline["due_date"] - today).days,
+            labels=labels,
         )
         actionable = can_act(deadline)
-        pk = f"/{deadline['pk']}/"
-        reopen, handle = actionable and handled, actionable and not handled
-        if reopen:
-            aria = reopen_aria % {"t": deadline["title"]}
-        elif handle:
-            aria = handle_aria % {"t": deadline["title"]}
-        else:
-            aria = ""
         rows.append(
             {
+                "pk": deadline["pk"],
                 "due_date": french_date(deadline["due_date"]),
                 "time": timezone.localtime(deadline["starts_at"]).strftime("%H:%M") if deadline["starts_at"] else "",
                 "title": deadline["title"],
-                "url": deadline["url"] or _DEADLINES_URL,
+                "url": deadline["url"] or default_url,
                 "action": deadline["action"],
                 "kind": kind_labels.get(deadline["kind"], deadline["kind"]),
                 "organization": organization_names.get(deadline["organization_id"], ""),
                 "tone": tone,
                 "status": label,
-                "reopen_url": urls["reopen"].replace(_URL_PK_TEXT, pk) if reopen else "",
-                "handle_url": urls["handle"].replace(_URL_PK_TEXT, pk) if handle else "",
-                "aria": aria,
+                "reopen": actionable and handled,
+                "handle": actionable and not handled,
                 "handler": "" if actionable else handlers.get(deadline["handled_by_id"], ""),
             }
         )
@@ -151,7 +137,6 @@ _ROW_FIELDS = (
 @login_required
 def deadline_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    selectors.preload(request.user)  # the roles and reminder settings, in one round trip
     organizations = tenancy.organizations_by_name(request.user)
     form = DeadlineFilterForm(request.GET or None, organizations=organizations)
     data = form.cleaned_data if form.is_valid() else {}
@@ -168,46 +153,22 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
-    # The page and its capped count, the counts above the list and the header's unread badge,
-    # in one round trip.
-    page, (mine_counts, all_counts), _unread = sql.read_all(
-        [
-            capped_page_reads(
-                queryset.order_by("due_date", "pk").values(*_ROW_FIELDS), request.GET.get("page"), PAGE_SIZE, COUNT_CAP
-            ),
-            selectors.counts_reads(request.user, today, mine=scope == "mine"),
-            selectors.unread_reads(request.user, request),
-        ]
+    page = capped_page(
+        queryset.order_by("due_date", "pk").values(*_ROW_FIELDS), request.GET.get("page"), PAGE_SIZE, COUNT_CAP
     )
-    counts = mine_counts if scope == "mine" else all_counts
-    return render(
-        request,
-        "pages/reminders/deadline_list.jinja",
-        {
-            "form": form,
-            "page": page,
-            # 50 rows of six cells: written by a Jinja2 fragment (see ``core.fragments``).
-            "rows_html": render_fragment(
-                "reminders/deadline_rows.jinja",
-                {
-                    "rows": _deadline_rows(request, list(page), today, dict(organizations)),
-                    "back": request.get_full_path(),
-                    "csrf_input": csrf_input(request),
-                    "labels": {
-                        "reopen": _("Rouvrir"),
-                        "handle": _("Marquer traitée"),
-                        "empty": _("Aucune échéance ne correspond à ces critères."),
-                    },
-                },
-            ),
-            "counts": counts,
-            "scope": scope,
-            # Not "querystring": in the pages' templates that name is the global function.
-            "query": query.urlencode(),
-            "today": today,
-        },
-        using="pages",
-    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _deadline_rows(request, list(page), today, dict(organizations)),
+        "back": request.get_full_path(),
+        # The counts above the list: of the scope shown (mine, or all my organizations').
+        "counts": selectors.counts(base, today),
+        "scope": scope,
+        # Not "querystring": in the pages' templates that name is the global function.
+        "query": query.urlencode(),
+        "today": today,
+    }
+    return render(request, "pages/reminders/deadline_list.jinja", context, using="pages")
 
 
 @login_required
@@ -238,48 +199,24 @@ def notifications(request: HttpRequest) -> HttpResponse:
     # rows are read as the values they print.
     page = window_page(queryset.values(*_NOTIFICATION_FIELDS), request.GET.get("page"), PAGE_SIZE)
     kinds = {value: str(label) for value, label in DeadlineKind.choices}
-    back = request.get_full_path()
+    default_url = reverse("reminders:list")
     rows = [
         {
             "pk": row["pk"],
             "unread": row["read_at"] is None,
             "when": capfirst(rules.when_label(row["due_date"], row["run_date"])),
             "title": row["deadline__title"],
-            "url": row["deadline__url"] or reverse("reminders:list"),
+            "url": row["deadline__url"] or default_url,
             "kind": kinds.get(row["deadline__kind"], row["deadline__kind"]),
             "organization": row["deadline__organization__name"],
             "due_date": french_date(row["due_date"]),
             "run_date": french_date(row["run_date"]),
             "action": row["deadline__action"],
-            "aria": _("Marquer comme lue : %(t)s") % {"t": row["deadline__title"]},
         }
         for row in page
     ]
-    return render(
-        request,
-        "pages/reminders/notifications.jinja",
-        {
-            "page": page,
-            "unread_only": unread_only,
-            "rows_html": render_fragment(
-                "reminders/notification_rows.jinja",
-                {
-                    "rows": rows,
-                    "back": back,
-                    "mark_url": reverse("reminders:mark_read"),
-                    "csrf_input": csrf_input(request),
-                    "labels": {
-                        "unread": _("Non lue"),
-                        "due": _("échéance le"),
-                        "reminded": _("rappel du"),
-                        "mark": _("Marquer comme lue"),
-                        "empty": _("Aucune notification."),
-                    },
-                },
-            ),
-        },
-        using="pages",
-    )
+    context = {"page": page, "rows": rows, "back": request.get_full_path(), "unread_only": unread_only}
+    return render(request, "pages/reminders/notifications.jinja", context, using="pages")
 
 
 _NOTIFICATION_FIELDS = (

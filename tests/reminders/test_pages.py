@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core import sql
 from core.roles import Role
 from reminders import dispatch
 from reminders.models import Deadline, EmailMode, Reminder, ReminderSettings, UserPreference
@@ -44,9 +43,9 @@ def test_list_queries_do_not_grow(client_for, organization, make_member, count, 
     user = make_member(organization, Role.MANAGER)
     many_deadlines(organization, count, due=lambda n: date(2030, 1, 1) + timedelta(days=n), recipients=(user.pk,))
     client = client_for(user)
-    # Session, user, roles (with the organizations' names) and settings together, then the
-    # rows, their capped count, the counts and the badge together on PostgreSQL (``core.sql.Reads``).
-    with django_assert_max_num_queries(4 if sql.one_message() else 8):
+    # Session, user, roles (with the organizations' names), settings (whose deadlines are
+    # mine), the page's rows, their capped count, the counts, the unread badge.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("reminders:list"), {"scope": "mine", "status": "all"})
     assert response.status_code == 200
 
@@ -258,9 +257,8 @@ def test_dashboard_panel_queries_do_not_grow(rf, organization, make_member, coun
     many_deadlines(organization, count, due=lambda n: today + timedelta(days=n % 40 - 5), recipients=(user.pk,))
     request = rf.get("/")
     request.user = user
-    # Roles, settings (whose deadlines are mine), then the rows, both counts together and the
-    # unread badge in one round trip on PostgreSQL (``core.sql.Reads``), one by one on SQLite.
-    with django_assert_max_num_queries(3 if sql.one_message() else 5):
+    # Roles, settings (whose deadlines are mine), the rows, both counts in one pass, the badge.
+    with django_assert_max_num_queries(5):
         panel = dashboard.panel(request)
     assert panel["mine"] == panel["organization"]
     assert panel["mine"]["overdue"] == len([n for n in range(count) if n % 40 < 5])
@@ -352,10 +350,9 @@ def test_unread_badge_counts_the_users_notifications_of_their_organizations(orga
 
 
 def test_the_dashboard_reads_mine_as_the_list_filters_it(organization, other_organization, make_member):
-    """``mine_sql`` (the dashboard's SQL written once) selects the deadlines ``mine_condition``
-    (the list's ORM filter) selects: named recipient, the deadline's roles, the kinds an
+    """The dashboard's next deadlines and counts of mine select the deadlines the list's filter
+    (``mine_condition``) selects: named recipient, the deadline's roles, the kinds an
     organization also sends to the role — for a user with different roles in two organizations."""
-    from core import sql
     from core.models import Membership
     from reminders import selectors
 
@@ -374,9 +371,13 @@ def test_the_dashboard_reads_mine_as_the_list_filters_it(organization, other_org
         many_deadlines(org, 3, prefix="legal", due=lambda n: today, recipient_roles=("legal",))
         many_deadlines(org, 2, prefix="sit", due=lambda n: today, kind=lambda n: "sitting")
         many_deadlines(org, 2, prefix="eva", due=lambda n: today, kind=lambda n: "evaluation")
-    condition, params = selectors.mine_sql(user)
-    rows = sql.rows(f"SELECT {sql.column(Deadline, 'id')} FROM {sql.table(Deadline)} WHERE {condition}", params)
     expected = set(Deadline.objects.filter(selectors.mine_condition(user)).values_list("pk", flat=True))
-    assert {pk for (pk,) in rows} == expected
     # named (4) + clerk in the first (3) + sitting kind there (2) + legal in the second (3)
     assert len(expected) == 12
+    assert set(selectors.my_deadlines(user).values_list("pk", flat=True)) == expected
+    mine, everything = selectors.overview(user, today, selectors.mine_condition(user))
+    assert mine == {"overdue": 0, "week": 12, "month": 12}
+    assert everything == {"overdue": 0, "week": 28, "month": 28}
+    shown = list(selectors.next_of_mine(user, today, 20))
+    assert {row["pk"] for row in shown} == expected
+    assert len(list(selectors.next_of_mine(user, today, 5))) == 5
