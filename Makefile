@@ -10,7 +10,7 @@ PORT ?= 8000
 JOBS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run install setup test lint typecheck check-deploy worker clean
+.PHONY: run install setup test lint typecheck check-deploy worker clean backup restore doctor
 
 $(VENV)/.installed: requirements.lock
 	@set -e; if [ ! -x "$(PY)" ]; then \
@@ -35,6 +35,16 @@ run: setup
 	@echo ""
 	@echo "Identifiants ci-dessus, mot de passe conventio-demo. API : http://$(HOST):$(PORT)/api/v1/docs"
 	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py serve $(HOST):$(PORT)
+
+# One archive of the database and the stored documents (var/backups/ unless FILE=…).
+backup: install
+	@DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(PY) manage.py backup $(FILE)
+
+# Put an archive back: make restore FILE=var/backups/conventio-….tar.gz [REPLACE=1]
+restore: install
+	@test -n "$(FILE)" || { echo "Indiquez l'archive : make restore FILE=var/backups/conventio-….tar.gz" >&2; exit 2; }
+	@DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(PY) manage.py migrate --noinput -v0
+	@DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-config.settings.local} $(PY) manage.py restore "$(FILE)" $(if $(REPLACE),--replace,)
 
 worker: setup
 	@DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py db_worker

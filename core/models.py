@@ -141,3 +141,23 @@ class ApiToken(models.Model):
         if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
             self.last_used_at = now
+
+
+class JobRun(models.Model):
+    """One run of a daily job (``manage.py run_daily_jobs``): ``manage.py doctor`` reads
+    whether today's ran, and how the last one ended."""
+
+    job = models.CharField(_("tâche"), max_length=100)
+    started_at = models.DateTimeField(_("commencée le"))
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    succeeded = models.BooleanField(_("réussie"), default=False)
+    message = models.TextField(_("message"), blank=True)
+
+    class Meta:
+        verbose_name = _("exécution d'une tâche quotidienne")
+        verbose_name_plural = _("exécutions des tâches quotidiennes")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["job", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"

@@ -49,9 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "pages/core/dashboard.jinja",
         {
-            "organizations": [
-                (pk, name, Role(roles[pk]).label) for pk, name in organizations
-            ],
+            "organizations": [(pk, name, Role(roles[pk]).label) for pk, name in organizations],
             "panels": panels,
         },
         using="pages",

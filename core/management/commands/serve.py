@@ -82,15 +82,15 @@ class Command(BaseCommand):
         self.children[name] = subprocess.Popen(command, env=env)
 
     def daily(self, manage: list[str], env: dict[str, str]) -> None:
-        """The daily jobs now, then each day at ``DAILY_AT``; each job's failure is printed and
-        the next still runs (each is idempotent: a missed day is caught up the next)."""
+        """The daily jobs (``run_daily_jobs``) now, then each day at ``DAILY_AT``; a failure is
+        printed and recorded, the next day runs again (each job is idempotent: a missed day is
+        caught up the next)."""
         while not self.stopping.is_set():
-            for job in getattr(settings, "DAILY_JOBS", []):
-                if self.stopping.is_set():
-                    return
-                result = subprocess.run([*manage, job], env=env, check=False)
-                if result.returncode != 0:
-                    self.stderr.write(f"La tâche quotidienne « {job} » a échoué (code {result.returncode}).")
+            result = subprocess.run([*manage, "run_daily_jobs"], env=env, check=False)
+            if result.returncode != 0:
+                self.stderr.write(
+                    f"Les tâches quotidiennes ont échoué (code {result.returncode}) : voir manage.py doctor."
+                )
             wait = (next_run(timezone.now()) - timezone.now()).total_seconds()
             if self.stopping.wait(max(wait, 1)):
                 return
