@@ -1,0 +1,208 @@
+"""Sittings: planned, convened, opened and closed, their agenda with each item's quorum, their documents."""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from deliberations import documents, selectors, services
+from deliberations.api._common import AgendaItemOut, Router, facts_and_agenda, person_of
+from deliberations.models import Sitting
+
+router = Router()
+
+
+class SittingIn(Schema):
+    assembly_id: int
+    starts_at: datetime
+    kind: Literal["ordinary", "extraordinary"] = "ordinary"
+    place: str = ""
+    president_id: int | None = None
+    secretary_id: int | None = None
+    notes: str = ""
+
+
+class SittingPatch(Schema):
+    starts_at: datetime | None = None
+    kind: Literal["ordinary", "extraordinary"] | None = None
+    place: str | None = None
+    president_id: int | None = None
+    secretary_id: int | None = None
+    notes: str | None = None
+
+
+class SittingOut(Schema):
+    id: int
+    assembly_id: int
+    assembly_name: str
+    kind: str
+    starts_at: datetime
+    place: str
+    president_id: int | None
+    secretary_id: int | None
+    convocation_date: date | None
+    urgency: bool
+    urgency_reason: str
+    reconvened_from_id: int | None
+    state: str
+    list_published_on: date | None
+    minutes_approved_on: date | None
+    minutes_published_on: date | None
+
+    @staticmethod
+    def resolve_assembly_name(obj: Any) -> str:
+        return obj["assembly_name"] if isinstance(obj, dict) else obj.assembly.name
+
+
+class SittingDetailOut(SittingOut):
+    members_in_office: int
+    agenda: list[AgendaItemOut]
+
+
+class ConveneIn(Schema):
+    convocation_date: date
+    urgency: bool = False
+    urgency_reason: str = ""
+
+
+class DayIn(Schema):
+    day: date
+
+
+class ReconveneIn(Schema):
+    starts_at: datetime
+    convocation_date: date
+    place: str = ""
+
+
+class BatchOut(Schema):
+    url: str
+
+
+def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
+    """The sitting and its agenda with each item's quorum: the attendance is read as plain
+    values (no names, no proxy instances), which is all the counts need."""
+    facts, agenda = facts_and_agenda(sitting)
+    fields = [f for f in SittingOut.model_fields if f != "assembly_name"]
+    data = {f: getattr(sitting, f) for f in fields}
+    data.update({"assembly_name": sitting.assembly.name, "members_in_office": len(facts.members), "agenda": agenda})
+    return data
+
+
+@router.get("/sittings", response=list[SittingOut], summary="Séances")
+@paginate(PageNumberPagination, page_size=50)
+def list_sittings(
+    request: HttpRequest, assembly_id: int | None = None, year: int | None = None, state: str = ""
+) -> Any:
+    queryset = selectors.sittings_for(request.user).order_by("-starts_at")
+    if assembly_id:
+        queryset = queryset.filter(assembly_id=assembly_id)
+    if year:
+        queryset = queryset.filter(starts_at__year=year)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset
+
+
+@router.post("/sittings", response={201: SittingDetailOut}, summary="Prévoir une séance")
+def create_sitting(request: HttpRequest, payload: SittingIn) -> Any:
+    assembly = selectors.assembly_for(request.user, payload.assembly_id)
+    sitting = services.create_sitting(
+        user=request.user,
+        assembly=assembly,
+        starts_at=payload.starts_at,
+        kind=payload.kind,
+        place=payload.place,
+        president=person_of(assembly.organization_id, payload.president_id),
+        secretary=person_of(assembly.organization_id, payload.secretary_id),
+        notes=payload.notes,
+    )
+    return Status(201, _sitting_detail(selectors.sitting_for(request.user, sitting.pk)))
+
+
+@router.get(
+    "/sittings/{sitting_id}",
+    response=SittingDetailOut,
+    summary="Une séance, son ordre du jour et le quorum point par point",
+)
+def get_sitting(request: HttpRequest, sitting_id: int) -> Any:
+    return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
+
+
+@router.patch("/sittings/{sitting_id}", response=SittingDetailOut, summary="Modifier une séance")
+def update_sitting(request: HttpRequest, sitting_id: int, payload: SittingPatch) -> Any:
+    sitting = selectors.sitting_for(request.user, sitting_id)
+    data = payload.dict(exclude_unset=True)
+    org = sitting.assembly.organization_id
+    if "president_id" in data:
+        data["president"] = person_of(org, data.pop("president_id"))
+    if "secretary_id" in data:
+        data["secretary"] = person_of(org, data.pop("secretary_id"))
+    services.update_sitting(user=request.user, sitting=sitting, **data)
+    return _sitting_detail(selectors.sitting_for(request.user, sitting_id))
+
+
+def _sitting_step(request: HttpRequest, sitting_id: int, step: Any, **kwargs: Any) -> Any:
+    sitting = selectors.sitting_for(request.user, sitting_id)
+    # The step returns the sitting it locked and changed (with its assembly): not read again.
+    return _sitting_detail(step(user=request.user, sitting=sitting, **kwargs))
+
+
+@router.post(
+    "/sittings/{sitting_id}/convene", response=SittingDetailOut, summary="Convoquer (délai en jours francs contrôlé)"
+)
+def convene(request: HttpRequest, sitting_id: int, payload: ConveneIn) -> Any:
+    return _sitting_step(request, sitting_id, services.convene, **payload.dict())
+
+
+@router.post("/sittings/{sitting_id}/open", response=SittingDetailOut, summary="Ouvrir la séance")
+def open_sitting(request: HttpRequest, sitting_id: int) -> Any:
+    return _sitting_step(request, sitting_id, services.open_sitting)
+
+
+@router.post("/sittings/{sitting_id}/close", response=SittingDetailOut, summary="Clore la séance")
+def close_sitting(request: HttpRequest, sitting_id: int) -> Any:
+    return _sitting_step(request, sitting_id, services.close_sitting)
+
+
+@router.post(
+    "/sittings/{sitting_id}/list-publication",
+    response=SittingDetailOut,
+    summary="Publication de la liste des délibérations",
+)
+def publish_list(request: HttpRequest, sitting_id: int, payload: DayIn) -> Any:
+    return _sitting_step(request, sitting_id, services.publish_list, published_on=payload.day)
+
+
+@router.post(
+    "/sittings/{sitting_id}/minutes-approval", response=SittingDetailOut, summary="Approbation du procès-verbal"
+)
+def approve_minutes(request: HttpRequest, sitting_id: int, payload: DayIn) -> Any:
+    return _sitting_step(request, sitting_id, services.approve_minutes, approved_on=payload.day)
+
+
+@router.post(
+    "/sittings/{sitting_id}/minutes-publication", response=SittingDetailOut, summary="Publication du procès-verbal"
+)
+def publish_minutes(request: HttpRequest, sitting_id: int, payload: DayIn) -> Any:
+    return _sitting_step(request, sitting_id, services.publish_minutes, published_on=payload.day)
+
+
+@router.post(
+    "/sittings/{sitting_id}/reconvene", response={201: SittingDetailOut}, summary="Reconvoquer faute de quorum"
+)
+def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> Any:
+    sitting = selectors.sitting_for(request.user, sitting_id)
+    second = services.reconvene(user=request.user, sitting=sitting, **payload.dict())
+    return Status(201, _sitting_detail(selectors.sitting_for(request.user, second.pk)))
+
+
+@router.post(
+    "/sittings/{sitting_id}/documents", response={202: BatchOut}, summary="Produire tous les documents de la séance"
+)
+def sitting_documents(request: HttpRequest, sitting_id: int) -> Any:
+    sitting = selectors.sitting_for(request.user, sitting_id)
+    result = documents.start_sitting_bundle(user=request.user, sitting=sitting)
+    return Status(202, {"url": result.get_absolute_url()})
