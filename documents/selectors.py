@@ -7,17 +7,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.http import Http404
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from core import sql, tenancy
+from core import tenancy
 from core.roles import Capability
 from documents.models import (
     DocumentBatch,
     DocumentTemplate,
-    Origin,
     SigningCertificate,
     StoredDocument,
     TrustAnchor,
@@ -148,80 +144,18 @@ def batch_for(user: Any, pk: int) -> DocumentBatch:
         raise _not_found() from exc
 
 
-_PANEL_PK = 987654321  # placeholder pk replaced in the panel's reversed addresses
-_PANEL_PK_TEXT = f"/{_PANEL_PK}/"
 # The columns the panel prints: no organization, author, owner type or template joined.
 _PANEL_COLUMNS = ("id", "organization_id", "title", "format", "version", "origin", "signature_count", "created_at")
 
 
-@sql.keyed
-def _panel_sql(organizations: int | None, limit: int) -> str:
-    # ``documents_of`` in its order, as SQL written once (``core.sql``): the ORM took longer
-    # to build this query than PostgreSQL to answer it, on every page that has the panel.
-    # The organizations are ``%s`` each, or (``None``) those the user ``%s`` is a member of.
-    d = StoredDocument
-    columns = ", ".join(sql.column(d, f) for f in _PANEL_COLUMNS)
-    scope = tenancy.organizations_sql(organizations)
-    return (
-        f"SELECT {columns} FROM {sql.table(d)} WHERE {sql.column(d, 'owner_type')} = %s "
-        f"AND {sql.column(d, 'owner_id')} = %s AND {sql.column(d, 'organization')} IN ({scope}) "
-        f"ORDER BY {sql.order(d, ['-created_at', '-id'])} LIMIT {int(limit)}"
-    )
-
-
 def panel(user: Any, obj: Model, limit: int = 50) -> dict[str, Any]:
-    """What an object's documents panel prints (``panels/documents.jinja``), each row decided
-    here from plain values: the panel is on every sitting, act and convention page, with a
-    version per format and per run."""
-    return sql.read_one(panel_reads(user, type(obj), obj.pk, limit)) or {"rows": [], "labels": {}}
-
-
-def panel_reads(user: Any, model: Any, pk: Any, limit: int = 50) -> sql.Reads[dict[str, Any]]:
-    """:func:`panel` of the object ``pk`` of ``model`` as a query, for a page to send with its own."""
-    if user is None:
-        return sql.Reads([], lambda _results: {"rows": [], "labels": {}})
-    owner_type = ContentType.objects.get_for_model(model)  # cached by Django after its first read
-    if user.is_authenticated and not tenancy.roles_known(user):
-        # Scoped by the user's memberships: the page reads the roles in the same round trip
-        # (before this panel is built: it checks who may sign).
-        statement = (_panel_sql(None, limit), [owner_type.pk, pk, user.pk])
-    else:
-        organizations = tenancy.organization_ids(user)
-        if not organizations:
-            return sql.Reads([], lambda _results: _panel_context(user, []))
-        statement = (_panel_sql(len(organizations), limit), [owner_type.pk, pk, *organizations])
-
-    def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any]:
-        return _panel_context(user, results[0])
-
-    return sql.Reads([statement], build)
-
-
-def _panel_context(user: Any, raw: list[tuple[Any, ...]]) -> dict[str, Any]:
-    documents = [tuple(row.values()) for row in sql.convert(StoredDocument, _PANEL_COLUMNS, raw)]
-    sign_orgs = set(tenancy.organizations_where(user, Capability.SIGN_DOCUMENTS))
-    detail = reverse("documents:detail", args=[_PANEL_PK])
-    download = reverse("documents:download", args=[_PANEL_PK])
-    origins = {value: str(label) for value, label in Origin.choices}
-    rows = []
-    for pk, organization_id, title, document_format, version, origin, signatures, created_at in documents:
-        local = timezone.localtime(created_at)
-        origin_label = origins.get(origin, origin)
-        if signatures:
-            origin_label += " (" + ngettext("%(n)s signature", "%(n)s signatures", signatures) % {"n": signatures} + ")"
-        rows.append(
-            {
-                "url": detail.replace(_PANEL_PK_TEXT, f"/{pk}/"),
-                "download_url": download.replace(_PANEL_PK_TEXT, f"/{pk}/"),
-                "title": title,
-                "format": document_format.upper(),
-                "version": version,
-                "origin": origin_label,
-                "created_iso": local.isoformat(),
-                "created": local.strftime("%d/%m/%Y %H:%M"),
-                "pdf": document_format == "pdf",
-                "can_sign": organization_id in sign_orgs,
-            }
-        )
-    labels = {"download": _("Télécharger"), "verify": _("Vérifier"), "sign": _("Signer")}
-    return {"rows": rows, "labels": labels}
+    """What an object's documents panel prints (``panels/documents.jinja``): its newest
+    documents the user may see (a version per format and per run), and the organizations
+    where the user may sign them. One query (the user's roles are read once per request)."""
+    if user is None or not user.is_authenticated:
+        return {"documents": [], "sign_organizations": set()}
+    documents = documents_of(user, obj).select_related(None).only(*_PANEL_COLUMNS)[:limit]
+    return {
+        "documents": list(documents),
+        "sign_organizations": set(tenancy.organizations_where(user, Capability.SIGN_DOCUMENTS)),
+    }
