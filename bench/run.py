@@ -14,7 +14,7 @@ from importlib import import_module
 
 from bench.env import setup
 
-BENCHMARKS = ["storage", "pages", "reminders", "documents", "attendance", "load"]
+BENCHMARKS = ["storage", "pages", "reminders", "documents", "attendance", "load", "cluster"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,27 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    # S3-compatible storage (django-storages, installed apart: see deploy/README.md); documents
+    # are never public: each link is signed and expires.
+    _bucket = env.string("S3_BUCKET", "")
+    if not _bucket:
+        raise ImproperlyConfigured("S3_BUCKET must name the bucket of the documents (STORAGE_BACKEND is S3).")
+    _s3: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env.string("S3_ENDPOINT_URL", "") or None,
+            "region_name": env.string("S3_REGION", "") or None,
+            "access_key": env.string("S3_ACCESS_KEY", ""),
+            "secret_key": env.string("S3_SECRET_KEY", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    STORAGES["default"] = _s3  # type: ignore[assignment]
+
 MAILERS = {"default": _mailer(env.string("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"))}
 LOGGING = {
     "version": 1,
