@@ -31,7 +31,6 @@ from conventions.models import (
 from conventions.services.life import SIGNATURE_RULE
 from core import tenancy
 from core.errors import DomainError
-from core.pagination import RowsPages, SearchedPages
 from deliberations.models import Deliberation
 from parties.models import Signatory
 from parties.selectors import organization_for, organizations_for
@@ -69,7 +68,9 @@ class ConventionSummaryOut(Schema):
 
     @staticmethod
     def resolve_partners(obj: Convention | dict[str, Any]) -> list[str]:
-        if isinstance(obj, dict):  # a row of ``selectors.summary_rows``
+        # A convention's record (``selectors.convention_record``, the detail) carries its
+        # partners' names; a listed convention has its parties prefetched.
+        if isinstance(obj, dict):
             return list(obj["partners"])
         return [p.organization.name for p in obj.parties.all() if p.organization_id != obj.organization_id]
 
@@ -507,11 +508,9 @@ def list_conventions(
         end_before=end_before,
         q=q,
     )
-    # A text search read once as its matches' ids (``core.pagination.SearchedPages``).
-    queryset = selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
-    if filters.q or filters.partner_name.strip():
-        return SearchedPages(queryset, selectors.summary_rows, selectors.summary_rows_by_id)
-    return RowsPages(queryset, selectors.summary_rows)
+    # A page of model instances with only the listed columns, their parties and the
+    # partners' names prefetched: the same queries whatever the page's length.
+    return selectors.filter_conventions(selectors.convention_summaries(request.user), filters)
 
 
 @router.get("/conventions/{convention_id}", response=ConventionOut)
