@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +16,11 @@ from django.utils.translation import gettext as _
 from conventions import rules
 from conventions.models import Convention, ConventionStatus, RenewalMode
 from conventions.models.conventions import LIVE_STATES
-from core import sql, tenancy
+from core import tenancy
 from core.formatting import french_date
 from reminders.models import ReminderSettings
 
 MAX_ROWS = 15
-_URL_PK = 987654321  # placeholder pk replaced in reversed addresses
-_URL_PK_TEXT = f"/{_URL_PK}/"
 
 
 def _percent(day: date, start: date, span: int) -> float:
@@ -35,9 +35,8 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
     start = min([c.effective_date for c in dated] + [today])
     end = max([c.end_date for c in dated] + [today])
     span = max((end - start).days, 1)
-    # Each row's text, link and CSS are written here once: the template only prints them.
+    # Each row's text and CSS are written here once: the template only prints them.
     status_labels = {value: str(label) for value, label in ConventionStatus.choices}
-    detail_url = reverse("conventions:detail", args=[_URL_PK])
     rows = []
     for convention in dated:
         if (
@@ -68,7 +67,6 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
                 "window_width": max(right - window_left, 0),
                 "window_start": window_start,
                 "window_label": window_label,
-                "url": detail_url.replace(_URL_PK_TEXT, f"/{convention.pk}/"),
                 "reference": convention.reference,
                 "tone": convention.status_tone or "none",
                 # Percentages as Python writes them (a dot), never localized ("12,5" is no CSS).
@@ -109,59 +107,37 @@ _TIMELINE_FIELDS = (
 )
 
 
-@sql.keyed
-def _panel_sql(organizations: int) -> tuple[str, str]:
-    """The counts by status and the timeline's conventions of the organizations (``%s`` each),
-    prepared once per connection (``core.sql.keyed``), as the dashboard's other panels."""
-    c, settings = Convention, ReminderSettings
-    of_organizations = f"{sql.column(c, 'organization')} IN ({sql.placeholders(organizations)})"
-    return (
-        # COUNT(*): counted from the (organization, status) index alone, without the table.
-        f"SELECT {sql.column(c, 'status')}, COUNT(*) FROM {sql.table(c)} WHERE {of_organizations} "
-        f"GROUP BY {sql.column(c, 'status')}",
-        # The organization's renewal lead comes with each row (its settings, else the default).
-        f"SELECT {sql.columns(c, _TIMELINE_FIELDS)}, COALESCE((SELECT {sql.name(settings, 'renewal_lead_months')} "
-        f"FROM {sql.table(settings)} WHERE {sql.name(settings, 'organization')} = {sql.column(c, 'organization')}), %s) "
-        f"FROM {sql.table(c)} WHERE {of_organizations} "
-        f"AND {sql.column(c, 'status')} IN ({sql.placeholders(len(LIVE_STATES))}) "
-        f"ORDER BY {sql.column(c, 'end_date')} LIMIT {MAX_ROWS}",
-    )
-
-
-def reads(request: HttpRequest) -> sql.Reads[dict[str, Any] | None] | None:
-    """The panel's two queries, for the dashboard to send with the other panels'."""
+def panel(request: HttpRequest) -> dict[str, Any] | None:
+    """The counts by status and the timeline of the live conventions of the user's
+    organizations, each with its organization's renewal lead (its reminder settings, else the
+    default): two queries."""
     if not request.user.is_authenticated:
         return None
     organizations = tenancy.organization_ids(request.user)
     if not organizations:
         return None
-    counts_sql, timeline_sql = _panel_sql(len(organizations))
+    scoped = Convention.objects.visible_to(organizations)
+    # Counted from the (organization, status) index alone, without the table.
+    counts = dict(scoped.order_by().values_list("status").annotate(n=Count("*")))
+    if not counts:
+        return None
     default_lead = ReminderSettings._meta.get_field("renewal_lead_months").get_default()
-    statements = [
-        (counts_sql, list(organizations)),
-        (timeline_sql, [default_lead, *organizations, *LIVE_STATES]),
-    ]
-
-    def build(results: list[list[tuple[Any, ...]]]) -> dict[str, Any] | None:
-        count_rows, timeline_rows = results
-        counts = dict(count_rows)
-        if not counts:
-            return None
-        today = timezone.localdate()
-        width = len(_TIMELINE_FIELDS)
-        shown = sql.instances(Convention, [row[:width] for row in timeline_rows], _TIMELINE_FIELDS)
-        lead_months = {c.organization_id: row[width] for c, row in zip(shown, timeline_rows, strict=True)}
-        return {
-            "title": _("Conventions"),
-            "template": "pages/conventions/_dashboard.jinja",
-            "counts": [(ConventionStatus(s).label, counts[s], s) for s in ConventionStatus.values if s in counts],
-            "timeline": timeline(shown, today=today, lead_months=lead_months),
-            "today": today,
-            "list_url": reverse("conventions:list"),
-        }
-
-    return sql.Reads(statements, build)
-
-
-def panel(request: HttpRequest) -> dict[str, Any] | None:
-    return sql.read_one(reads(request))
+    lead = Subquery(
+        ReminderSettings.objects.filter(organization_id=OuterRef("organization_id")).values("renewal_lead_months")[:1]
+    )
+    shown = list(
+        scoped.filter(status__in=LIVE_STATES)
+        .only(*_TIMELINE_FIELDS)
+        .annotate(renewal_lead=Coalesce(lead, Value(default_lead), output_field=IntegerField()))
+        .order_by("end_date")[:MAX_ROWS]
+    )
+    today = timezone.localdate()
+    lead_months = {c.organization_id: c.renewal_lead for c in shown}
+    return {
+        "title": _("Conventions"),
+        "template": "pages/conventions/_dashboard.jinja",
+        "counts": [(ConventionStatus(s).label, counts[s], s) for s in ConventionStatus.values if s in counts],
+        "timeline": timeline(shown, today=today, lead_months=lead_months),
+        "today": today,
+        "list_url": reverse("conventions:list"),
+    }

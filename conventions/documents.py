@@ -113,17 +113,19 @@ def convention_context(convention: Convention) -> dict[str, Any]:
         approvals.append(
             f"la décision n° {convention.delegated_decision_reference} du {french_date(convention.delegated_decision_date)}"
         )
-    obligations: list[dict[str, Any]] = []
-    for party in parties:
-        items = [
+    by_party: dict[int, list[dict[str, Any]]] = {}
+    for o in convention.obligations.order_by("id"):
+        by_party.setdefault(o.party_id, []).append(
             {
                 "description": o.description,
                 "recurrence": o.get_recurrence_display(),
                 "due": o.first_due_date,
                 "amount": french_amount(o.amount) if o.amount is not None else "",
             }
-            for o in convention.obligations.filter(party=party)
-        ]
+        )
+    obligations: list[dict[str, Any]] = []
+    for party in parties:
+        items = by_party.get(party.pk, [])
         if items:
             obligations.append({"party": party.designation or party.organization.name, "items": items})
     return {

@@ -28,7 +28,7 @@ from conventions.models import (
     MeetingStatus,
 )
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES, STATUS_TONE
-from core import panels, tenancy
+from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
 from core.pagination import RowsPages, SearchedPages
@@ -269,9 +269,7 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
 
 @login_required
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    convention = selectors.convention_detail(
-        request.user, pk, deadlines=True, panels=panels.reads(request, Convention, pk)
-    )
+    convention = selectors.convention_detail(request.user, pk)
     notice = getattr(convention, "termination_notice_record", None)
     partners = list(convention.parties.all())
     variables = services.clause_variables(convention)
@@ -282,7 +280,7 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "notice": notice,
         # The party that gave notice is one of the parties read (not joined to the convention).
         "notice_by": next((p.organization.name for p in partners if notice and p.pk == notice.given_by_id), ""),
-        "deadlines": convention.deadline_rows,  # type: ignore[attr-defined]
+        "deadlines": selectors.convention_deadlines(convention),
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),

@@ -1,11 +1,11 @@
-"""The convention as its page reads it (``selectors.convention_detail``: SQL written once, one
-round trip): the same objects as the ORM's prefetch, and nothing more read afterwards."""
+"""The convention as its page reads it (``selectors.convention_detail``): everything the page
+shows in a constant number of queries, nothing read afterwards, and each collection kept to
+the convention when chained."""
 
 from datetime import date
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch
 from django.http import Http404
 
 from conventions import selectors
@@ -15,13 +15,11 @@ from conventions.models import (
     CommitteeMeeting,
     Convention,
     ConventionClause,
-    ConventionParty,
     Evaluation,
     MonitoringCommittee,
     Obligation,
     TerminationNotice,
 )
-from core import sql
 from core.roles import Role
 from reminders.models import Deadline
 from tests.conventions.helpers import adopted_deliberation, draft, partner_of, signed
@@ -30,12 +28,7 @@ from tests.factories import member
 pytestmark = pytest.mark.django_db
 
 
-def _values(objects):
-    fields = sql.fields_of(type(objects[0])) if objects else ()
-    return [tuple(getattr(o, f) for f in fields) for o in objects]
-
-
-def _everything(legal_user, organization):
+def _everything(legal_user, organization, act="V2024-067"):
     partner = partner_of(organization)
     convention = signed(legal_user, organization, partner=partner, title="Locaux partagés")
     parties = list(convention.parties.order_by("position"))
@@ -64,7 +57,7 @@ def _everything(legal_user, organization):
         sha256="1" * 64,
     )
     convention.followers.add(legal_user)
-    convention.approving_deliberations.add(adopted_deliberation(organization))
+    convention.approving_deliberations.add(adopted_deliberation(organization, number=act))
     committee = MonitoringCommittee.objects.create(organization=organization, name="Comité", convention=convention)
     CommitteeMeeting.objects.create(committee=committee, date=date(2024, 9, 1))
     CommitteeMeeting.objects.create(committee=committee, date=date(2025, 3, 1))
@@ -77,59 +70,55 @@ def _everything(legal_user, organization):
     return convention
 
 
-def test_the_page_reads_what_the_orm_prefetches(legal_user, organization, django_assert_num_queries):
+# The convention with its organization, manager, programme and notice, then its parties,
+# clauses, obligations, avenants, evaluations, annexes, followers, approving acts, successors
+# and committees: one query each, whatever their number of rows.
+DETAIL_QUERIES = 11
+
+
+def test_the_detail_reads_everything_its_page_shows_in_constant_queries(
+    legal_user, organization, django_assert_num_queries
+):
     convention = _everything(legal_user, organization)
-    read = selectors.convention_detail(legal_user, convention.pk, deadlines=True)
-    orm = (
-        Convention.objects.select_related(
-            "organization", "manager", "programme", "termination_notice_record", "predecessor"
-        )
-        .prefetch_related(
-            Prefetch(
-                "parties",
-                queryset=ConventionParty.objects.select_related("organization", "signatory__person").order_by(
-                    "position"
-                ),
-            ),
-            "clauses",
-            Prefetch("obligations", queryset=Obligation.objects.select_related("party__organization")),
-            Prefetch("amendments", queryset=Amendment.objects.order_by("number")),
-            Prefetch("evaluations", queryset=Evaluation.objects.order_by("number")),
-            "annexes",
-            "followers",
-            "approving_deliberations",
-            "successors",
-            Prefetch("committees", queryset=MonitoringCommittee.objects.annotate(meeting_count=Count("meetings"))),
-        )
-        .get(pk=convention.pk)
-    )
+    predecessor = Convention.objects.get(pk=convention.pk).predecessor
+    with django_assert_num_queries(DETAIL_QUERIES):
+        read = selectors.convention_detail(legal_user, convention.pk)
     with django_assert_num_queries(0):
-        assert _values([read]) == _values([orm])
-        assert read.predecessor_reference == orm.predecessor.reference
-        assert _values([read.organization]) == _values([orm.organization])
-        assert read.manager.pk == orm.manager.pk and str(read.manager) == str(orm.manager)
-        assert read.programme is None and orm.programme is None
-        assert _values([read.termination_notice_record]) == _values([orm.termination_notice_record])
-        for name in ("parties", "clauses", "obligations", "amendments", "evaluations", "annexes", "committees"):
-            assert _values(list(getattr(read, name).all())) == _values(list(getattr(orm, name).all())), name
-            assert getattr(read, name).all(), name  # every collection has rows here
-        assert [c.meeting_count for c in read.committees.all()] == [2]
+        assert read.pk == convention.pk and read.title == "Locaux partagés"
+        assert read.predecessor_reference == predecessor.reference
+        assert read.organization.name == organization.name
+        assert read.manager.pk == legal_user.pk
+        assert read.programme is None
+        assert read.termination_notice_record.reason == "Fin du projet"
+        parties = list(read.parties.all())
+        assert [p.position for p in parties] == sorted(p.position for p in parties) and len(parties) == 2
+        assert parties[0].organization_id == organization.pk
+        assert all(p.signatory is None or p.signatory.person.formal_name for p in parties)
         assert [c.title for c in read.clauses.all()] == ["Objet", "Durée"]
-        assert [o.party.organization.name for o in read.obligations.all()] == [
-            o.party.organization.name for o in orm.obligations.all()
-        ]
-        assert [(p.organization.name, p.signatory and p.signatory.person.formal_name) for p in read.parties.all()] == [
-            (p.organization.name, p.signatory and p.signatory.person.formal_name) for p in orm.parties.all()
-        ]
-        assert [str(u) for u in read.followers.all()] == [str(u) for u in orm.followers.all()]
+        # Obligations by their party's position, as their model orders them.
+        assert [o.description for o in read.obligations.all()] == ["Versement", "Bilan annuel"]
+        assert [o.party.organization.name for o in read.obligations.all()] == [p.organization.name for p in parties]
+        assert [a.title for a in read.amendments.all()] == ["Premier", "Deuxième"]
+        assert [e.number for e in read.evaluations.all()] == [1]
+        assert [a.title for a in read.annexes.all()] == ["Plan", "Bilan"]
+        assert [str(u) for u in read.followers.all()] == [str(legal_user)]
         assert [d.number for d in read.approving_deliberations.all()] == ["V2024-067"]
-        assert [s.reference for s in read.successors.all()] == [s.reference for s in orm.successors.all()]
-        assert read.annexes.all()[0].file.url == orm.annexes.all()[0].file.url
-    deadlines = Deadline.objects.filter(
+        assert [s.title for s in read.successors.all()] == ["Locaux partagés, suite"]
+        assert [(c.name, c.meeting_count) for c in read.committees.all()] == [("Comité", 2)]
+        assert read.annexes.all()[0].file.url.endswith("plan.pdf")
+    assert {e: [a.title for a in annexes] for e, annexes in selectors.evaluation_attachments(read).items()} == {
+        read.evaluations.all()[0].pk: ["Bilan"]
+    }
+
+
+def test_the_deadlines_of_the_page(legal_user, organization):
+    convention = _everything(legal_user, organization)
+    rows = list(selectors.convention_deadlines(convention))
+    expected = Deadline.objects.filter(
         content_type=ContentType.objects.get_for_model(Convention), object_id=convention.pk
-    )
-    assert read.deadline_rows == list(deadlines.order_by("due_date", "id").values("due_date", "title"))
-    assert read.deadline_rows and all(isinstance(row["due_date"], date) for row in read.deadline_rows)
+    ).order_by("due_date", "id")
+    assert rows == list(expected.values("due_date", "title"))
+    assert rows and all(isinstance(row["due_date"], date) for row in rows)
 
 
 def test_another_organizations_convention_is_not_found(legal_user, organization, other_organization):
@@ -139,23 +128,69 @@ def test_another_organizations_convention_is_not_found(legal_user, organization,
         selectors.convention_detail(stranger, convention.pk)
     with pytest.raises(Http404):
         selectors.convention_detail(legal_user, 0)
+    with pytest.raises(Http404):
+        selectors.convention_record(stranger, convention.pk)
 
 
-def test_the_page_reads_its_panels_and_badge_with_the_convention(rf, legal_user, organization):
-    """``core.panels.reads`` sent with the convention give the documents and history panels
-    (and the unread count) as each read alone gives them."""
-    from conventions import services
-    from core import history, panels
-    from documents import selectors as documents
+# Each collection of the detail and a relation to join when chained (users have none).
+COLLECTIONS = {
+    "parties": ("organization", "signatory__person"),
+    "clauses": ("convention",),
+    "obligations": ("party__organization",),
+    "amendments": ("convention", "clause"),
+    "evaluations": ("convention",),
+    "annexes": ("evaluation",),
+    "followers": (),
+    "approving_deliberations": ("sitting", "assembly"),
+    "successors": ("organization",),
+    "committees": ("organization",),
+}
 
-    convention = draft(legal_user, organization, title="Avant")
-    services.update_convention(user=legal_user, convention=convention, title="Après")
-    request = rf.get("/")
-    request.user = legal_user
-    read = selectors.convention_detail(
-        legal_user, convention.pk, panels=panels.reads(request, type(convention), convention.pk)
+
+def test_the_details_collections_keep_their_filter_when_chained(legal_user, organization, other_organization):
+    """Issue 18: chained, a collection of the detail once read its whole table (another
+    collectivité's parties and acts in a convention's document)."""
+    ours = _everything(legal_user, organization)
+    other_user = member(other_organization, Role.LEGAL)
+    _everything(other_user, other_organization)  # the same collections, in another collectivité
+    _everything(legal_user, organization, act="V2024-068")  # and in another convention of the same one
+    read = selectors.convention_detail(legal_user, ours.pk)
+    fresh = Convention.objects.get(pk=ours.pk)
+    for name, related in COLLECTIONS.items():
+        expected = sorted(getattr(fresh, name).values_list("pk", flat=True))
+        assert expected, name
+        prefetched = sorted(o.pk for o in getattr(read, name).all())
+        assert prefetched == expected, name
+        joined = getattr(read, name).select_related(*related) if related else getattr(read, name).defer("last_login")
+        for chained in (
+            joined,
+            joined.all(),
+            getattr(read, name).filter(pk__gt=0),
+            getattr(read, name).order_by("-pk"),
+            getattr(read, name).all().filter(pk__gt=0).order_by("pk"),
+        ):
+            assert sorted(o.pk for o in chained) == expected, name
+            assert chained.count() == len(expected), name
+    party_names = {p.organization.name for p in read.parties.select_related("organization", "signatory__person")}
+    assert other_organization.name not in party_names
+
+
+def test_the_api_record_is_the_conventions_alone(legal_user, organization, other_organization):
+    convention = _everything(legal_user, organization)
+    _everything(member(other_organization, Role.LEGAL), other_organization)
+    record = selectors.convention_record(legal_user, convention.pk)
+    fresh = Convention.objects.get(pk=convention.pk)
+    assert record["id"] == convention.pk and record["organization_id"] == organization.pk
+    assert [p["id"] for p in record["parties"]] == list(
+        fresh.parties.order_by("position", "id").values_list("pk", flat=True)
     )
-    assert read.__dict__[panels.DOCUMENTS] == documents.panel(legal_user, convention)
-    alone = history.panel(convention)
-    assert read.__dict__[panels.HISTORY] == alone and len(alone["entries"]) == 2
-    assert "Après" in str(alone["entries"][0].changes) and request._unread_notifications == 0
+    assert record["parties"][0]["organization.name"] == organization.name
+    assert record["partners"] == [p["organization.name"] for p in record["parties"][1:]]
+    assert [c["title"] for c in record["clauses"]] == ["Objet", "Durée"]
+    assert [o["description"] for o in record["obligations"]] == ["Versement", "Bilan annuel"]
+    assert [a["number"] for a in record["amendments"]] == [1, 2]
+    assert [e["number"] for e in record["evaluations"]] == [1]
+    assert record["approving_deliberation_ids"] == list(fresh.approving_deliberations.values_list("pk", flat=True))
+    assert record["follower_ids"] == [legal_user.pk]
+    assert record["termination_notice"]["reason"] == "Fin du projet"
+    assert record["get_status_display"] == fresh.get_status_display()
