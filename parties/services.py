@@ -8,6 +8,7 @@ from django.db import transaction
 
 from core import tenancy
 from core.errors import DomainError
+from core.locking import lock
 from core.roles import Capability
 from parties import rules
 from parties.models import Organization, OrganizationKind, Person, Signatory
@@ -58,7 +59,7 @@ def update_organization(*, user: Any, organization: Organization, **data: Any) -
     """Change an organization's identity; a tenant needs an administrator, a partner legal staff."""
     capability = Capability.MANAGE_ORGANIZATION if organization.is_tenant else Capability.EDIT_PARTNERS
     tenancy.require(user, organization.tenant_id_or_self, capability)
-    locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    locked = lock(Organization, organization.pk)
     cleaned = _clean_identifiers({k: v for k, v in data.items() if k in _EDITABLE})
     for field, value in cleaned.items():
         setattr(locked, field, value)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core import tenancy
 from core.errors import DomainError
+from core.locking import lock
 from core.roles import Capability, Role
 from reminders import rules
 from reminders.deadlines import DeadlineSpec
@@ -160,7 +161,7 @@ def clear_deadlines(*, source: models.Model) -> None:
 def mark_handled(*, user: Any, deadline: Deadline) -> Deadline:
     """Someone did what the deadline asked: no more reminders, pending e-mails cancelled."""
     tenancy.require(user, deadline.organization_id, Capability.HANDLE_DEADLINES)
-    locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    locked = lock(Deadline, deadline.pk)
     if locked.handled_at is None:
         locked.handled_at = timezone.now()
         locked.handled_by = user
@@ -176,7 +177,7 @@ def mark_handled(*, user: Any, deadline: Deadline) -> Deadline:
 def reopen(*, user: Any, deadline: Deadline) -> Deadline:
     """Undo "handled": reminders start again at the next offset or overdue week."""
     tenancy.require(user, deadline.organization_id, Capability.HANDLE_DEADLINES)
-    locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    locked = lock(Deadline, deadline.pk)
     if locked.handled_at is not None:
         locked.handled_at = None
         locked.handled_by = None

@@ -12,7 +12,7 @@ import pypdf
 import pytest
 
 from core.errors import DomainError
-from documents import services
+from documents import services, templates_registry
 from documents.context import organization_context
 from documents.models import DocumentKind, Origin, StoredDocument
 from tests.documents.helpers import docx_text, pdf_text, read, sample_context
@@ -161,7 +161,7 @@ def test_unknown_kind_or_format_is_refused(organization):
 
 def test_kind_without_template_names_the_missing_template(organization, monkeypatch, tmp_path):
     # Domain apps ship their kinds' defaults; until then the error says what is missing.
-    monkeypatch.setattr(services.templates_registry, "shipped_path", lambda kind, fmt: tmp_path / f"{kind}.{fmt}")
+    monkeypatch.setattr(templates_registry, "shipped_path", lambda kind, fmt: tmp_path / f"{kind}.{fmt}")
     with pytest.raises(DomainError) as error:
         services.generate_document(
             kind="committee_minutes",
