@@ -1,0 +1,15 @@
+"""API of the conventions app: same rules and messages as the pages (services raise DomainError).
+
+One router per subject, mounted here under the app's tag; ``config/api.py`` mounts ``router``.
+"""
+
+from conventions.api import committees, conventions, life, programmes
+from conventions.api._common import Router
+
+router = Router(tags=["Conventions"])
+router.add_router("", conventions.router)
+router.add_router("", life.router)
+router.add_router("", committees.router)
+router.add_router("", programmes.router)
+
+__all__ = ["router"]
