@@ -232,7 +232,9 @@ def test_timestamped_signature_b_t(pdf_document, certificate, legal_user, monkey
             )
         ),
     )
-    monkeypatch.setattr(signing, "timestamper", lambda: tsa)
+    from documents.signing import pades
+
+    monkeypatch.setattr(pades, "timestamper", lambda: tsa)  # where the signing reads it
     signed = read(services.sign_document(document=pdf_document, certificate=certificate, user=legal_user))
     (signature,) = signing.verify_pdf(signed).signatures
     assert signature.intact and signature.valid
