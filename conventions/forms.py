@@ -19,7 +19,6 @@ from conventions.models import (
     Side,
 )
 from conventions.rules import FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR
-from core.widgets import QuickSelect
 from parties.models import Organization
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,20 +26,18 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Recherche"), required=False)
-    # The menus are written by QuickSelect: the list renders them on every visit, and the
-    # managers of a métropole are hundreds of options (one template each with Django's Select).
     status = forms.ChoiceField(
-        label=_("État"), required=False, choices=[("", _("Tous"))] + ConventionStatus.choices, widget=QuickSelect
+        label=_("État"), required=False, choices=[("", _("Tous"))] + ConventionStatus.choices, widget=forms.Select
     )
     kind = forms.ChoiceField(
-        label=_("Type"), required=False, choices=[("", _("Tous"))] + ConventionKind.choices, widget=QuickSelect
+        label=_("Type"), required=False, choices=[("", _("Tous"))] + ConventionKind.choices, widget=forms.Select
     )
     # A métropole has thousands of partners: they are searched by name or SIREN rather than
     # listed in a menu; ``partner`` (an id) comes from links such as a partner's page.
     partner_name = forms.CharField(label=_("Partenaire (nom ou SIREN)"), required=False, max_length=100)
     partner = forms.IntegerField(required=False, widget=forms.HiddenInput)
     manager = forms.TypedChoiceField(
-        label=_("Responsable"), required=False, coerce=int, empty_value=None, widget=QuickSelect
+        label=_("Responsable"), required=False, coerce=int, empty_value=None, widget=forms.Select
     )
     end_after = forms.DateField(label=_("Fin après le"), required=False, widget=DATE)
     end_before = forms.DateField(label=_("Fin avant le"), required=False, widget=DATE)
