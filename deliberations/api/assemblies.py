@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
 from core import tenancy
@@ -160,7 +161,7 @@ def add_mandate(request: HttpRequest, assembly_id: int, payload: MandateIn) -> A
     }
     if (payload.person_id is None) == (payload.new_person is None):
         raise DomainError(
-            "Indiquez soit person_id (élu déjà enregistré), soit new_person (nouvel élu).",
+            _("Indiquez soit person_id (élu déjà enregistré), soit new_person (nouvel élu)."),
             rule="Membres en exercice",
             field="person_id",
         )

@@ -2,6 +2,7 @@
 
 import pytest
 
+from conventions import services
 from conventions.models import Convention, ConventionStatus
 from core.roles import Role
 from tests.conventions.helpers import adopted_deliberation, copies_of, draft, partner_of, signatory_for, signed
@@ -116,9 +117,10 @@ def test_query_counts_do_not_grow_with_the_data(
 ):
     partner = partner_of(organization)
     signatory_for(organization)
+    programme = services.create_programme(user=legal_user, organization=organization, name="Plan vélo")
     first = None
     for n in range(10):
-        convention = draft(legal_user, organization, partner=partner, title=f"Convention {n}")
+        convention = draft(legal_user, organization, partner=partner, title=f"Convention {n}", programme=programme)
         first = first or convention
     copies_of(first, rows - 10)
     api = api_for(legal_user)
@@ -136,6 +138,14 @@ def test_query_counts_do_not_grow_with_the_data(
     assert all(item["partners"] == [partner.name] for item in response.json()["items"])
     with django_assert_max_num_queries(10):
         assert api.get(f"/conventions/{first.pk}").status_code == 200
+    # The programmes (each with its coordinator and convention count); then one with its
+    # conventions, their parties, open evaluations and obligations, what it has spent, its budgets.
+    with django_assert_num_queries(4):
+        assert api.get("/programmes").json()["items"][0]["name"] == "Plan vélo"
+    with django_assert_num_queries(9):
+        summary = api.get(f"/programmes/{programme.pk}").json()
+    assert len(summary["conventions"]) == rows
+    assert {tuple(c["partners"]) for c in summary["conventions"]} == {(partner.name,)}
 
 
 def test_patch_changes_only_what_is_sent(api_for, legal_user, organization):
