@@ -1,0 +1,149 @@
+"""Every kind of generated document, produced from the pages for a collectivité's objects and
+read back (PDF with pypdf, DOCX with python-docx, the batch's ZIP member by member): each
+names what it is about, and not one word of the other collectivité."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from documents.models import DocumentBatch, DocumentKind, StoredDocument
+from tests.canary.reading import document_text, zip_text
+from tests.canary.world import Tenant, World, found
+
+
+def client_of(user: Any) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def generate_everything(t: Tenant, capture: Any) -> None:
+    """Every document a collectivité produces, asked for from its pages by its administrator."""
+    o = t.objects
+    client = client_of(t.admin)
+    convention, amendment = o["convention"], o["amendment"]
+    posts = [
+        (reverse("conventions:action", args=[convention.pk, "documents"]), {}),
+        (reverse("conventions:action", args=[o["noticed_convention"].pk, "letter"]), {}),
+        (reverse("conventions:amendment_action", args=[convention.pk, amendment.number, "documents"]), {}),
+        (reverse("conventions:meeting_action", args=[o["meeting"].pk, "documents"]), {}),
+        (reverse("conventions:meeting_action", args=[o["coming_meeting"].pk, "documents"]), {}),
+        (reverse("deliberations:action", args=[o["deliberation"].pk, "extrait"]), {}),
+        (reverse("deliberations:action", args=[o["information"].pk, "extrait"]), {}),
+        *(
+            (reverse("deliberations:sitting_action", args=[o["sitting"].pk, "document"]), {"kind": kind})
+            for kind in ("convocation", "deliberation_list", "minutes")
+        ),
+        (reverse("deliberations:sitting_action", args=[o["coming_sitting"].pk, "document"]), {"kind": "convocation"}),
+    ]
+    with capture(execute=True):
+        for url, data in posts:
+            response = client.post(url, data, follow=True)
+            assert response.status_code == 200, url
+            errors = (
+                [str(m) for m in response.context["messages"] if m.level_tag == "error"] if response.context else []
+            )
+            assert not errors, (url, errors)
+
+
+def expected_names(t: Tenant, document: StoredDocument) -> list[str]:
+    """Words of the collectivité's own that a document of this kind must show."""
+    o = t.objects
+    organization = t.organization.name
+    convention, amendment, meeting = o["convention"], o["amendment"], o["meeting"]
+    deliberation, sitting = o["deliberation"], o["sitting"]
+    names: dict[str, list[str]] = {
+        DocumentKind.CONVENTION: [
+            organization,
+            convention.title,
+            convention.reference,
+            o["partner"].name,
+            deliberation.number,
+            *convention.obligations.values_list("description", flat=True),
+            *convention.clauses.values_list("title", flat=True),
+            t.people[0].last_name,
+        ],
+        DocumentKind.AMENDMENT: [organization, amendment.title, convention.reference, o["partner"].name],
+        DocumentKind.TERMINATION_LETTER: [
+            organization,
+            o["noticed_convention"].reference,
+            o["coordinator"].name,
+        ],
+        DocumentKind.COMMITTEE_CONVOCATION: [o["committee"].name],
+        DocumentKind.COMMITTEE_MINUTES: [o["committee"].name, meeting.minutes, o["decision"].text],
+        DocumentKind.EXTRACT: [organization, o["assembly"].name],
+        DocumentKind.DELIBERATION_LIST: [deliberation.number, deliberation.title, o["information"].number],
+        DocumentKind.MINUTES: [deliberation.number, t.people[0].last_name],
+        DocumentKind.CONVOCATION: [o["assembly"].name],
+    }
+    expected = list(names[document.kind])
+    if document.kind == DocumentKind.EXTRACT:
+        owner = deliberation if document.owner_id == deliberation.pk else o["information"]
+        expected += [owner.number, owner.title]
+    if document.kind == DocumentKind.CONVOCATION and document.owner_id == o["coming_sitting"].pk:
+        expected.append(o["agenda_item"].title)
+    if document.kind == DocumentKind.MINUTES and document.format == "pdf":
+        expected.append(sitting.place)  # the shipped DOCX procès-verbal does not print the place
+    if document.kind == DocumentKind.COMMITTEE_CONVOCATION and document.format == "pdf":
+        # Rendered with the collectivité's own uploaded template, which prints its marker.
+        expected.append(o["template_marker"])
+    return expected
+
+
+def read_documents(reader: Tenant, other: Tenant) -> tuple[set[str], list[str]]:
+    """(kinds read, problems) over every stored document of the reader's collectivité."""
+    problems, kinds = [], set()
+    documents = StoredDocument.objects.filter(organization=reader.organization).order_by("pk")
+    for document in documents:
+        kinds.add(document.kind)
+        text = document_text(document)
+        flat = " ".join(text.split())
+        label = f"{document.kind} {document.format} v{document.version} «{document.title}»"
+        leaked = found(other.tag, text)
+        if leaked:
+            problems.append(f"LEAK in {label}: {leaked}")
+        if document.kind != DocumentKind.OTHER:
+            missing = [name for name in expected_names(reader, document) if " ".join(name.split()) not in flat]
+            if missing:
+                problems.append(f"{label} does not name {missing}")
+    return kinds, problems
+
+
+def test_every_document_kind_of_a_names_a_and_nothing_of_b(world: World, django_capture_on_commit_callbacks):
+    a, b = world.a, world.b
+    generate_everything(a, django_capture_on_commit_callbacks)
+    kinds, problems = read_documents(a, b)
+    assert not problems, "\n".join(problems)
+    # Every kind the documents app knows was produced and read (a new kind must join here).
+    assert kinds == set(DocumentKind.values) - {DocumentKind.OTHER}
+    formats = set(StoredDocument.objects.filter(organization=a.organization).values_list("kind", "format"))
+    assert {(kind, fmt) for kind in kinds for fmt in ("pdf", "docx")} <= formats
+
+
+def test_every_document_kind_of_b_names_b_and_nothing_of_a(world: World, django_capture_on_commit_callbacks):
+    """The mirror: B's documents show B's canaries (the search above looks for real words)."""
+    generate_everything(world.b, django_capture_on_commit_callbacks)
+    kinds, problems = read_documents(world.b, world.a)
+    assert not problems, "\n".join(problems)
+    assert kinds == set(DocumentKind.values) - {DocumentKind.OTHER}
+
+
+def test_the_batch_archive_of_a_sitting_holds_nothing_of_the_other(world: World) -> None:
+    for reader, other in world.pairs():
+        batch = DocumentBatch.objects.get(pk=reader["batch"].pk)
+        assert batch.done == batch.total == 5, batch.error
+        with batch.zip_file.open("rb") as handle:
+            text = zip_text(handle.read())
+        assert found(other.tag, text) == []
+        assert reader["deliberation"].title in " ".join(text.split())
+
+
+def test_a_signed_document_names_its_signatory_and_nothing_of_the_other(world: World) -> None:
+    for reader, other in world.pairs():
+        text = document_text(reader["signed_document"])
+        assert found(other.tag, text) == []
+        assert reader["convention"].title in " ".join(text.split())
+        assert reader["signed_document"].signature_count == 1

@@ -1,0 +1,161 @@
+"""Every page of the site, read by each role of a collectivité: not one word of the other."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from core.roles import Role
+from tests.canary.reading import response_text
+from tests.canary.urls import OWN_TESTS, POST_ONLY, PUBLIC_BY_ADDRESS, REDIRECTS, addresses, parameters, patterns
+from tests.canary.world import ROLES, Tenant, World, found
+
+# Pages whose whole point is the collectivité's own objects: the reader must find its own
+# canaries there, or the walk would pass on an empty or broken page.
+SHOWS_OWN = frozenset(
+    {
+        "home",
+        "core:dashboard",
+        "core:history",
+        "parties:organization_list",
+        "parties:organization_detail",
+        "deliberations:list",
+        "deliberations:detail",
+        "deliberations:vote",
+        "deliberations:assembly_list",
+        "deliberations:assembly_detail",
+        "deliberations:sitting_list",
+        "deliberations:sitting_detail",
+        "deliberations:attendance",
+        "deliberations:public_list",
+        "deliberations:public_extract",
+        "conventions:list",
+        "conventions:detail",
+        "conventions:amendment_detail",
+        "conventions:committee_detail",
+        "conventions:meeting_detail",
+        "conventions:programme_list",
+        "conventions:programme_detail",
+        "conventions:clause_list",
+        "documents:list",
+        "documents:detail",
+        "documents:download",
+        "documents:template_history",
+        "documents:certificates",
+        "documents:batch_detail",
+        "documents:batch_download",
+        "reminders:list",
+        "reminders:notifications",
+        "reminders:feed",
+    }
+)
+
+
+def client_of(user: Any) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def walk(reader: Tenant, other: Tenant, role: str) -> list[str]:
+    """GET every page with the reader's ids; the problems found, one line each."""
+    user = reader.users[role]
+    client = client_of(user)
+    problems = []
+    for name, _kwargs, url in addresses(reader):
+        if name == "reminders:feed":
+            url = reverse(name, kwargs={"token": user.reminder_preference.feed_token})
+        response = client.get(url)
+        text = response_text(response)
+        leaked = found(other.tag, text)
+        if leaked:
+            problems.append(f"LEAK {role} GET {url} ({name}) {response.status_code}: {leaked}")
+        if name in POST_ONLY:
+            if response.status_code != 405:
+                problems.append(f"{role} GET {url} ({name}): {response.status_code}, expected 405 (POST only)")
+            continue
+        allowed = {200} if role == Role.ADMINISTRATOR else {200, 403}
+        if name in REDIRECTS:
+            allowed = allowed | {302}
+        if response.status_code not in allowed:
+            problems.append(f"{role} GET {url} ({name}): {response.status_code}")
+        elif response.status_code == 200 and name in SHOWS_OWN and not found(reader.tag, text):
+            problems.append(f"{role} GET {url} ({name}): none of the reader's own names (empty page?)")
+    return problems
+
+
+def test_every_url_pattern_is_walked(world: World) -> None:
+    """A new page must join the walk (or the POST-only list): none escapes the canary test."""
+    walked = set(parameters(world.a))
+    names = {name for name, _pattern in patterns() if not name.startswith(OWN_TESTS)}
+    assert names - walked == set()
+    assert walked - names == set()
+    assert walked >= POST_ONLY | PUBLIC_BY_ADDRESS | REDIRECTS
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_of_a_shows_anything_of_b(world: World, role: str) -> None:
+    problems = walk(world.a, world.b, role)
+    assert not problems, "\n".join(problems)
+
+
+def test_no_page_of_b_shows_anything_of_a(world: World) -> None:
+    """The mirror walk, by B's administrator: it also proves B's canaries do show in B's pages."""
+    problems = walk(world.b, world.a, Role.ADMINISTRATOR)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.VIEWER])
+def test_the_other_collectivites_ids_answer_404(world: World, role: str) -> None:
+    """Every page named by B's ids answers 404 to A's users, GET or POST, and shows nothing of B."""
+    a, b = world.a, world.b
+    client = client_of(a.users[role])
+    problems = []
+    for name, kwargs, url in addresses(b):
+        if not kwargs or name in PUBLIC_BY_ADDRESS:
+            continue
+        response = client.post(url, {}) if name in POST_ONLY else client.get(url)
+        leaked = found(b.tag, response_text(response))
+        if leaked:
+            problems.append(f"LEAK {role} {response.request['REQUEST_METHOD']} {url} ({name}): {leaked}")
+        if response.status_code != 404:
+            problems.append(f"{role} {response.request['REQUEST_METHOD']} {url} ({name}): {response.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def test_public_pages_of_a_name_only_a(world: World) -> None:
+    """The published acts of A, read by anyone (no login), say nothing of B."""
+    client = Client()
+    for name in ("deliberations:public_list", "deliberations:public_extract"):
+        for kwargs in parameters(world.a)[name]:
+            text = response_text(client.get(reverse(name, kwargs=kwargs)))
+            assert found(world.b.tag, text) == [], name
+            assert found(world.a.tag, text), name
+    # B's public list with A's act: not found, and nothing of B's own acts mislabelled as A's.
+    response = client.get(
+        reverse(
+            "deliberations:public_extract",
+            kwargs={"organization_id": world.b.organization.pk, "pk": world.a["deliberation"].pk},
+        )
+    )
+    assert response.status_code == 404
+    assert found(world.a.tag, response_text(response)) == []
+
+
+def test_django_admin_is_closed_to_collectivites(world: World) -> None:
+    """The admin site is for the platform's staff: a collectivité's administrator is sent to
+    its login, whatever object the address names (its own or the other's)."""
+    client = client_of(world.a.admin)
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        meta = model._meta
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[1]))
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+        assert found(world.b.tag, response_text(response)) == [], url
