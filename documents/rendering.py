@@ -24,9 +24,7 @@ import ssl
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,6 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from jinja2 import (
     BaseLoader,
@@ -50,7 +47,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from core.errors import DomainError
-from core.formatting import french_amount, french_date, french_typography
+from core.formatting import french_typography
+from documents.filters import FILTERS, typo
 
 logger = logging.getLogger(__name__)
 
@@ -78,63 +76,6 @@ class Deadline:
                 % {"seconds": self.seconds},
                 rule="documents.render_time_limit",
             )
-
-
-# --- Filters ---------------------------------------------------------------------------
-
-
-def date_fr(value: Any) -> str:
-    """ "26 mars 2024"; an ISO string is accepted too."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    if isinstance(value, datetime) and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return french_date(value)
-
-
-def datetime_fr(value: Any) -> str:
-    """ "26 mars 2024 à 18 h 30" in the local time zone."""
-    if value in (None, ""):
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    if not isinstance(value, datetime):
-        return date_fr(value)
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    minutes = f"{value.minute:02d}" if value.minute else ""
-    return f"{french_date(value)} à {value.hour}\u00a0h\u00a0{minutes}".rstrip("\u00a0")
-
-
-def amount_fr(value: Any) -> str:
-    """ "60 000,00 €"."""
-    if value in (None, ""):
-        return ""
-    try:
-        return french_amount(Decimal(str(value)))
-    except (InvalidOperation, ValueError):
-        return str(value)
-
-
-def typo(value: Any) -> str:
-    """French no-break spaces before ; : ! ? and inside « »."""
-    return french_typography("" if value is None else str(value))
-
-
-FILTERS: dict[str, Callable[..., Any]] = {
-    "date_fr": date_fr,
-    "datetime_fr": datetime_fr,
-    "amount_fr": amount_fr,
-    "typo": typo,
-}
 
 
 # --- The sandbox -----------------------------------------------------------------------
@@ -499,8 +440,3 @@ def render_docx(source: bytes, context: dict[str, Any], *, deadline: Deadline | 
     if len(data) > _limit("DOCUMENTS_MAX_OUTPUT_BYTES", 50 * 1024 * 1024):
         raise DomainError(_("Le document DOCX produit est trop volumineux."), rule="documents.render_size_limit")
     return data
-
-
-def iter_chunks(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
-    for start in range(0, len(data), size):
-        yield data[start : start + size]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from core.errors import DomainError
-from documents import rendering
+from documents import filters, rendering
 from tests.documents.helpers import sample_context
 
 BASE = '{% extends "documents/base.html" %}{% block title %}T{% endblock %}{% block body %}BODY{% endblock %}'
@@ -111,14 +111,14 @@ def test_loader_reaches_only_document_templates():
 
 
 def test_filters():
-    assert rendering.date_fr(date(2024, 3, 26)) == "26 mars 2024"
-    assert rendering.date_fr("2024-04-01") == "1er avril 2024"
-    assert rendering.datetime_fr(datetime(2024, 3, 26, 17, 30, tzinfo=UTC)) == "26 mars 2024 à 18\u00a0h\u00a030"
-    assert rendering.datetime_fr(datetime(2024, 3, 26, 9, 0)) == "26 mars 2024 à 9\u00a0h"
-    assert rendering.amount_fr(Decimal("60000")) == "60\u202f000,00\u00a0€"
-    assert rendering.amount_fr(1234.5) == "1\u202f234,50\u00a0€"
-    assert rendering.typo("Objet : la convention ! « FLAG »") == "Objet\u00a0: la convention\u202f! «\u00a0FLAG\u00a0»"
-    assert rendering.typo(None) == ""
+    assert filters.date_fr(date(2024, 3, 26)) == "26 mars 2024"
+    assert filters.date_fr("2024-04-01") == "1er avril 2024"
+    assert filters.datetime_fr(datetime(2024, 3, 26, 17, 30, tzinfo=UTC)) == "26 mars 2024 à 18\u00a0h\u00a030"
+    assert filters.datetime_fr(datetime(2024, 3, 26, 9, 0)) == "26 mars 2024 à 9\u00a0h"
+    assert filters.amount_fr(Decimal("60000")) == "60\u202f000,00\u00a0€"
+    assert filters.amount_fr(1234.5) == "1\u202f234,50\u00a0€"
+    assert filters.typo("Objet : la convention ! « FLAG »") == "Objet\u00a0: la convention\u202f! «\u00a0FLAG\u00a0»"
+    assert filters.typo(None) == ""
 
 
 def test_typography_applies_to_text_not_to_markup():
