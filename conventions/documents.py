@@ -18,7 +18,7 @@ from conventions.models import (
     StartEvent,
     TerminationMode,
 )
-from conventions.services.conventions import clause_variables
+from conventions.services.clauses import clause_variables
 from core.formatting import french_amount, french_date
 from documents.context import organization_context
 from documents.models import DocumentKind

@@ -1,6 +1,25 @@
 """Every write of the conventions app: one function per transition or change, each atomic,
 row-locked, guarded by a rule, recorded in the history with its actor and reason."""
 
+from conventions.services.approval import (
+    approve_convention,
+    cancel,
+    record_notification,
+    record_signature,
+    resume,
+    return_to_draft,
+    send_for_signature,
+    submit_for_review,
+    suspend,
+)
+from conventions.services.clauses import (
+    add_clause,
+    add_clause_from_library,
+    clause_variables,
+    move_clause,
+    remove_clause,
+    update_clause,
+)
 from conventions.services.committees import (
     add_member,
     cancel_meeting,
@@ -12,33 +31,7 @@ from conventions.services.committees import (
     record_meeting,
     save_clause_template,
 )
-from conventions.services.conventions import (
-    add_annex,
-    add_clause,
-    add_clause_from_library,
-    add_obligation,
-    add_party,
-    apply_dates,
-    approve_convention,
-    cancel,
-    clause_variables,
-    create_convention,
-    fulfil_obligation,
-    move_clause,
-    record_notification,
-    record_signature,
-    remove_clause,
-    remove_party,
-    renew_expressly,
-    resume,
-    return_to_draft,
-    send_for_signature,
-    submit_for_review,
-    suspend,
-    update_clause,
-    update_convention,
-    update_party,
-)
+from conventions.services.drafting import add_party, create_convention, remove_party, update_convention, update_party
 from conventions.services.library import (
     create_clause_template,
     set_clause_template_active,
@@ -54,7 +47,9 @@ from conventions.services.life import (
     send_amendment_for_signature,
     sign_amendment,
 )
+from conventions.services.obligations import add_annex, add_obligation, fulfil_obligation
 from conventions.services.programmes import create_programme, remove_budget, set_budget, update_programme
+from conventions.services.renewal import apply_dates, renew_expressly
 
 __all__ = [
     "add_annex",

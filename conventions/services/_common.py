@@ -1,4 +1,4 @@
-"""Helpers shared by the conventions services: row locks, transitions, history, today."""
+"""Helpers shared by the conventions services: row locks, guards, transitions, history, today."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import django_fsm
 from django.db import models
 from django.utils import timezone
 
-from core.errors import TransitionNotAllowed
+from conventions.models import Convention
+from conventions.models.conventions import EDITABLE_STATES
+from core import tenancy
+from core.errors import DomainError, TransitionNotAllowed
+from core.locking import lock
+from core.roles import Capability
+
+__all__ = ["delete", "lock", "require_edit", "require_editable", "run_transition", "save", "today_or"]
 
 
 def today_or(day: date | None) -> date:
@@ -17,10 +24,19 @@ def today_or(day: date | None) -> date:
     return day or timezone.localdate()
 
 
-def lock[M: models.Model](instance: M) -> M:
-    """Reload ``instance`` with a row lock (SELECT … FOR UPDATE) for the rest of the transaction."""
-    model = type(instance)
-    return model._default_manager.select_for_update().get(pk=instance.pk)
+def require_edit(user: Any, convention: Convention) -> None:
+    """The user may draft and take through its life the conventions of its organization."""
+    tenancy.require(user, convention.organization_id, Capability.EDIT_CONVENTIONS)
+
+
+def require_editable(convention: Convention) -> None:
+    """A convention's text and terms change freely until it is approved, then by avenant only."""
+    if convention.status not in EDITABLE_STATES:
+        raise DomainError(
+            f"La convention est « {convention.get_status_display()} » : son texte et ses conditions ne se modifient "
+            "plus que par avenant.",
+            rule="Modification par avenant",
+        )
 
 
 def save(instance: models.Model, *, user: Any, reason: str, update_fields: list[str] | None = None) -> None:

@@ -26,13 +26,10 @@ from conventions.models import (
 )
 from conventions.models.conventions import LIVE_STATES
 from conventions.services._common import lock, run_transition, save, today_or
-from conventions.services.conventions import (
-    apply_dates_to,
-    check_approving_deliberations,
-    check_delegated_decision,
-    clause_variables,
-    schedule_evaluations,
-)
+from conventions.services.approval import check_approving_deliberations, check_delegated_decision
+from conventions.services.clauses import clause_variables
+from conventions.services.renewal import apply_dates_to
+from conventions.services.term import schedule_evaluations
 from core import tenancy
 from core.errors import DomainError, TransitionNotAllowed
 from core.formatting import french_amount, french_date
