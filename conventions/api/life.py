@@ -170,7 +170,7 @@ def amendment_step(request: HttpRequest, amendment_id: int, step: str, payload: 
         services.cancel_amendment(user=user, amendment=amendment, reason=payload.reason)
     else:
         raise DomainError(_("Étape inconnue : « %(step)s ».") % {"step": step}, rule="Avenants", field="step")
-    return Amendment.objects.get(pk=amendment.pk)
+    return selectors.amendment_by_id(request.user, amendment_id)
 
 
 @router.post("/conventions/{convention_id}/termination", response={201: NoticeOut}, summary="Dénoncer la convention")
