@@ -277,13 +277,5 @@ def unread_count(user: Any, request: Any = None) -> int:
     return count
 
 
-def unread_reads(user: Any, request: Any) -> Any:
-    """Transitional, for the pages of ``deliberations`` that still send their reads together
-    (``core.sql.read_all``): :func:`unread_count`, counted by the ORM when they are built."""
-    from core import sql
-
-    return sql.Reads([], lambda _results: unread_count(user, request))
-
-
 def unread_label(count: int) -> str:
     return f"{UNREAD_CAP - 1}+" if count >= UNREAD_CAP else str(count)
