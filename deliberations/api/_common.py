@@ -59,10 +59,12 @@ class AgendaItemOut(BaseModel):
 
 
 def attendance_out(item: ItemAttendance) -> dict[str, Any]:
+    """An item's attendance as the answers give it (``ItemAttendanceOut``)."""
     return quorum_out(item.members_in_office, item.present_count, item.represented_count)
 
 
 def quorum_out(members_in_office: int, present: int, represented: int) -> dict[str, Any]:
+    """The counts of an item's attendance and its quorum (CGCT L2121-17), as ``ItemAttendanceOut``."""
     return {
         "members_in_office": members_in_office,
         "present": present,
@@ -82,6 +84,7 @@ def facts_and_agenda(sitting: Sitting, *, names: bool = False) -> tuple[Attendan
 
 
 def agenda_out(facts: AttendanceFacts, items: list[AgendaItem]) -> list[dict[str, Any]]:
+    """The agenda's rows (``AgendaItemOut``), each with its attendance replayed from the facts."""
     by_position = facts.replay([item.position for item in items])
     return [
         {
