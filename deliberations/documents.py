@@ -7,7 +7,6 @@ builder of a whole sitting, run in the background by ``documents.start_batch``.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -18,7 +17,6 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
-from core import sql
 from core.errors import DomainError
 from core.formatting import french_date
 from core.roles import Capability
@@ -383,12 +381,7 @@ def _load_sitting(sitting_id: int) -> Sitting:
 
 
 def _items_for_documents(sitting: Sitting) -> QuerySet[Deliberation]:
-    return (
-        sitting.deliberations.filter(position__isnull=False)
-        .select_related("rapporteur", "vote", "transmission", "signatory__person")
-        .prefetch_related("annexes", "vote__ballots")
-        .order_by("position")
-    )
+    return selectors.agenda_with_documents(sitting)
 
 
 def _agenda_for_documents(sitting: Sitting) -> list[Deliberation]:
@@ -569,26 +562,12 @@ def _public_documents(deliberation_ids: list[int]) -> Any:
     )
 
 
-@functools.cache
-def _extract_owners_sql(count: int) -> str:
-    from documents.models import StoredDocument
-
-    places = sql.placeholders(count)
-    return (
-        f"SELECT {sql.column(StoredDocument, 'owner_id')} FROM {sql.table(StoredDocument)} "
-        f"WHERE {sql.column(StoredDocument, 'owner_type')} = %s AND {sql.column(StoredDocument, 'owner_id')} IN ({places}) "
-        f"AND {sql.column(StoredDocument, 'kind')} = %s AND {sql.column(StoredDocument, 'format')} = %s"
-    )
-
-
 def public_extract_urls(deliberations: list[Deliberation]) -> set[int]:
-    """Ids of the published deliberations that have a PDF extract (one query, written once
-    per page length: the public register's every page runs it)."""
+    """Ids of the published deliberations that have a PDF extract (one query)."""
     ids = [d.pk for d in deliberations]
     if not ids:
         return set()
-    owner_type = ContentType.objects.get_for_model(Deliberation).pk
-    return {row[0] for row in sql.rows(_extract_owners_sql(len(ids)), [owner_type, *ids, KIND_EXTRACT, "pdf"])}
+    return set(_public_documents(ids).values_list("owner_id", flat=True))
 
 
 def public_extract_response(deliberation: Deliberation) -> HttpResponse:

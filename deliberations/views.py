@@ -19,10 +19,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import panels, sql, tenancy
+from core import tenancy
 from core.errors import DomainError
 from core.fragments import csrf_input, render_fragment
-from core.pagination import page_reads, window_page
+from core.pagination import window_page
 from core.roles import Capability
 from core.widgets import QuickSelect
 from deliberations import forms, rules, selectors, services
@@ -40,7 +40,6 @@ from deliberations.models import (
 )
 from deliberations.services import BallotInput
 from parties.models import Organization, Person
-from reminders.selectors import unread_reads
 
 GRID_COLUMNS = 30
 
@@ -207,7 +206,7 @@ def assembly_wording(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def mandate_end(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
     assembly = selectors.assembly_for(request.user, pk)
-    mandate = selectors._get_or_404(selectors.mandates_of(assembly), pk=mandate_id)
+    mandate = selectors.get_or_404(selectors.mandates_of(assembly), pk=mandate_id)
     tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
     form = forms.EndMandateForm(request.POST or None, initial={"end_date": mandate.end_date or timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -248,9 +247,7 @@ def sitting_list(request: HttpRequest) -> HttpResponse:
     # Only the columns the table prints, as values; the page, its count and the header's badge
     # in one round trip.
     fields = ("id", "starts_at", "reconvened_from_id", "kind", "state", "assembly_id", "item_count")
-    page, _unread = sql.read_all(
-        [page_reads(queryset.values(*fields), request.GET.get("page"), 25), unread_reads(request.user, request)]
-    )
+    page = Paginator(queryset.values(*fields), 25).get_page(request.GET.get("page"))
     # What a row prints is read here once: the template writes plain values (no URL
     # reversed, no relation followed, no include per row).
     url = reverse("deliberations:sitting_detail", args=[_URL_PK])
@@ -495,9 +492,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 
 @login_required
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The sitting, its agenda and attendance, its panels and the badge: one round trip.
-    reads = panels.together(panels.reads(request, Sitting, pk), selectors.agenda_reads(pk))
-    sitting = selectors.sitting_for(request.user, pk, page=True, panels=reads)
+    sitting = selectors.sitting_for(request.user, pk, page=True)
     return render(
         request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages"
     )
@@ -699,10 +694,8 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance sheet: one status per member, arrivals and departures, proxies, and the
     derived grid members × items (read in a fixed number of queries)."""
     if request.method != "POST":
-        # The sitting, its sheet and agenda, and the header's unread count: one round trip (the
-        # page names no president, secretary nor sitting reconvened from).
-        reads = selectors.sheet_reads(pk, request.user, request)
-        sitting = selectors.sitting_for(request.user, pk, panels=reads, people=False)
+        # The page names no president, secretary nor sitting reconvened from.
+        sitting = selectors.sitting_for(request.user, pk, people=False)
         context = _attendance_context(request, sitting)
         return render(request, "pages/deliberations/attendance.jinja", context, using="pages")
     sitting = selectors.sitting_for(request.user, pk)
@@ -811,9 +804,7 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
     queryset = queryset.select_related(None)
     values = queryset.values("id", "number", "title", "subject_code", "state", "sitting__starts_at")
     # Counted on the acts alone (the page's rows join their sitting for its date).
-    page, _unread = sql.read_all(
-        [page_reads(values, request.GET.get("page"), 25, counted=queryset), unread_reads(request.user, request)]
-    )
+    page = Paginator(values, 25).get_page(request.GET.get("page"))
     url = reverse("deliberations:detail", args=[_URL_PK])
     labels = {value: str(label) for value, label in DeliberationState.choices}
     rows = [
@@ -903,31 +894,28 @@ def deliberation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _ballots(rows: list[tuple[int, str, int | None]], names: dict[int, str]) -> list[dict[str, str]]:
-    """Each member's vote (``rows``: read with the act, by name) with names from the sitting
-    already loaded (up to 240 ballots)."""
-    missing = {pk for person, _choice, by in rows for pk in (person, by) if pk and pk not in names}
-    if missing:
-        names = {**names, **{p.pk: p.full_name for p in Person.objects.filter(pk__in=missing)}}
+def _ballots(deliberation: Deliberation) -> list[dict[str, str]]:
+    """Each member's vote, by name (up to 240 ballots)."""
     labels = {value: str(label) for value, label in VoteChoice.choices}
     return [
-        {"name": names[person], "choice": labels.get(choice, choice), "by": names[by] if by else ""}
-        for person, choice, by in rows
+        {
+            "name": ballot.person.full_name,
+            "choice": labels.get(ballot.choice, ballot.choice),
+            "by": ballot.cast_by.full_name if ballot.cast_by else "",
+        }
+        for ballot in selectors.ballots_of(deliberation)
     ]
 
 
 @login_required
 def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # The act, its attendance at its item with the members' names, its panels and the badge:
-    # one round trip.
-    reads = panels.together(panels.reads(request, Deliberation, pk), selectors.item_facts_reads(pk))
-    deliberation = selectors.deliberation_for(request.user, pk, page=True, panels=reads)
+    deliberation = selectors.deliberation_for(request.user, pk, page=True)
     organization_id = deliberation.assembly.organization_id
     attendance = None
     names: dict[int, str] = {}
     if deliberation.sitting_id and deliberation.position:
         # The item's attendance and the members' names as plain values.
-        facts = selectors.kept_item_facts(deliberation) or selectors.item_facts(
+        facts = selectors.item_facts(
             deliberation.sitting,  # type: ignore[arg-type]
             deliberation.position,
             names=True,
@@ -936,7 +924,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         names = facts.names
     transmission = getattr(deliberation, "transmission", None)
     vote = getattr(deliberation, "vote", None)
-    ballots = _ballots(deliberation.ballot_rows, names) if vote else []  # type: ignore[attr-defined]
+    ballots = _ballots(deliberation) if vote else []
     return render(
         request,
         "pages/deliberations/deliberation_detail.jinja",
@@ -1038,7 +1026,7 @@ def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             )
             done = _("L'annexe est ajoutée.")
         elif action == "retirer-annexe":
-            annex = selectors._get_or_404(deliberation.annexes.all(), pk=int(request.POST.get("annex", 0) or 0))
+            annex = selectors.get_or_404(deliberation.annexes.all(), pk=int(request.POST.get("annex", 0) or 0))
             services.remove_annex(user=user, annex=annex)
             done = _("L'annexe est retirée.")
         elif action == "extrait":
@@ -1198,5 +1186,5 @@ def public_extract(request: HttpRequest, organization_id: int, pk: int) -> HttpR
     from deliberations.documents import public_extract_response
 
     organization, assembly_ids = selectors.public_register(organization_id)
-    deliberation = selectors._get_or_404(selectors.published_deliberations(organization, assembly_ids), pk=pk)
+    deliberation = selectors.get_or_404(selectors.published_deliberations(organization, assembly_ids), pk=pk)
     return public_extract_response(deliberation)

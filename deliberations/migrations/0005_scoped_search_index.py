@@ -6,7 +6,7 @@ collectivité of the database (25,000 acts for two frequent words), ANDed that b
 the assemblies' one, and fetched each match. A GIN index on (assembly, vector), through the
 ``btree_gin`` extension, intersects the assembly's entries with the words' inside the index
 and yields only the scope's matches (1,875): the API's search 12 → 3 ms in PostgreSQL. The
-assembly must be compared as a ``bigint`` for that index to apply (``core.sql.InIds``).
+assembly must be compared as a ``bigint`` for that index to apply.
 """
 
 from django.db import migrations

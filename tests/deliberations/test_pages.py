@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from core import sql
 from core.roles import Role
 from deliberations import services
 from deliberations.models import Attendance, Deliberation, DeliberationState, Mandate, Proxy, Sitting, SittingState
@@ -186,43 +185,45 @@ def test_sitting_pages_query_counts_stay_flat(organization, client_for, django_a
         user=council.clerk, sitting=sitting, person=council.people[2], deliberation=agenda[1], status="absent"
     )
     client = client_for(council.clerk)
-    # The same counts for 12 members and 3 items as for 240 members and 150 items (measured on
-    # SQLite and PostgreSQL): session, user, then the page's own.
-    # A sitting's page is one round trip on PostgreSQL (``selectors.sitting_for``: 5
-    # statements, 6 for its page, scoped by the user's memberships, with the user's roles,
-    # its agenda and attendance, its documents and history panels and the unread badge
-    # besides), its statements one by one on SQLite; then the items it may add to its agenda.
-    # Its attendance sheet too (the sitting, the roles, its sheet and agenda, the unread
-    # badge: ``selectors.sheet_reads``).
-    one_trip = sql.one_message()
-    with django_assert_max_num_queries(4 if one_trip else 4 + 13):
-        assert client.get(sitting.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(3 if one_trip else 3 + 8):
-        page = client.get(f"/deliberations/seances/{sitting.pk}/presences/")
-    assert page.status_code == 200
-    # An act is read in one round trip on PostgreSQL (``selectors.deliberation_for``: 5
-    # statements, 10 for its page, with the user's roles, its attendance at its item, its
-    # documents and history panels and the unread badge besides), its statements one by one
-    # on SQLite.
-    with django_assert_max_num_queries(8 if one_trip else 8 + 7):  # + the act's attendance at its item
-        assert client.get(f"/deliberations/{agenda[-1].pk}/vote/").status_code == 200
-    with django_assert_max_num_queries(4 if one_trip else 4 + 15):  # one less once the act's content type is cached
-        assert client.get(f"/deliberations/{agenda[-1].pk}/").status_code == 200
-    with django_assert_max_num_queries(7):
-        assert client.get("/deliberations/").status_code == 200
-    # The dashboard: the roles with the reminder settings, then every panel's reads (my deadlines and the
-    # counts, the unread badge; the conventions' counts and timeline; the next sittings and the
-    # acts to follow up; the documents to sign and the batches) in one round trip on PostgreSQL,
-    # one by one on SQLite; the organizations' names come with the roles.
-    with django_assert_max_num_queries(4 if one_trip else 4 + 9):
-        assert client.get(reverse("core:dashboard")).status_code == 200
-    with django_assert_max_num_queries(7):  # the assemblies (menu, names, scope), count, rows
-        page = client.get("/deliberations/seances/").content.decode()
+    # The same counts for 12 members and 3 items as for 240 members and 150 items: session,
+    # user, roles, then the page's own (select_related, prefetches and subqueries: never a
+    # query per member or per item).
+    pages = {
+        # The sitting with its people, the sittings reconvened from it, its agenda, members,
+        # movements and proxies, the items it may add, its documents, its history, the badge.
+        sitting.get_absolute_url(): PAGE_QUERIES["sitting"],
+        # The sitting, its members, movements, proxies and agenda, the badge.
+        f"/deliberations/seances/{sitting.pk}/presences/": PAGE_QUERIES["attendance"],
+        # The act, its sitting's members, movements and proxies, the badge.
+        f"/deliberations/{agenda[-1].pk}/vote/": PAGE_QUERIES["vote"],
+        # The act with its vote, annexes and conventions, its attendance at its item, its ballots,
+        # its documents and history, the badge.
+        f"/deliberations/{agenda[-1].pk}/": PAGE_QUERIES["act"],
+        "/deliberations/": PAGE_QUERIES["acts"],
+        reverse("core:dashboard"): PAGE_QUERIES["dashboard"],
+        "/deliberations/seances/": PAGE_QUERIES["sittings"],
+        # The public register: the collectivité, its assemblies, the page's rows, never a count.
+        f"/deliberations/publiques/{organization.pk}/": PAGE_QUERIES["public"],
+    }
+    client.get(f"/deliberations/{agenda[-1].pk}/")  # the acts' content type, cached from then on
+    for path, queries in pages.items():
+        with django_assert_max_num_queries(queries):
+            assert client.get(path).status_code == 200, path
+    page = client.get("/deliberations/seances/").content.decode()
     assert f'<a href="{sitting.get_absolute_url()}">' in page and council.assembly.name in page
     assert f'<option value="{council.assembly.pk}">{council.assembly.name} — ' in page
-    # The public register: the collectivité with its assemblies, the page's rows, never a count.
-    with django_assert_max_num_queries(6):
-        assert client.get(f"/deliberations/publiques/{organization.pk}/").status_code == 200
+
+
+PAGE_QUERIES = {
+    "sitting": 13,
+    "attendance": 9,
+    "vote": 10,
+    "act": 11,
+    "acts": 7,
+    "dashboard": 13,
+    "sittings": 7,
+    "public": 7,
+}
 
 
 def test_public_page_lists_published_acts_without_login(
@@ -242,8 +243,8 @@ def test_public_page_lists_published_acts_without_login(
     Deliberation.objects.filter(pk=published.pk).update(requires_transmission=False)
     services.sign(user=council.clerk, deliberation=published, signed_on=date(2024, 3, 27))
     services.publish(user=council.clerk, deliberation=published, published_on=date(2024, 3, 28))
-    # Without login: the collectivité with its assemblies, the rows, which of them have a PDF extract.
-    with django_assert_max_num_queries(3):
+    # Without login: the collectivité, its assemblies, the rows, which of them have a PDF extract.
+    with django_assert_max_num_queries(4):
         page = client.get(f"/deliberations/publiques/{organization.pk}/").content.decode()
     assert "Renouvellement de la convention FLAG" in page and "Projet non publié" not in page
     assert (
@@ -467,10 +468,11 @@ def test_history_pages_of_a_hundred_changes(organization, council_factory, clien
     assert "Précédente" in second and "Suivante" not in second
 
 
-def test_the_act_is_read_as_the_orm_reads_it(organization, other_organization, council_factory, client_for):
+def test_an_act_is_read_with_what_its_page_prints(
+    organization, other_organization, council_factory, client_for, django_assert_num_queries
+):
     from django.http import Http404
 
-    from core import sql
     from deliberations import selectors
 
     council = council_factory(organization, 3)
@@ -482,21 +484,24 @@ def test_the_act_is_read_as_the_orm_reads_it(organization, other_organization, c
     for person, choice in zip(council.people, ["for", "against", "for"], strict=True):
         data[f"ballot-{person.pk}"] = choice
     assert client.post(f"/deliberations/{item.pk}/vote/", data).status_code == 302
-    read = selectors.deliberation_for(council.clerk, item.pk, page=True)
-    orm = Deliberation.objects.select_related(
-        "assembly__organization", "sitting", "rapporteur", "signatory__person", "vote"
-    ).get(pk=item.pk)
-    fields = [f for f in sql.fields_of(Deliberation) if f != "search_vector"]
-    assert [getattr(read, f) for f in fields] == [getattr(orm, f) for f in fields]
+    # The act with its assembly, organization, sitting, people, vote and transmission; its
+    # annexes; the conventions it approved.
+    with django_assert_num_queries(3):
+        read = selectors.deliberation_for(council.clerk, item.pk, page=True)
+        assert read.assembly.organization.name == organization.name and read.sitting == sitting
+        assert read.vote.votes_for == 2 and read.vote.votes_against == 1
+        assert list(read.annexes.all()) == [] and list(read.approved_conventions.all()) == []
     assert "search_vector" in read.get_deferred_fields()
-    assert read.assembly.organization.name == orm.assembly.organization.name
-    assert [getattr(read.sitting, f) for f in sql.fields_of(type(orm.sitting))] == [
-        getattr(orm.sitting, f) for f in sql.fields_of(type(orm.sitting))
-    ]
-    assert read.vote.pk == orm.vote.pk and read.vote.votes_for == orm.vote.votes_for == 2
-    ballots = orm.vote.ballots.order_by("person__last_name", "person__first_name", "pk")
-    assert read.ballot_rows == list(ballots.values_list("person_id", "choice", "cast_by_id"))
-    assert list(read.annexes.all()) == [] and list(read.approved_conventions.all()) == []
+    ballots = list(selectors.ballots_of(read))
+    by_name = sorted(council.people, key=lambda p: (p.last_name, p.first_name))
+    assert [b.person for b in ballots] == by_name
+    assert {b.person_id: b.choice for b in ballots} == {
+        council.people[0].pk: "for",
+        council.people[1].pk: "against",
+        council.people[2].pk: "for",
+    }
+    page = html.unescape(client.get(f"/deliberations/{item.pk}/").content.decode())
+    assert f"{council.people[1].full_name} : Contre" in page
     with pytest.raises(Http404):
         selectors.deliberation_for(member(other_organization, Role.CLERK), item.pk)
 
@@ -506,7 +511,6 @@ def test_the_sitting_and_its_attendance_are_read_as_the_orm_reads_them(
 ):
     from django.http import Http404
 
-    from core import sql
     from deliberations import selectors
 
     council = council_factory(organization, 6)
@@ -530,20 +534,20 @@ def test_the_sitting_and_its_attendance_are_read_as_the_orm_reads_them(
     orm = Sitting.objects.select_related("assembly__organization", "president", "secretary", "reconvened_from").get(
         pk=sitting.pk
     )
-    assert [getattr(read, f) for f in sql.fields_of(Sitting)] == [getattr(orm, f) for f in sql.fields_of(Sitting)]
+    fields = [f.attname for f in Sitting._meta.concrete_fields]
+    assert [getattr(read, f) for f in fields] == [getattr(orm, f) for f in fields]
     assert read.assembly.name == orm.assembly.name and read.assembly.organization.pk == organization.pk
     assert (read.president, read.secretary, read.reconvened_from) == (orm.president, orm.secretary, None)
     assert list(read.reconvened_sittings.all()) == list(orm.reconvened_sittings.all()) == []
 
-    # The sheet's one round trip gives what the ORM's reads gave: members by name with their
-    # mandates, statuses, the arrival or departure, the proxy with its positions and people.
+    # The sheet: members by name with their mandates, statuses, the arrival or departure, the
+    # proxy with its positions and people.
     sheet = selectors.sitting_attendance(read, agenda_rows=True)
     assert sheet.members == selectors.members_in_office(read.assembly_id, read.date)
-    entry = ("pk", "position", "number", "title", "state")
-    assert [[getattr(i, f) for f in entry] for i in sheet.items] == [
-        [getattr(i, f) for f in entry] for i in selectors.agenda_summary(read)
+    assert sheet.items == selectors.agenda_summary(read)
+    assert [(i.pk, i.position, i.title) for i in sheet.items] == [
+        (i.pk, n + 1, f"Point {n}") for n, i in enumerate(items)
     ]
-    assert [i.pk for i in sheet.items] == [i.pk for i in items]
     assert sheet.defaults == dict(Attendance.objects.filter(sitting=sitting).values_list("person_id", "status"))
     assert sheet.changes == [(3, people[2].pk, "absent")]
     (proxy,) = sheet.proxies
@@ -555,18 +559,16 @@ def test_the_sitting_and_its_attendance_are_read_as_the_orm_reads_them(
     assert (names[proxy.giver_id], names[proxy.holder_id]) == (people[5].full_name, people[0].full_name)
     assert sheet.for_item(items[2]).represented_count == 1 and sheet.opening().represented_count == 0
 
-    # The sitting page's round trip: the agenda and the facts as ``attendance_facts`` reads them.
+    # The sitting page's reads: the agenda and the facts as ``attendance_facts`` reads them.
     agenda_rows, facts = selectors.agenda_and_facts(read)
     assert agenda_rows == selectors.agenda_summary(read) and facts == selectors.attendance_facts(read)
     with pytest.raises(Http404):
         selectors.sitting_for(member(other_organization, Role.CLERK), sitting.pk)
 
 
-def test_the_sitting_page_reads_its_agenda_with_the_sitting_by_its_local_date(organization, council_factory):
-    """``agenda_reads`` (sent with the sitting, before it is read) gives what ``agenda_and_facts``
-    gives once the sitting is read: the members in office on the sitting's local date — here
-    a quarter past midnight in Paris, the evening before in UTC, when a new member's mandate
-    starts."""
+def test_the_sitting_page_reads_its_members_on_the_sitting_local_date(organization, council_factory):
+    """The members in office on the sitting's local date: here a quarter past midnight in
+    Paris, the evening before in UTC, when a new member's mandate starts."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -579,10 +581,9 @@ def test_the_sitting_page_reads_its_agenda_with_the_sitting_by_its_local_date(or
     Mandate.objects.create(assembly=council.assembly, person=newcomer, start_date=date(2024, 3, 27))
     council.item(sitting)
     council.attend(sitting, present=3)
-    expected = selectors.agenda_and_facts(selectors.sitting_for(council.clerk, sitting.pk))
-    assert newcomer.pk in expected[1].members and len(expected[1].members) == 5
-    kept = selectors.sitting_for(council.clerk, sitting.pk, page=True, panels=selectors.agenda_reads(sitting.pk))
-    assert selectors.agenda_and_facts(kept) == expected
+    agenda, facts = selectors.agenda_and_facts(selectors.sitting_for(council.clerk, sitting.pk))
+    assert newcomer.pk in facts.members and len(facts.members) == 5
+    assert [item.title for item in agenda] == ["Subvention"]
 
 
 def _three_items_a_departure_and_a_proxy(council, sitting):
@@ -605,10 +606,10 @@ def _three_items_a_departure_and_a_proxy(council, sitting):
     return items
 
 
-def test_the_act_page_reads_its_attendance_with_the_act(organization, council_factory):
-    """``item_facts_reads`` (sent with the act, before it is read) gives what ``item_facts``
-    gives at the act's item: statuses after a departure, a proxy from an earlier item, the
-    members' names, on a sitting starting after midnight in Paris."""
+def test_an_item_attendance_is_read_at_its_position(organization, council_factory, client_for):
+    """``item_facts`` at an act's item: statuses after a departure, a proxy from an earlier
+    item, the members' names, on a sitting starting after midnight in Paris; the act's page
+    prints them."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -618,25 +619,25 @@ def test_the_act_page_reads_its_attendance_with_the_act(organization, council_fa
     sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
     items = _three_items_a_departure_and_a_proxy(council, sitting)
     act = items[2]
-    expected = selectors.item_facts(sitting, act.position, names=True)
-    assert expected.at(act.position).represented_count == 1 and expected.at(act.position).present_count == 4
-    read = selectors.deliberation_for(council.clerk, act.pk, panels=selectors.item_facts_reads(act.pk))
-    assert selectors.kept_item_facts(read) == expected
-    # An act off the agenda keeps nothing.
-    draft = council.item(None, title="Hors séance")
-    off = selectors.deliberation_for(council.clerk, draft.pk, panels=selectors.item_facts_reads(draft.pk))
-    assert selectors.kept_item_facts(off) is None
+    facts = selectors.item_facts(sitting, act.position, names=True)
+    at_act = facts.at(act.position)
+    people = council.people
+    assert at_act.represented == {people[3].pk: people[0].pk} and at_act.present_count == 4
+    assert facts.names[people[3].pk] == people[3].full_name
+    before = selectors.item_facts(sitting, items[0].position).at(items[0].position)
+    assert before.present_count == 5 and before.represented == {}
+    page = html.unescape(client_for(council.clerk).get(f"/deliberations/{act.pk}/").content.decode())
+    assert people[3].full_name in page and people[0].full_name in page
 
 
-def test_the_attendance_page_reads_its_sheet_with_the_sitting(organization, council_factory, django_assert_num_queries):
-    """``sheet_reads`` (sent with the sitting, before it is read) gives what
-    ``sitting_attendance(agenda_rows=True)`` reads once the sitting is read: the members in
-    office on the sitting's local date (a mandate starting the day after midnight in Paris),
-    a departure, a proxy from an item and its people, the agenda; and the header's count."""
+def test_the_attendance_sheet_is_read_in_a_fixed_number_of_queries(
+    organization, council_factory, django_assert_num_queries
+):
+    """``sitting_attendance(agenda_rows=True)``: the members in office on the sitting's local
+    date (a mandate starting the day after midnight in Paris), a departure, a proxy from an
+    item and its people, the agenda; in four queries."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
-
-    from django.test import RequestFactory
 
     from deliberations import selectors
 
@@ -644,32 +645,18 @@ def test_the_attendance_page_reads_its_sheet_with_the_sitting(organization, coun
     sitting = council.sitting(when=datetime(2024, 3, 27, 0, 15, tzinfo=ZoneInfo("Europe/Paris")))
     newcomer = Person.objects.create(organization=organization, first_name="Nouvelle", last_name="Élue")
     Mandate.objects.create(assembly=council.assembly, person=newcomer, start_date=date(2024, 3, 27))
-    _three_items_a_departure_and_a_proxy(council, sitting)
+    items = _three_items_a_departure_and_a_proxy(council, sitting)
     people = council.people
-
-    def facts(view: selectors.SittingAttendance) -> tuple:
-        return (
-            [(m.person_id, m.person.full_name, m.function) for m in view.members],
-            view.defaults,
-            view.changes,
-            [(p, view.proxy_names[p.giver_id], view.proxy_names[p.holder_id]) for p in view.proxies],
-            view.items,
-            {position: (a.status, a.represented) for position, a in view.by_position.items()},
-        )
-
-    expected = facts(selectors.sitting_attendance(selectors.sitting_for(council.clerk, sitting.pk), agenda_rows=True))
-    assert newcomer.pk in [member for member, _name, _function in expected[0]] and len(expected[0]) == 6
-    assert expected[5][3][1] == {people[3].pk: people[0].pk}
-    request = RequestFactory().get("/")
-    request.user = council.clerk
-    reads = selectors.sheet_reads(sitting.pk, council.clerk, request)
-    # The sitting's 5 statements, the sheet's 3 (members, movements, proxies with their
-    # people's names) and the agenda, the unread count.
-    with django_assert_num_queries(1 if sql.one_message() else 5 + 4 + 1):
-        kept = selectors.sitting_for(council.clerk, sitting.pk, panels=reads)
-    with django_assert_num_queries(0):
-        assert facts(selectors.sitting_attendance(kept, agenda_rows=True)) == expected
-    assert request._unread_notifications == 0
-    # Once used, the rows are not kept: a later read reads the sheet again.
-    with django_assert_num_queries(1 if sql.one_message() else 4):
-        assert facts(selectors.sitting_attendance(kept, agenda_rows=True)) == expected
+    read = selectors.sitting_for(council.clerk, sitting.pk)
+    # The members with their statuses, the movements, the proxies with their people, the agenda.
+    with django_assert_num_queries(4):
+        sheet = selectors.sitting_attendance(read, agenda_rows=True)
+    assert newcomer.pk in [m.person_id for m in sheet.members] and len(sheet.members) == 6
+    assert [m.person.full_name for m in sheet.members][-1] == newcomer.full_name  # « Élue » sorts last
+    assert sheet.changes == [(2, people[3].pk, "absent")]
+    (proxy,) = sheet.proxies
+    assert (proxy.giver_id, proxy.holder_id, proxy.start) == (people[3].pk, people[0].pk, 3)
+    assert sheet.proxy_names == {people[3].pk: people[3].full_name, people[0].pk: people[0].full_name}
+    assert [i.pk for i in sheet.items] == [i.pk for i in items]
+    assert sheet.by_position[3].represented == {people[3].pk: people[0].pk}
+    assert sheet.by_position[2].represented == {} and sheet.by_position[1].present_count == 5
