@@ -10,17 +10,12 @@ from conventions.models.committees import (
     MeetingStatus,
     MonitoringCommittee,
 )
+from conventions.models.contents import Annex, ClauseTemplate, ConventionClause, ConventionParty, Obligation, Recurrence
 from conventions.models.conventions import (
-    Annex,
-    ClauseTemplate,
     Convention,
-    ConventionClause,
     ConventionKind,
-    ConventionParty,
     ConventionStatus,
     DelayUnit,
-    Obligation,
-    Recurrence,
     RenewalMode,
     Side,
     StartEvent,

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
-from conventions.models.conventions import Convention, ConventionClause, ConventionParty, ProtectedStatusMixin
+from conventions.models.contents import ConventionClause, ConventionParty
+from conventions.models.conventions import Convention, ProtectedStatusMixin
 from core.models import TimeStampedModel
 
 
