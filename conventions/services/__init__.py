@@ -1,6 +1,13 @@
 """Every write of the conventions app: one function per transition or change, each atomic,
 row-locked, guarded by a rule, recorded in the history with its actor and reason."""
 
+from conventions.services.amendments import (
+    approve_amendment,
+    cancel_amendment,
+    create_amendment,
+    send_amendment_for_signature,
+    sign_amendment,
+)
 from conventions.services.approval import (
     approve_convention,
     cancel,
@@ -32,24 +39,16 @@ from conventions.services.committees import (
     save_clause_template,
 )
 from conventions.services.drafting import add_party, create_convention, remove_party, update_convention, update_party
+from conventions.services.evaluations import record_evaluation
 from conventions.services.library import (
     create_clause_template,
     set_clause_template_active,
     update_clause_template,
 )
-from conventions.services.life import (
-    approve_amendment,
-    cancel_amendment,
-    create_amendment,
-    give_notice,
-    record_evaluation,
-    record_notice_receipt,
-    send_amendment_for_signature,
-    sign_amendment,
-)
 from conventions.services.obligations import add_annex, add_obligation, fulfil_obligation
 from conventions.services.programmes import create_programme, remove_budget, set_budget, update_programme
 from conventions.services.renewal import apply_dates, renew_expressly
+from conventions.services.termination import give_notice, record_notice_receipt
 
 __all__ = [
     "add_annex",

@@ -22,7 +22,7 @@ from conventions.models import (
     Programme,
 )
 from conventions.services._common import lock, save
-from conventions.services.life import give_notice
+from conventions.services.termination import give_notice
 from core import tenancy
 from core.errors import DomainError
 from core.formatting import french_date
