@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from conventions import selectors
 from conventions.models import Convention
 
 
@@ -40,7 +41,7 @@ class ConventionSummaryOut(Schema):
         # partners' names; a listed convention has its parties prefetched.
         if isinstance(obj, dict):
             return list(obj["partners"])
-        return [p.organization.name for p in obj.parties.all() if p.organization_id != obj.organization_id]
+        return selectors.partner_names(obj)
 
 
 class ClauseOut(Schema):
