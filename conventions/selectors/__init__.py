@@ -19,8 +19,6 @@ from conventions.selectors.conventions import (
     filter_conventions,
     managers_for,
     partner_names,
-    summary_rows,
-    summary_rows_by_id,
 )
 from conventions.selectors.detail import (
     convention_deadlines,
@@ -62,6 +60,4 @@ __all__ = [
     "programme_for",
     "programme_summary",
     "programmes_for",
-    "summary_rows",
-    "summary_rows_by_id",
 ]

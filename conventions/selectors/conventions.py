@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Upper
 
-from conventions.models import Convention, ConventionParty, ConventionStatus
+from conventions.models import Convention, ConventionParty
 from conventions.selectors._common import not_found
 from core import tenancy
 from parties.models import Organization
@@ -87,45 +87,6 @@ def managers_for(user: Any) -> list[tuple[int, str]]:
         .distinct()
     )
     return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in users]
-
-
-def _partner_rows(convention_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
-    # Each organization's name looked up by its key (a correlated subquery): joined,
-    # PostgreSQL could hash every organization (6,700: 2.5 ms) for the hundred parties of a page.
-    name = Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values("name")[:1])
-    found = (
-        ConventionParty.objects.filter(convention_id__in=convention_ids)
-        .order_by("convention_id", "position", "id")
-        .annotate(organization_name=name)
-        .values_list("convention_id", "organization_id", "organization_name")
-    )
-    partners: dict[int, list[tuple[int, str]]] = {}
-    for convention_id, organization_id, organization_name in found:
-        partners.setdefault(convention_id, []).append((organization_id, organization_name))
-    return partners
-
-
-def _with_partners(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    partners = _partner_rows([row["id"] for row in rows]) if rows else {}
-    labels = {value: str(label) for value, label in ConventionStatus.choices}
-    for row in rows:
-        row["get_status_display"] = labels.get(row["status"], row["status"])
-        row["partners"] = [name for o, name in partners.get(row["id"], []) if o != row["organization_id"]]
-    return rows
-
-
-def summary_rows(queryset: QuerySet[Convention]) -> list[dict[str, Any]]:
-    """A page of conventions (a scoped, possibly sliced queryset) as plain values: its
-    columns, the status label and the partners' names (two queries)."""
-    return _with_partners(list(queryset.prefetch_related(None).values("id", *SUMMARY_FIELDS)))
-
-
-def summary_rows_by_id(ids: list[int]) -> list[dict[str, Any]]:
-    """``summary_rows`` of the conventions ``ids``, in no particular order. The ids must come
-    from a scoped queryset (a page of ``convention_summaries``' matches): this reads by id only."""
-    if not ids:
-        return []
-    return summary_rows(Convention.objects.filter(pk__in=ids))
 
 
 @dataclass(frozen=True)
