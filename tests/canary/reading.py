@@ -4,6 +4,7 @@ python-docx (paragraphs, tables, headers and footers), ZIP archives member by me
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -55,7 +56,36 @@ def bytes_text(data: bytes, name: str = "", content_type: str = "") -> str:
         if "word/document.xml" in names:
             return docx_text(data)
         return zip_text(data)
-    return data.decode("utf-8", errors="replace")
+    text = data.decode("utf-8", errors="replace")
+    if text.startswith("BEGIN:VCALENDAR"):
+        return unfold(text)
+    return text
+
+
+def unfold(ics: str) -> str:
+    """An iCalendar text with its folded lines joined (RFC 5545, 3.1): a word cut at 75
+    octets is whole again."""
+    return re.sub(r"\r?\n[ \t]", "", ics)
+
+
+def message_text(message: Any) -> str:
+    """Everything an e-mail shows: addresses, subject, text and HTML bodies, attachments."""
+    parts = [
+        message.subject,
+        message.body,
+        message.from_email,
+        *message.to,
+        *message.cc,
+        *message.bcc,
+        *message.reply_to,
+        *(f"{key}: {value}" for key, value in message.extra_headers.items()),
+    ]
+    parts += [str(content) for content, _mimetype in getattr(message, "alternatives", [])]
+    for attachment in message.attachments:
+        name, content = (attachment[0], attachment[1]) if isinstance(attachment, tuple) else ("", attachment)
+        parts.append(name or "")
+        parts.append(bytes_text(content, name or "") if isinstance(content, bytes) else str(content))
+    return "\n".join(parts)
 
 
 def response_text(response: Any) -> str:

@@ -528,6 +528,8 @@ def _reminders(t: Tenant, c: Canary, today: date) -> None:
     )
     for user in t.users.values():
         services.regenerate_feed_token(user=user)
+    # One reader takes a daily digest: a digest gathers reminders, it must gather only theirs.
+    services.set_email_mode(user=t.users[Role.VIEWER], email_mode="digest")
 
 
 @dataclass
