@@ -6,6 +6,7 @@ a new version; nothing ever rewrites a stored file.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,12 +15,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from core.errors import DomainError
 from core.models import ChoiceLabelsMixin
+
+# A background worker takes a task within seconds: a batch still pending after this waits for
+# a worker that does not run, and its page says so.
+WORKER_GRACE = timedelta(minutes=1)
 
 
 class DocumentKind(models.TextChoices):
@@ -381,6 +387,10 @@ class DocumentBatch(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {BatchStatus.DONE, BatchStatus.FAILED}
+
+    def waits_for_worker(self, now: datetime | None = None) -> bool:
+        """Still pending a minute after it was asked for: no background worker took it."""
+        return self.status == BatchStatus.PENDING and (now or timezone.now()) - self.created_at > WORKER_GRACE
 
     @transition(field=status, source=BatchStatus.PENDING, target=BatchStatus.RUNNING)
     def start(self) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from core.roles import Role
 from documents import services
@@ -126,6 +128,10 @@ def test_batch_pages(client_for, legal_user, organization, other_organization, d
     )
     partial = client.get(f"/documents/lots/{pending.pk}/progression/").content.decode()
     assert 'hx-get="/documents/lots/' in partial and 'hx-trigger="every 2s"' in partial
+    assert "Aucun worker" not in partial  # asked for a moment ago
+    DocumentBatch.objects.filter(pk=pending.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    stalled = client.get(f"/documents/lots/{pending.pk}/progression/").content.decode()
+    assert "Aucun worker de tâches de fond n'a pris ce lot" in stalled and "conventio-worker" in stalled
     assert client.get(f"/documents/lots/{pending.pk}/archive/").status_code == 404
     outsider = member(other_organization, Role.ADMINISTRATOR)
     assert client_for(outsider).get(batch.get_absolute_url()).status_code == 404
