@@ -207,9 +207,16 @@ def cancel_meeting(*, user: Any, meeting: CommitteeMeeting, reason: str = "") ->
 
 
 def committee_conventions(committee: MonitoringCommittee) -> list[Convention]:
+    """The conventions a comité follows: its own, or its programme's (its organization's only)."""
     if committee.convention_id:
         return [committee.convention]  # type: ignore[list-item]
-    return list(committee.programme.conventions.all())  # type: ignore[union-attr, misc]
+    if committee.programme_id is None:
+        return []
+    return list(
+        Convention.objects.filter(programme=committee.programme, organization_id=committee.organization_id).order_by(
+            "-created_at", "-id"
+        )
+    )
 
 
 @transaction.atomic
