@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
-import tempfile
 
 import pypdf
 import pytest
 
 from documents import services, signing
+from tests import readers
 from tests.documents.helpers import pdfsig, read, sample_context
 from tests.factories import OrganizationFactory, PersonFactory, SignatoryFactory
 
@@ -35,14 +33,7 @@ def stamp_rects(data: bytes) -> list[tuple[int, Box]]:
 
 def word_boxes(data: bytes) -> list[tuple[int, str, Box]]:
     """(page number, word, box in PDF points, origin bottom-left) as poppler's pdftotext -bbox sees them."""
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(data)
-        handle.flush()
-        xml = subprocess.run(
-            ["pdftotext", "-bbox", "-enc", "UTF-8", handle.name, "-"], capture_output=True, check=True, text=True
-        ).stdout
+    xml = readers.poppler_text(data, "-bbox")
     boxes = []
     for number, page in enumerate(re.findall(r"<page (.*?)</page>", xml, re.S)):
         height = float(re.search(r'height="([\d.]+)"', page).group(1))  # type: ignore[union-attr]
