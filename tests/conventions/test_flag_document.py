@@ -105,3 +105,27 @@ def test_the_generated_pdf_and_docx_name_only_its_parties_and_deliberation(demo,
         with generated[fmt].file.open("rb") as handle:
             text = " ".join(read(handle.read()).split())
         _assert_only_flag(text, flag, strangers)
+
+
+def test_every_demo_conventions_documents_name_only_its_own(demo):
+    """The same for each convention of the demo and the avenants' documents, for a user who is
+    a member of every collectivité of the demo."""
+    _flag, user = demo
+    for convention in Convention.objects.all():
+        read = selectors.convention_detail(user, convention.pk)
+        own = {p.organization.name for p in convention.parties.select_related("organization")}
+        others = {
+            p.organization.name
+            for p in ConventionParty.objects.exclude(convention__organization=convention.organization).select_related(
+                "organization"
+            )
+        } - own
+        references = set(Convention.objects.exclude(pk=convention.pk).values_list("reference", flat=True))
+        contexts = [documents.convention_context(read)]
+        contexts += [documents.amendment_context(a) for a in convention.amendments.select_related("convention")]
+        assert others and references
+        for context in contexts:
+            text = repr(context)
+            assert {p["name"] for p in context["parties"]} == own, convention.reference
+            for name in others | {r for r in references if r not in convention.reference}:
+                assert name not in text, (convention.reference, name)
