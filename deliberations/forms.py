@@ -8,7 +8,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import QuickSelect
 from deliberations.models import (
     ActNature,
     Assembly,
@@ -72,7 +71,6 @@ class MandateForm(forms.Form):
         queryset=Person.objects.none(),
         required=False,
         help_text=_("Ou laissez vide et indiquez ci-dessous le prénom et le nom d'un nouvel élu."),
-        widget=QuickSelect,  # the organization's people: hundreds in a métropole
     )
     civility = forms.ChoiceField(label=_("Civilité (nouvel élu)"), choices=Civility.choices, required=False)
     first_name = forms.CharField(label=_("Prénom (nouvel élu)"), max_length=100, required=False)
@@ -214,9 +212,7 @@ class VoteForm(forms.Form):
 class _PeopleAndItemsForm(forms.Form):
     """A form choosing members and agenda items of a sitting. The page that shows it passes
     ``choices`` (already loaded with the sitting's attendance) so that its menus cost no
-    query, and ``menus`` (a dict shared by the page's forms) so that each list of choices is
-    written once however many fields show it; the view that validates a submission passes
-    querysets only."""
+    query; the view that validates a submission passes querysets only."""
 
     people_fields: tuple[str, ...] = ()
     item_fields: tuple[str, ...] = ()
@@ -227,7 +223,6 @@ class _PeopleAndItemsForm(forms.Form):
         people: Any,
         items: Any,
         choices: tuple[list[tuple[int, str]], list[tuple[int, str]]] | None = None,
-        menus: dict[str, dict[Any, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -241,36 +236,29 @@ class _PeopleAndItemsForm(forms.Form):
                 self.fields[name].label_from_instance = lambda d: f"{d.position}. {d.title[:80]}"  # type: ignore[attr-defined]
         else:  # a page showing the form: its menus are the choices given (the fields' querysets are empty)
             people_choices, item_choices = choices
-            for kind, names, listed in (
-                ("people", self.people_fields, people_choices),
-                ("items", self.item_fields, item_choices),
-            ):
+            for names, listed in ((self.people_fields, people_choices), (self.item_fields, item_choices)):
                 for name in names:
                     field = self.fields[name]
                     empty = [("", field.empty_label)] if field.empty_label is not None else []  # type: ignore[attr-defined]
-                    field.widget.set_pairs([*empty, *listed])  # type: ignore[attr-defined]
-                    if menus is not None:
-                        field.widget.menus = menus.setdefault(kind, {})  # type: ignore[attr-defined]
+                    field.choices = [*empty, *listed]  # type: ignore[attr-defined]
 
 
 class ProxyForm(_PeopleAndItemsForm):
-    giver = PersonChoice(label=_("Mandant (absent)"), queryset=Person.objects.none(), widget=QuickSelect)
-    holder = PersonChoice(label=_("Mandataire (présent)"), queryset=Person.objects.none(), widget=QuickSelect)
+    giver = PersonChoice(label=_("Mandant (absent)"), queryset=Person.objects.none())
+    holder = PersonChoice(label=_("Mandataire (présent)"), queryset=Person.objects.none())
     written_on = forms.DateField(label=_("Pouvoir écrit le"), widget=DateInput())
     illness = forms.BooleanField(label=_("Pour maladie"), required=False)
     from_item = forms.ModelChoiceField(
-        label=_("À partir du point"), queryset=Deliberation.objects.none(), required=False, widget=QuickSelect
+        label=_("À partir du point"), queryset=Deliberation.objects.none(), required=False
     )
     people_fields = ("giver", "holder")
     item_fields = ("from_item",)
 
 
 class MovementForm(_PeopleAndItemsForm):
-    person = PersonChoice(label=_("Élu"), queryset=Person.objects.none(), widget=QuickSelect)
-    deliberation = forms.ModelChoiceField(
-        label=_("À partir du point"), queryset=Deliberation.objects.none(), widget=QuickSelect
-    )
-    status = forms.ChoiceField(label=_("Présence"), choices=Presence.choices, widget=QuickSelect)
+    person = PersonChoice(label=_("Élu"), queryset=Person.objects.none())
+    deliberation = forms.ModelChoiceField(label=_("À partir du point"), queryset=Deliberation.objects.none())
+    status = forms.ChoiceField(label=_("Présence"), choices=Presence.choices)
     only_this_item = forms.BooleanField(label=_("Pour ce point seulement"), required=False)
     people_fields = ("person",)
     item_fields = ("deliberation",)

@@ -328,7 +328,7 @@ def test_agenda_rows_escape_their_text_and_offer_what_the_state_and_role_allow(
     clerk = client_for(council.clerk)
     page = clerk.get(sitting.get_absolute_url()).content.decode()
     rows = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
-    assert "Rue &lt;b&gt;&quot;des Lilas&quot;&lt;/b&gt; &amp; co" in rows and "<b>" not in rows
+    assert "Rue &lt;b&gt;&#34;des Lilas&#34;&lt;/b&gt; &amp; co" in rows and "<b>" not in rows
     assert f"Rapporteur : {html.escape(council.people[1].full_name)}" in rows
     assert rows.count('<span class="badge">communication</span>') == 1
     up = reverse("deliberations:action", args=[first.pk, "monter"])
@@ -358,19 +358,19 @@ def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(counci
     page = client_for(council.clerk).get(url).content.decode()
     sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
     assert '<tbody hx-target="#quorum" hx-swap="outerHTML">' in sheet  # each menu's answer replaces the quorum
-    assert "&lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003" in sheet and "<i>" not in sheet
+    assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003" in sheet and "<i>" not in sheet
     assert '<span class="muted">1er adjoint &lt;délégué&gt;</span>' in sheet
     one = reverse("deliberations:attendance_one", args=[sitting.pk, person.pk])
     assert f'<select id="status-{person.pk}" name="status-{person.pk}" hx-post="{one}">' in sheet
     assert sheet.count("<select ") == 11 and sheet.count('<option value="excused" selected>') == 1
-    assert "&lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003</th><td>P</td>" in page.split('id="grid-title"', 1)[1]
+    assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003</th><td>P</td>" in page.split('id="grid-title"', 1)[1]
     # The proxies' list escapes the names too.
     services.register_proxy(
         user=council.clerk, sitting=sitting, giver=council.people[10], holder=person, written_on=sitting.date
     )
     proxies = client_for(council.clerk).get(url).content.decode().split('id="proxies-title"', 1)[1].split("</ul>")[0]
     wording = council.assembly.proxy_wording
-    assert f"{council.people[10].full_name} {wording} &lt;i&gt;&quot;Jo&quot;&lt;/i&gt; MEMBRE003" in proxies
+    assert f"{council.people[10].full_name} {wording} &lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003" in proxies
     assert "<i>" not in proxies and proxies.count('<button type="submit"') == 1
     # Someone who may only read sees every member's menu disabled, and no button to revoke.
     page = client_for(viewer_user).get(url).content.decode()
@@ -660,3 +660,20 @@ def test_the_attendance_sheet_is_read_in_a_fixed_number_of_queries(
     assert [i.pk for i in sheet.items] == [i.pk for i in items]
     assert sheet.by_position[3].represented == {people[3].pk: people[0].pk}
     assert sheet.by_position[2].represented == {} and sheet.by_position[1].present_count == 5
+
+
+def test_moving_an_item_with_htmx_answers_the_agenda_rows_alone(council, client_for):
+    sitting = council.sitting(open_=False)
+    first, second = council.item(sitting, title="Premier"), council.item(sitting, title="Second")
+    client = client_for(council.clerk)
+    page = client.get(sitting.get_absolute_url()).content.decode()
+    up = reverse("deliberations:action", args=[second.pk, "monter"])
+    assert f'hx-post="{up}" hx-target="#agenda-rows"' in page and '<tbody id="agenda-rows">' in page
+    rows = client.post(up, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in rows and "<tbody" not in rows
+    assert rows.index("Second") < rows.index("Premier") and 'id="point-1"' in rows
+    assert 'name="csrfmiddlewaretoken"' in rows  # the fragment's forms post as the page's do
+    # Moving the first item up is refused: the page reloads and shows why.
+    refused = client.post(reverse("deliberations:action", args=[second.pk, "monter"]), HTTP_HX_REQUEST="true")
+    assert refused.headers["HX-Refresh"] == "true"
+    assert [d.pk for d in Deliberation.objects.filter(sitting=sitting).order_by("position")] == [second.pk, first.pk]

@@ -1,0 +1,49 @@
+"""Pages of assemblies, sittings and deliberations, by subject. Thin: a form, one service or
+selector, a template. Every view ``urls.py`` names is importable from here."""
+
+from deliberations.views.acts import (
+    deliberation_action,
+    deliberation_create,
+    deliberation_detail,
+    deliberation_edit,
+    deliberation_list,
+    vote,
+)
+from deliberations.views.assemblies import (
+    assembly_create,
+    assembly_detail,
+    assembly_list,
+    assembly_numbering,
+    assembly_wording,
+    mandate_end,
+)
+from deliberations.views.attendance import attendance, attendance_one, movement_create, proxy_create, proxy_revoke
+from deliberations.views.public import public_extract, public_list
+from deliberations.views.sittings import sitting_action, sitting_create, sitting_detail, sitting_edit, sitting_list
+
+__all__ = [
+    "assembly_create",
+    "assembly_detail",
+    "assembly_list",
+    "assembly_numbering",
+    "assembly_wording",
+    "attendance",
+    "attendance_one",
+    "deliberation_action",
+    "deliberation_create",
+    "deliberation_detail",
+    "deliberation_edit",
+    "deliberation_list",
+    "mandate_end",
+    "movement_create",
+    "proxy_create",
+    "proxy_revoke",
+    "public_extract",
+    "public_list",
+    "sitting_action",
+    "sitting_create",
+    "sitting_detail",
+    "sitting_edit",
+    "sitting_list",
+    "vote",
+]
