@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -124,6 +125,57 @@ def test_the_other_collectivites_ids_answer_404(world: World, role: str) -> None
             problems.append(f"LEAK {role} {response.request['REQUEST_METHOD']} {url} ({name}): {leaked}")
         if response.status_code != 404:
             problems.append(f"{role} {response.request['REQUEST_METHOD']} {url} ({name}): {response.status_code}")
+    assert not problems, "\n".join(problems)
+
+
+def queries(reader: Tenant, other: Tenant) -> list[dict[str, Any]]:
+    """Filters and searches naming the other collectivité's objects or words, one at a time."""
+    o = other.objects
+    return [
+        {"q": other.tag},
+        {"q": o["convention"].title},
+        {"q": o["deliberation"].title},
+        {"q": other.people[0].last_name},
+        {"partner_name": o["partner"].name},
+        {"organization": other.organization.pk},
+        {"partner": o["partner"].pk},
+        {"manager": other.users[Role.MANAGER].pk},
+        {"programme": o["programme"].pk},
+        {"assemblee": o["assembly"].pk},
+        {"seance": o["sitting"].pk},
+        {"seance": o["coming_sitting"].pk},
+        {"annee": o["deliberation"].year},
+        {"matiere": o["deliberation"].subject_code},
+        {"scope": "all", "status": "all"},
+        {"unread": "1"},
+        {"page": "2"},
+    ]
+
+
+def without_echo(text: str, query: dict[str, Any], tag: str) -> str:
+    """The page without the searched words it repeats (in its search box, its links): a
+    found row of the other collectivité still shows its other words (reference, partner…)."""
+    echoed = found(tag, " ".join(str(value) for value in query.values()))
+    if not echoed:
+        return text
+    return re.sub(r"\b(" + "|".join(map(re.escape, echoed)) + r")\b", "", text, flags=re.IGNORECASE)
+
+
+@pytest.mark.parametrize("role", [Role.ADMINISTRATOR, Role.VIEWER])
+def test_filters_and_searches_naming_b_show_nothing_of_b(world: World, role: str) -> None:
+    """Every page without path parameters (lists, searches, forms), asked with each filter or
+    search that names B: nothing of B, whatever the filter."""
+    a, b = world.a, world.b
+    client = client_of(a.users[role])
+    problems = []
+    for name, kwargs, url in addresses(a):
+        if kwargs or name in POST_ONLY or name in REDIRECTS:
+            continue
+        for query in queries(a, b):
+            response = client.get(url, query)
+            leaked = found(b.tag, without_echo(response_text(response), query, b.tag))
+            if leaked:
+                problems.append(f"LEAK {role} GET {url}?{query} ({name}) {response.status_code}: {leaked}")
     assert not problems, "\n".join(problems)
 
 

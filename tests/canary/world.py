@@ -275,7 +275,11 @@ def _council(t: Tenant, c: Canary, today: date) -> None:
     agenda_item = services.create_deliberation(
         user=admin, assembly=assembly, sitting=coming, title=c("Subvention"), rapporteur=people[3]
     )
+    postponed = services.create_deliberation(
+        user=admin, assembly=assembly, sitting=coming, title=c("Report"), rapporteur=people[4]
+    )
     coming = services.convene(user=admin, sitting=coming, convocation_date=today)
+    postponed = services.postpone(user=admin, deliberation=postponed, reason=c("Motif du report"))
     pending = services.create_deliberation(user=admin, assembly=assembly, title=c("Projet"))
     for sitting_ in (sitting, coming):
         sitting_.refresh_from_db()
@@ -288,6 +292,7 @@ def _council(t: Tenant, c: Canary, today: date) -> None:
         information=noted,
         agenda_item=agenda_item,
         pending_deliberation=pending,
+        postponed_deliberation=postponed,
         proxy=sitting.proxies.get(),
         annex=voted.annexes.get(),
     )
@@ -380,6 +385,22 @@ def _conventions(t: Tenant, c: Canary, today: date) -> None:
     services.add_annex(
         user=admin, convention=convention, title=c("Annexe"), name=f"{c()}.docx", content=docx_bytes(c("Annexe"))
     )
+    evaluation = services.record_evaluation(
+        user=admin,
+        evaluation=convention.evaluations.order_by("due_date").first(),
+        held_on=today,
+        outcome="mixed",
+        summary=c("Synthèse"),
+        today=today,
+    )
+    services.add_annex(
+        user=admin,
+        convention=convention,
+        title=c("Bilan"),
+        name=f"{c()}.docx",
+        content=docx_bytes(c("Bilan")),
+        evaluation=evaluation,
+    )
     amendment = services.create_amendment(
         user=admin,
         convention=convention,
@@ -457,7 +478,8 @@ def _conventions(t: Tenant, c: Canary, today: date) -> None:
         noticed_convention=ended,
         notice=notice,
         draft_convention=draft,
-        convention_annex=convention.annexes.get(),
+        convention_annex=convention.annexes.filter(evaluation__isnull=True).get(),
+        evaluation=evaluation,
     )
 
 
@@ -517,6 +539,7 @@ def _documents(t: Tenant, c: Canary) -> None:
 def _reminders(t: Tenant, c: Canary, today: date) -> None:
     """Everyone of every role is reminded of everything; each user has a calendar feed."""
     from reminders import services
+    from reminders.models import Deadline
 
     every_role = [str(role) for role in ROLES]
     services.update_settings(
@@ -528,6 +551,9 @@ def _reminders(t: Tenant, c: Canary, today: date) -> None:
     )
     for user in t.users.values():
         services.regenerate_feed_token(user=user)
+    # A deadline handled by someone: its page names who handled it.
+    latest = Deadline.objects.filter(organization=t.organization).order_by("-due_date", "-pk").first()
+    services.mark_handled(user=t.users[Role.LEGAL], deadline=latest)
     # One reader takes a daily digest: a digest gathers reminders, it must gather only theirs.
     services.set_email_mode(user=t.users[Role.VIEWER], email_mode="digest")
 
