@@ -102,30 +102,3 @@ def acting_user(request: Any) -> Any:
     if not user.is_authenticated:
         raise PermissionDenied(_("Connexion requise."))
     return user
-
-
-# --- Transitional: removed once no app reads its rows in SQL of its own. -----------------
-
-
-def organizations_sql(organizations: int | None) -> str:
-    from core import sql
-    from core.models import Membership
-
-    if organizations is not None:
-        return sql.placeholders(organizations)
-    return (
-        f"SELECT {sql.name(Membership, 'organization')} FROM {sql.table(Membership)} "
-        f"WHERE {sql.name(Membership, 'user')} = %s"
-    )
-
-
-def roles_known(user: Any) -> bool:
-    if user is not None and user.is_authenticated:
-        _memberships(user)
-    return True
-
-
-def roles_reads(user: Any) -> Any:
-    if user is not None and user.is_authenticated:
-        _memberships(user)
-    return None

@@ -88,9 +88,6 @@ TEMPLATES = [
 FORM_RENDERER = "core.widgets.WidgetRenderer"
 
 DATABASES = {"default": env.database(VAR_DIR / "conventio.sqlite3")}
-# The statements that detail pages read by key are prepared once per PostgreSQL connection
-# (core.sql.by_key); off behind a pool that hands a connection to a new client each transaction.
-PREPARED_STATEMENTS = env.boolean("DATABASE_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"

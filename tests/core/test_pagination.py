@@ -2,7 +2,7 @@
 
 import pytest
 
-from core.pagination import SearchedPages, capped_page, window_page
+from core.pagination import capped_page, window_page
 from parties.models import Person
 
 
@@ -58,60 +58,3 @@ def test_a_capped_page_stops_counting_at_the_cap(people):
     assert (beyond.number, len(beyond), beyond.has_previous()) == (7, 0, True)
     exactly = capped_page(people, None, 20, cap=45)  # 45 rows, cap 45: exact
     assert (exactly.count, exactly.capped, exactly.num_pages) == (45, False, 3)
-
-
-@pytest.mark.django_db
-def test_searched_pages_count_the_matches_ids_and_read_a_page_by_id(people, django_assert_num_queries):
-    def rows(queryset):
-        return list(queryset.values("id", "last_name"))
-
-    matches = people.filter(last_name__contains="Membre1")  # Membre10 … Membre19
-    pages = SearchedPages(matches, rows)
-    with django_assert_num_queries(1):  # the ordered ids of every match, once
-        assert pages.count() == 10 and len(pages) == 10
-    with django_assert_num_queries(1):  # the page's rows by id
-        page = pages[3:6]
-    assert [r["last_name"] for r in page] == ["Membre13", "Membre14", "Membre15"]  # in the search's order
-    with django_assert_num_queries(0):
-        assert pages[20:30] == []
-
-
-@pytest.mark.django_db
-def test_a_capped_page_read_with_other_queries_gives_what_capped_page_gives(people, django_assert_num_queries):
-    from core import sql
-    from core.pagination import capped_page_reads
-
-    rows = people.values("id", "last_name")
-    for page, cap in (("2", 100), ("7", 100), ("2", 30), ("7", 30), (None, 45), ("x", 10)):
-        expected = capped_page(rows, page, 20, cap)
-        if page == "7" and cap == 100:
-            continue  # past the last page of an exact count: the last page, read again (checked below)
-        # The rows, the count and another read, together (one statement each on SQLite).
-        with django_assert_num_queries(1 if sql.one_message() else 3):
-            read, names = sql.read_all([capped_page_reads(rows, page, 20, cap), sql.values_reads(rows[:2])])
-        assert list(read) == list(expected) and (read.number, read.has_next) == (expected.number, expected.has_next)
-        assert (read.count, read.capped, read.num_pages) == (expected.count, expected.capped, expected.num_pages)
-        assert names == [{"id": p.id, "last_name": p.last_name} for p in people[:2]]
-    (last,) = sql.read_all([capped_page_reads(rows, "7", 20, 100)])
-    assert (last.number, len(last), last.has_next, last.num_pages) == (3, 5, False, 3)
-    assert last.object_list[0] == {"id": people[40].id, "last_name": "Membre40"}
-    (nothing,) = sql.read_all([capped_page_reads(rows.filter(pk__in=[]), None, 20, 100)])
-    assert (nothing.count, len(nothing), nothing.has_next) == (0, 0, False)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("page", [None, "1", "2", "3", "0", "-1", "99", "abc", "2.5"])
-def test_a_page_read_with_other_queries_is_the_paginator_s(people, page, django_assert_max_num_queries):
-    from django.core.paginator import Paginator
-
-    from core import sql
-    from core.pagination import page_reads
-
-    rows = people.values("id", "last_name")
-    expected = Paginator(rows, 20).get_page(page)
-    in_range = page in (None, "1", "2", "3", "abc", "2.5")
-    # The rows and the count in one round trip (a number out of range: the last page read again).
-    with django_assert_max_num_queries((1 if sql.one_message() else 2) + (0 if in_range else 1)):
-        (read,) = sql.read_all([page_reads(rows, page, 20)])
-    assert list(read) == list(expected) and read.number == expected.number
-    assert (read.paginator.count, read.paginator.num_pages, read.has_next()) == (45, 3, expected.has_next())
