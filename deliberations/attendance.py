@@ -46,11 +46,16 @@ class ItemAttendance:
     members_in_office: int
     status: dict[int, str]
     represented: dict[int, int] = field(default_factory=dict)  # giver id → holder id
+    # Who is present, when already known for the same ``status`` (``replay`` shares it
+    # between consecutive items where nobody moves).
+    shared_present: list[int] | None = field(default=None, compare=False, repr=False)
 
     # ``status`` is never changed once the item is built (``replay`` may share it between
     # consecutive items): what is derived from it is computed once.
     @cached_property
     def present_ids(self) -> list[int]:
+        if self.shared_present is not None:
+            return self.shared_present
         return [person for person, status in self.status.items() if status == PRESENT]
 
     @cached_property
@@ -135,12 +140,14 @@ def replay(
                     represented[proxy.giver_id] = proxy.holder_id
                     holders_used.add(proxy.holder_id)
         item = ItemAttendance(
-            position=position, members_in_office=len(members), status=snapshot, represented=represented
+            position=position,
+            members_in_office=len(members),
+            status=snapshot,
+            represented=represented,
+            shared_present=present,
         )
         if present is None:
             present = item.present_ids
-        else:
-            item.__dict__["present_ids"] = present  # primes the cached_property
         result[position] = item
     return result
 

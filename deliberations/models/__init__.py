@@ -1,0 +1,88 @@
+"""Assemblies, their members, sittings, deliberations, attendance, proxies, votes, transmission.
+
+By subject: ``assemblies``, ``sittings``, ``acts`` (deliberations and annexes), ``attendance``
+(attendance and proxies) and ``votes`` (votes, ballots, transmission). Every name is importable
+from here, as migrations and the other apps import them.
+"""
+
+from deliberations.models.acts import (
+    AFTER_SIGNATURE_STATES,
+    DECIDED_STATES,
+    EXAMINED_STATES,
+    Annex,
+    Deliberation,
+    DeliberationKind,
+    DeliberationManager,
+    DeliberationQuerySet,
+    DeliberationState,
+    annex_upload_to,
+)
+from deliberations.models.assemblies import (
+    Assembly,
+    AssemblyKind,
+    Mandate,
+    MandateQuerySet,
+    MandateRole,
+    NameStyle,
+    NumberingCounter,
+    NumberingRule,
+)
+from deliberations.models.attendance import (
+    Attendance,
+    AttendanceChange,
+    Presence,
+    Proxy,
+)
+from deliberations.models.base import (
+    ProtectedStateMixin,
+)
+from deliberations.models.sittings import (
+    Sitting,
+    SittingKind,
+    SittingState,
+)
+from deliberations.models.votes import (
+    ActNature,
+    Ballot,
+    Transmission,
+    VoteChoice,
+    VoteMethod,
+    VoteOutcome,
+    VoteResult,
+)
+
+__all__ = [
+    "AFTER_SIGNATURE_STATES",
+    "ActNature",
+    "Annex",
+    "Assembly",
+    "AssemblyKind",
+    "Attendance",
+    "AttendanceChange",
+    "Ballot",
+    "DECIDED_STATES",
+    "Deliberation",
+    "DeliberationKind",
+    "DeliberationManager",
+    "DeliberationQuerySet",
+    "DeliberationState",
+    "EXAMINED_STATES",
+    "Mandate",
+    "MandateQuerySet",
+    "MandateRole",
+    "NameStyle",
+    "NumberingCounter",
+    "NumberingRule",
+    "Presence",
+    "ProtectedStateMixin",
+    "Proxy",
+    "Sitting",
+    "SittingKind",
+    "SittingState",
+    "Transmission",
+    "VoteChoice",
+    "VoteMethod",
+    "VoteOutcome",
+    "VoteResult",
+    "annex_upload_to",
+]
