@@ -38,7 +38,7 @@ def path_values(t: Tenant) -> dict[str, list[int]]:
         "organization_id": [t.organization.pk, o["partner"].pk, o["coordinator"].pk],
         "person_id": [t.people[0].pk, o["partner_person"].pk],
         "assembly_id": [o["assembly"].pk],
-        "sitting_id": [o["sitting"].pk, o["coming_sitting"].pk],
+        "sitting_id": [o[k].pk for k in ("sitting", "coming_sitting", "running_sitting")],
         "deliberation_id": [o[k].pk for k in ("deliberation", "information", "agenda_item", "pending_deliberation")],
         "convention_id": [o[k].pk for k in ("convention", "noticed_convention", "draft_convention")],
         "amendment_id": [o["amendment"].pk],

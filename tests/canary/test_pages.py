@@ -179,6 +179,37 @@ def test_filters_and_searches_naming_b_show_nothing_of_b(world: World, role: str
     assert not problems, "\n".join(problems)
 
 
+def test_actions_of_a_answer_nothing_of_b(world: World, django_capture_on_commit_callbacks: Any) -> None:
+    """Every POST-only address, posted to with A's ids as the pages' HTMX does (the answer is
+    a fragment swapped in place, or the page it redirects to): nothing of B."""
+    a, b = world.a, world.b
+    o = a.objects
+    client = client_of(a.admin)
+    posts = [(url, {}) for name, _kwargs, url in addresses(a) if name in POST_ONLY and name != "logout"]
+    posts += [
+        (reverse("deliberations:action", args=[o["agenda_item"].pk, move]), {}) for move in ("descendre", "monter")
+    ]
+    posts += [
+        (reverse("deliberations:attendance_one", args=[o["running_sitting"].pk, a.people[1].pk]), {"status": "absent"}),
+        (reverse("reminders:handle", args=[o["deadline"].pk]), {}),
+        (reverse("reminders:reopen", args=[o["deadline"].pk]), {}),
+    ]
+    problems = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for url, data in posts:
+            for headers in ({"HX-Request": "true"}, {}):
+                response = client.post(url, data, headers=headers, follow=True)
+                leaked = found(b.tag, response_text(response))
+                if leaked:
+                    problems.append(f"LEAK POST {url} {headers} {response.status_code}: {leaked}")
+    assert not problems, "\n".join(problems)
+    # The agenda's rows, swapped in by HTMX after a move, are A's own.
+    rows = client.post(
+        reverse("deliberations:action", args=[o["agenda_item"].pk, "descendre"]), headers={"HX-Request": "true"}
+    )
+    assert o["agenda_item"].title in rows.content.decode() and not found(b.tag, rows.content.decode())
+
+
 def test_public_pages_of_a_name_only_a(world: World) -> None:
     """The published acts of A, read by anyone (no login), say nothing of B."""
     client = Client()

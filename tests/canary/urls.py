@@ -106,7 +106,8 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:list": [{}],
         "deliberations:create": [{}],
         "deliberations:detail": [
-            {"pk": o[key].pk} for key in ("deliberation", "information", "agenda_item", "pending_deliberation")
+            {"pk": o[key].pk}
+            for key in ("deliberation", "information", "agenda_item", "pending_deliberation", "postponed_deliberation")
         ],
         "deliberations:edit": [{"pk": o["pending_deliberation"].pk}, {"pk": o["agenda_item"].pk}],
         "deliberations:vote": [{"pk": o["deliberation"].pk}, {"pk": o["agenda_item"].pk}],
@@ -119,12 +120,12 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:mandate_end": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
         "deliberations:sitting_list": [{}],
         "deliberations:sitting_create": [{}],
-        "deliberations:sitting_detail": [{"pk": o["sitting"].pk}, {"pk": o["coming_sitting"].pk}],
+        "deliberations:sitting_detail": [{"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting")],
         "deliberations:sitting_edit": [{"pk": o["coming_sitting"].pk}],
         "deliberations:sitting_action": [{"pk": o["sitting"].pk, "action": "document"}],
-        "deliberations:attendance": [{"pk": o["sitting"].pk}, {"pk": o["coming_sitting"].pk}],
-        "deliberations:attendance_one": [{"pk": o["coming_sitting"].pk, "person_id": t.people[0].pk}],
-        "deliberations:proxy_create": [{"pk": o["coming_sitting"].pk}],
+        "deliberations:attendance": [{"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting")],
+        "deliberations:attendance_one": [{"pk": o["running_sitting"].pk, "person_id": t.people[0].pk}],
+        "deliberations:proxy_create": [{"pk": o["running_sitting"].pk}],
         "deliberations:proxy_revoke": [{"pk": o["sitting"].pk, "proxy_id": o["proxy"].pk}],
         "deliberations:movement_create": [{"pk": o["sitting"].pk}],
         "deliberations:public_list": [{"organization_id": org}],

@@ -275,19 +275,34 @@ def _council(t: Tenant, c: Canary, today: date) -> None:
     agenda_item = services.create_deliberation(
         user=admin, assembly=assembly, sitting=coming, title=c("Subvention"), rapporteur=people[3]
     )
-    postponed = services.create_deliberation(
-        user=admin, assembly=assembly, sitting=coming, title=c("Report"), rapporteur=people[4]
+    second_item = services.create_deliberation(
+        user=admin, assembly=assembly, sitting=coming, title=c("Acquisition"), rapporteur=people[4]
     )
     coming = services.convene(user=admin, sitting=coming, convocation_date=today)
+
+    # A sitting under way since yesterday evening: attendance taken, one item postponed.
+    running_day = today - timedelta(days=1)
+    running = services.create_sitting(
+        user=admin, assembly=assembly, starts_at=at(running_day), place=c("Salle"), president=people[0]
+    )
+    postponed = services.create_deliberation(
+        user=admin, assembly=assembly, sitting=running, title=c("Report"), rapporteur=people[4]
+    )
+    services.create_deliberation(user=admin, assembly=assembly, sitting=running, title=c("Voirie"))
+    running = services.convene(user=admin, sitting=running, convocation_date=running_day - timedelta(days=8))
+    running = services.open_sitting(user=admin, sitting=running, opened_at=at(running_day))
+    services.set_attendances(user=admin, sitting=running, statuses={p.pk: "present" for p in people})
     postponed = services.postpone(user=admin, deliberation=postponed, reason=c("Motif du report"))
     pending = services.create_deliberation(user=admin, assembly=assembly, title=c("Projet"))
-    for sitting_ in (sitting, coming):
+    for sitting_ in (sitting, coming, running):
         sitting_.refresh_from_db()
     voted.refresh_from_db()
     t.objects.update(
         assembly=assembly,
         sitting=sitting,
         coming_sitting=coming,
+        running_sitting=running,
+        second_item=second_item,
         deliberation=voted,
         information=noted,
         agenda_item=agenda_item,
