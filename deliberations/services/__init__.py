@@ -1,8 +1,8 @@
 """Every write of the deliberations app: one function per act, atomic, row-locked.
 
-Split by subject: ``sittings`` (assemblies, mandates, sitting life), ``acts`` (numbering,
-agenda, signature, transmission, publication, annexes) and ``session`` (attendance,
-proxies, quorum, votes).
+Split by subject: ``assemblies`` (assemblies, mandates), ``sittings`` (sitting life),
+``acts`` (numbering, agenda, signature, transmission, publication, annexes), ``attendance``
+(attendance, arrivals and departures, proxies) and ``votes`` (votes, prises d'acte).
 """
 
 from deliberations.services.acts import (
@@ -21,37 +21,36 @@ from deliberations.services.acts import (
     update_deliberation,
     withdraw,
 )
-from deliberations.services.session import (
-    BallotInput,
-    delete_movement,
-    mark_unrecorded_present,
-    record_movement,
-    record_vote,
-    register_proxy,
-    reopen_item,
-    revoke_proxy,
-    set_attendance,
-    set_attendances,
-    take_note,
-)
-from deliberations.services.sittings import (
+from deliberations.services.assemblies import (
     WORDING_FIELDS,
     add_mandate,
     add_member,
+    create_assembly,
+    end_mandate,
+    set_numbering_rule,
+    update_wording,
+)
+from deliberations.services.attendance import (
+    delete_movement,
+    mark_unrecorded_present,
+    record_movement,
+    register_proxy,
+    revoke_proxy,
+    set_attendance,
+    set_attendances,
+)
+from deliberations.services.sittings import (
     approve_minutes,
     close_sitting,
     convene,
-    create_assembly,
     create_sitting,
-    end_mandate,
     open_sitting,
     publish_list,
     publish_minutes,
     reconvene,
-    set_numbering_rule,
     update_sitting,
-    update_wording,
 )
+from deliberations.services.votes import BallotInput, record_vote, reopen_item, take_note
 
 __all__ = [
     "WORDING_FIELDS",
