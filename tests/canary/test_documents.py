@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -147,3 +148,26 @@ def test_a_signed_document_names_its_signatory_and_nothing_of_the_other(world: W
         assert found(other.tag, text) == []
         assert reader["convention"].title in " ".join(text.split())
         assert reader["signed_document"].signature_count == 1
+
+
+def test_a_signature_is_trusted_only_by_the_collectivite_whose_authority_signed_it(world: World) -> None:
+    """Verifying an uploaded PDF uses the reader's own trust anchors: B's signed document is
+    not vouched for by B's authority when A's user checks it (B's anchors are B's)."""
+    from core import services as core_services
+
+    for reader, other in world.pairs():
+        _token, key = core_services.create_api_token(user=reader.admin, name="vérification")
+        api = Client(headers={"Authorization": f"Bearer {key}"})
+        verdicts = {}
+        for tenant in (reader, other):
+            with tenant["signed_document"].file.open("rb") as handle:
+                upload = SimpleUploadedFile("signed.pdf", handle.read(), content_type="application/pdf")
+            answer = api.post("/api/v1/pdf-verifications", {"file": upload})
+            assert answer.status_code == 200, answer.content
+            verdicts[tenant.tag] = answer.json()
+        (own,) = verdicts[reader.tag]["signatures"]
+        (foreign,) = verdicts[other.tag]["signatures"]
+        assert own["trusted"] is True and found(reader.tag, own["trust_anchor"])
+        # Intact and valid (the file says so itself), but no anchor of B's vouches for it to A.
+        assert foreign["intact"] is True and foreign["trusted"] is False
+        assert found(other.tag, foreign["trust_anchor"]) == []

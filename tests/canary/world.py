@@ -40,10 +40,17 @@ PASSPHRASE = "phrase-secrète-canari"
 ROLES = (Role.ADMINISTRATOR, Role.LEGAL, Role.CLERK, Role.MANAGER, Role.VIEWER)
 
 
+# Identifiers of a collectivité that cannot carry a canary word (its SIREN), by tag.
+IDENTIFIERS: dict[str, tuple[str, ...]] = {}
+
+
 def found(tag: str, text: str) -> list[str]:
     """Every word of ``text`` that carries the canary ``tag`` (any case: slugs, e-mail
-    addresses and file names lower-case what they copy)."""
-    return sorted(set(re.findall(rf"\w*{tag}\w*", text, flags=re.IGNORECASE)))
+    addresses and file names lower-case what they copy), and the collectivité's SIREN."""
+    words = set(re.findall(rf"\w*{tag}\w*", text, flags=re.IGNORECASE))
+    for identifier in IDENTIFIERS.get(tag, ()):
+        words.update(re.findall(rf"(?<!\w){re.escape(identifier)}(?!\w)", text))
+    return sorted(words)
 
 
 class Canary:
@@ -112,6 +119,7 @@ def build_tenant(tag: str, *, today: date | None = None) -> Tenant:
         website=f"https://www.{tag.lower()}.example.org/",
         population=40000,
     )
+    IDENTIFIERS[tag] = (organization.siren,)
     users = {
         role: member(
             organization,
