@@ -174,7 +174,7 @@ def agenda_and_facts(sitting: Sitting) -> tuple[list[AgendaItem], AttendanceFact
 # --- The attendance sheet: names, mandates and every item ----------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class SittingAttendance:
     """Everything a sitting's attendance grid, quorum display and documents need."""
 
@@ -258,21 +258,20 @@ def sitting_attendance(
         items = [only]
     elif items is None:
         items = agenda_summary(sitting) if agenda_rows else list(agenda(sitting))
-    result = SittingAttendance(
+    return SittingAttendance(
         sitting=sitting,
         members=members,
         items=items,
         defaults=defaults,
         proxies=proxies,
+        by_position=replay(
+            members=[m.person_id for m in members],
+            defaults=defaults,
+            changes=changes,
+            positions=[d.position for d in items if d.position is not None] if positions is None else positions,
+            proxies=proxies,
+        ),
         changes=changes,
+        replayed_all=positions is None,
         proxy_names=proxy_names,
     )
-    result.by_position = replay(
-        members=[m.person_id for m in members],
-        defaults=defaults,
-        changes=changes,
-        positions=[d.position for d in items if d.position is not None] if positions is None else positions,
-        proxies=proxies,
-    )
-    result.replayed_all = positions is None
-    return result

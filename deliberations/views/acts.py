@@ -48,10 +48,9 @@ def deliberation_list(request: HttpRequest) -> HttpResponse:
         state=state if state in DeliberationState.values else "",
     )
     # Only the columns the table prints, as values (an act's report and operative part are long
-    # texts); the page, its count and the header's badge in one round trip.
+    # texts).
     queryset = queryset.select_related(None)
     values = queryset.values("id", "number", "title", "subject_code", "state", "sitting__starts_at")
-    # Counted on the acts alone (the page's rows join their sitting for its date).
     page = Paginator(values, 25).get_page(request.GET.get("page"))
     labels = {value: str(label) for value, label in DeliberationState.choices}
     rows = [

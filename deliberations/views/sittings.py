@@ -52,8 +52,7 @@ def sitting_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("annee", "")
     if year.isdigit():
         queryset = queryset.filter(starts_at__year=int(year))
-    # Only the columns the table prints, as values; the page, its count and the header's badge
-    # in one round trip.
+    # Only the columns the table prints, as values.
     fields = ("id", "starts_at", "reconvened_from_id", "kind", "state", "assembly_id", "item_count")
     page = Paginator(queryset.values(*fields), 25).get_page(request.GET.get("page"))
     kinds = {value: str(label) for value, label in SittingKind.choices}
