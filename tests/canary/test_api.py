@@ -173,3 +173,24 @@ def test_the_other_collectivites_ids_answer_404_in_the_api(world: World) -> None
             if response.status_code != 404 or found(world.b.tag, response_text(response)):
                 problems.append(f"GET {url}: {response.status_code} {found(world.b.tag, response_text(response))}")
     assert not problems, "\n".join(problems)
+
+
+def test_api_answers_about_as_objects_show_nothing_of_b_to_someone_of_both(world: World) -> None:
+    """An answer about one of A's objects is about A, even for an administrator of both."""
+    from core.models import Membership
+    from tests.factories import UserFactory
+
+    both = UserFactory(username="both", first_name="Dominique", last_name="Double", email="both@example.org")
+    for tenant in (world.a, world.b):
+        Membership.objects.create(user=both, organization=tenant.organization, role=Role.ADMINISTRATOR)
+    client = token_client(both)
+    problems = []
+    for path, operation in get_operations(client).items():
+        if "{" not in path:
+            continue
+        for url in fill(path, path_values(world.a)):
+            response = client.get(f"{url}?{urlencode(required(operation, world.a, world.today))}")
+            leaked = found(world.b.tag, response_text(response))
+            if response.status_code != 200 or leaked:
+                problems.append(f"GET {url}: {response.status_code} {leaked}")
+    assert not problems, "\n".join(problems)

@@ -21,10 +21,11 @@ def client_of(user: Any) -> Client:
     return client
 
 
-def generate_everything(t: Tenant, capture: Any) -> None:
-    """Every document a collectivité produces, asked for from its pages by its administrator."""
+def generate_everything(t: Tenant, capture: Any, user: Any = None) -> None:
+    """Every document a collectivité produces, asked for from its pages by its administrator
+    (or by ``user``)."""
     o = t.objects
-    client = client_of(t.admin)
+    client = client_of(user or t.admin)
     convention, amendment = o["convention"], o["amendment"]
     posts = [
         (reverse("conventions:action", args=[convention.pk, "documents"]), {}),
@@ -128,6 +129,27 @@ def test_every_document_kind_of_b_names_b_and_nothing_of_a(world: World, django_
     """The mirror: B's documents show B's canaries (the search above looks for real words)."""
     generate_everything(world.b, django_capture_on_commit_callbacks)
     kinds, problems = read_documents(world.b, world.a)
+    assert not problems, "\n".join(problems)
+    assert kinds == set(DocumentKind.values) - {DocumentKind.OTHER}
+
+
+def test_documents_of_a_made_by_someone_of_both_collectivites_name_nothing_of_b(
+    world: World, django_capture_on_commit_callbacks
+):
+    """A document is about its object's collectivité, not about its author's: made by an
+    administrator of both A and B, A's documents still say nothing of B."""
+    from core.models import Membership
+    from core.roles import Role
+    from tests.factories import UserFactory
+
+    both = UserFactory(username="both", first_name="Dominique", last_name="Double", email="both@example.org")
+    for tenant in (world.a, world.b):
+        Membership.objects.create(user=both, organization=tenant.organization, role=Role.ADMINISTRATOR)
+    before = set(StoredDocument.objects.values_list("pk", flat=True))
+    generate_everything(world.a, django_capture_on_commit_callbacks, user=both)
+    made = StoredDocument.objects.exclude(pk__in=before)
+    assert made.exists() and not made.exclude(organization=world.a.organization).exists()
+    kinds, problems = read_documents(world.a, world.b)
     assert not problems, "\n".join(problems)
     assert kinds == set(DocumentKind.values) - {DocumentKind.OTHER}
 

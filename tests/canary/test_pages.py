@@ -56,6 +56,17 @@ SHOWS_OWN = frozenset(
 )
 
 
+def dual_member(world: World) -> Any:
+    """An administrator of both collectivités, with a name of neither."""
+    from core.models import Membership
+    from tests.factories import UserFactory
+
+    both = UserFactory(username="both", first_name="Dominique", last_name="Double", email="both@example.org")
+    for tenant in (world.a, world.b):
+        Membership.objects.create(user=both, organization=tenant.organization, role=Role.ADMINISTRATOR)
+    return both
+
+
 def client_of(user: Any) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
@@ -208,6 +219,30 @@ def test_actions_of_a_answer_nothing_of_b(world: World, django_capture_on_commit
         reverse("deliberations:action", args=[o["agenda_item"].pk, "descendre"]), headers={"HX-Request": "true"}
     )
     assert o["agenda_item"].title in rows.content.decode() and not found(b.tag, rows.content.decode())
+
+
+def main_part(text: str) -> str:
+    """A page's own content, without the layout and the navigation (whose menus and
+    switches list every collectivité of the reader, by design)."""
+    match = re.search(r"<main\b.*?</main>", text, flags=re.S)
+    return re.sub(r"<nav\b.*?</nav>", "", match.group(0) if match else text, flags=re.S)
+
+
+def test_pages_of_as_objects_show_nothing_of_b_to_someone_of_both(world: World) -> None:
+    """A page about one of A's objects (a convention, a sitting, A's settings…) is about A,
+    even for an administrator of both A and B: its forms offer A's programmes, partners,
+    people and deliberations, never B's."""
+    both = dual_member(world)
+    client = client_of(both)
+    problems = []
+    for name, kwargs, url in addresses(world.a):
+        if not kwargs or name in POST_ONLY or name == "reminders:feed":
+            continue
+        response = client.get(url)
+        leaked = found(world.b.tag, main_part(response_text(response)))
+        if leaked:
+            problems.append(f"LEAK GET {url} ({name}) {response.status_code}: {leaked}")
+    assert not problems, "\n".join(problems)
 
 
 def test_public_pages_of_a_name_only_a(world: World) -> None:
