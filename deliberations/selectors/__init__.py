@@ -14,7 +14,6 @@ from deliberations.selectors.acts import (
     filter_deliberations,
     public_register,
     published_deliberations,
-    rows_by_id,
 )
 from deliberations.selectors.assemblies import (
     NOT_FOUND,
@@ -28,7 +27,6 @@ from deliberations.selectors.assemblies import (
     mandates_of,
     members_count,
     members_in_office,
-    people_for_assembly,
     user_assembly_ids,
 )
 from deliberations.selectors.attendance import (
@@ -78,10 +76,8 @@ __all__ = [
     "mandates_of",
     "members_count",
     "members_in_office",
-    "people_for_assembly",
     "public_register",
     "published_deliberations",
-    "rows_by_id",
     "sitting_attendance",
     "sitting_for",
     "sittings_for",

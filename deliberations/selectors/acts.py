@@ -80,12 +80,6 @@ def deliberation_detail_for(user: Any, pk: int) -> Deliberation:
     return get_or_404(queryset, pk=pk)  # type: ignore[no-any-return]
 
 
-def rows_by_id(ids: list[int], fields: Sequence[str]) -> list[dict[str, Any]]:
-    """The ``fields`` of the acts ``ids`` (a page of an already scoped search's matches) as
-    dicts, in no particular order."""
-    return list(Deliberation.objects.filter(pk__in=ids).values(*fields)) if ids else []
-
-
 def filter_deliberations(
     queryset: QuerySet[Deliberation], *, q: str = "", year: int | None = None, subject: str = "", state: str = ""
 ) -> QuerySet[Deliberation]:

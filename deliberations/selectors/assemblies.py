@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from core import tenancy
 from deliberations.models import Assembly, Mandate, MandateRole
-from parties.models import Person
 from parties.models import full_name as person_full_name
 
 NOT_FOUND = "Aucun objet ne correspond à cette adresse."
@@ -128,7 +127,3 @@ def members_count(assembly: Assembly | int, on: date) -> int:
 
 def mandates_of(assembly: Assembly) -> QuerySet[Mandate]:
     return assembly.mandates.select_related("person").order_by("person__last_name", "person__first_name", "-start_date")
-
-
-def people_for_assembly(assembly: Assembly) -> QuerySet[Person]:
-    return Person.objects.filter(organization_id=assembly.organization_id)
