@@ -89,6 +89,26 @@ def test_reminder_emails_name_only_their_collectivite(world: World) -> None:
         assert len(digest) == 1
 
 
+def test_the_links_of_the_emails_open_the_readers_own_pages(world: World) -> None:
+    """Each link of a reminder e-mail opens, for its recipient, a page of their collectivité."""
+    from django.conf import settings
+
+    base = str(settings.SITE_URL).rstrip("/")
+    for reader, other in world.pairs():
+        by_email = {user.email: user for user in reader.users.values()}
+        opened = 0
+        for message in reader.outbox:
+            client = client_of(by_email[message.to[0]])
+            links = set(re.findall(re.escape(base) + r"(/[^\s\"'<>)]*)", message_text(message)))
+            assert links, message.subject
+            for path in links:
+                response = client.get(path, follow=True)
+                assert response.status_code == 200, (message.subject, path)
+                assert found(other.tag, response_text(response)) == [], path
+                opened += 1
+        assert opened
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_dashboard_and_notifications_badge_count_only_the_readers_collectivite(world: World, role: str) -> None:
     for reader, other in world.pairs():

@@ -253,6 +253,11 @@ def test_public_pages_of_a_name_only_a(world: World) -> None:
             text = response_text(client.get(reverse(name, kwargs=kwargs)))
             assert found(world.b.tag, text) == [], name
             assert found(world.a.tag, text), name
+    # Searches and filters of the public register naming B find nothing of B in A's register.
+    url = reverse("deliberations:public_list", kwargs={"organization_id": world.a.organization.pk})
+    for query in queries(world.a, world.b):
+        text = response_text(client.get(url, query))
+        assert found(world.b.tag, without_echo(text, query, world.b.tag)) == [], query
     # B's public list with A's act: not found, and nothing of B's own acts mislabelled as A's.
     response = client.get(
         reverse(
