@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from django import forms
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates, Jinja2
 from django.template import TemplateDoesNotExist
 from django.utils.functional import cached_property
@@ -19,6 +22,19 @@ class WidgetRenderer(Jinja2):
             return super().get_template(template_name)
         except TemplateDoesNotExist:
             return self.django_templates.get_template(template_name)
+
+    @cached_property
+    def engine(self) -> Any:
+        """Django's forms engine, with our overrides first (``templates/forms/``: a select writes
+        its options itself)."""
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [settings.BASE_DIR / "templates" / "forms", Path(forms.__file__).parent / "jinja2"],
+                "NAME": "djangoforms",
+                "OPTIONS": {},
+            }
+        )
 
     @cached_property
     def django_templates(self) -> DjangoTemplates:
