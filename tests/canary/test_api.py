@@ -39,10 +39,12 @@ def path_values(t: Tenant) -> dict[str, list[int]]:
         "person_id": [t.people[0].pk, o["partner_person"].pk],
         "assembly_id": [o["assembly"].pk],
         "sitting_id": [o[k].pk for k in ("sitting", "coming_sitting", "running_sitting")],
-        "deliberation_id": [o[k].pk for k in ("deliberation", "information", "agenda_item", "pending_deliberation")],
+        "deliberation_id": [
+            o[k].pk for k in ("deliberation", "information", "agenda_item", "pending_deliberation", "roll_call")
+        ],
         "convention_id": [o[k].pk for k in ("convention", "noticed_convention", "draft_convention")],
         "amendment_id": [o["amendment"].pk],
-        "meeting_id": [o["meeting"].pk, o["coming_meeting"].pk],
+        "meeting_id": [o[k].pk for k in ("meeting", "coming_meeting", "programme_meeting")],
         "programme_id": [o["programme"].pk],
         "document_id": [o[k].pk for k in ("document", "signed_document", "docx_document", "extract")],
         "batch_id": [o["batch"].pk],

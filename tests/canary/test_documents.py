@@ -33,6 +33,7 @@ def generate_everything(t: Tenant, capture: Any, user: Any = None) -> None:
         (reverse("conventions:amendment_action", args=[convention.pk, amendment.number, "documents"]), {}),
         (reverse("conventions:meeting_action", args=[o["meeting"].pk, "documents"]), {}),
         (reverse("conventions:meeting_action", args=[o["coming_meeting"].pk, "documents"]), {}),
+        (reverse("conventions:meeting_action", args=[o["programme_meeting"].pk, "documents"]), {}),
         (reverse("deliberations:action", args=[o["deliberation"].pk, "extrait"]), {}),
         (reverse("deliberations:action", args=[o["information"].pk, "extrait"]), {}),
         *(
@@ -74,7 +75,7 @@ def expected_names(t: Tenant, document: StoredDocument) -> list[str]:
             o["noticed_convention"].reference,
             o["coordinator"].name,
         ],
-        DocumentKind.COMMITTEE_CONVOCATION: [o["committee"].name],
+        DocumentKind.COMMITTEE_CONVOCATION: [],
         DocumentKind.COMMITTEE_MINUTES: [o["committee"].name, meeting.minutes, o["decision"].text],
         DocumentKind.EXTRACT: [organization, o["assembly"].name],
         DocumentKind.DELIBERATION_LIST: [deliberation.number, deliberation.title, o["information"].number],
@@ -87,6 +88,12 @@ def expected_names(t: Tenant, document: StoredDocument) -> list[str]:
         expected += [owner.number, owner.title]
     if document.kind == DocumentKind.CONVOCATION and document.owner_id == o["coming_sitting"].pk:
         expected.append(o["agenda_item"].title)
+    if document.kind == DocumentKind.COMMITTEE_CONVOCATION:
+        owner = meeting if document.owner_id == meeting.pk else None
+        owner = owner or (
+            o["coming_meeting"] if document.owner_id == o["coming_meeting"].pk else o["programme_meeting"]
+        )
+        expected += [owner.committee.name, owner.location]
     if document.kind == DocumentKind.MINUTES and document.format == "pdf":
         expected.append(sitting.place)  # the shipped DOCX procès-verbal does not print the place
     if document.kind == DocumentKind.COMMITTEE_CONVOCATION and document.format == "pdf":

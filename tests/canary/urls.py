@@ -107,10 +107,17 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:create": [{}],
         "deliberations:detail": [
             {"pk": o[key].pk}
-            for key in ("deliberation", "information", "agenda_item", "pending_deliberation", "postponed_deliberation")
+            for key in (
+                "deliberation",
+                "information",
+                "agenda_item",
+                "pending_deliberation",
+                "postponed_deliberation",
+                "roll_call",
+            )
         ],
         "deliberations:edit": [{"pk": o["pending_deliberation"].pk}, {"pk": o["agenda_item"].pk}],
-        "deliberations:vote": [{"pk": o["deliberation"].pk}, {"pk": o["agenda_item"].pk}],
+        "deliberations:vote": [{"pk": o[key].pk} for key in ("deliberation", "agenda_item", "roll_call")],
         "deliberations:action": [{"pk": o["deliberation"].pk, "action": "extrait"}],
         "deliberations:assembly_list": [{}],
         "deliberations:assembly_create": [{}],
@@ -137,9 +144,9 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "conventions:action": [{"pk": convention.pk, "action": "documents"}],
         "conventions:amendment_detail": [{"pk": convention.pk, "number": amendment.number}],
         "conventions:amendment_action": [{"pk": convention.pk, "number": amendment.number, "action": "documents"}],
-        "conventions:committee_detail": [{"pk": o["committee"].pk}],
+        "conventions:committee_detail": [{"pk": o["committee"].pk}, {"pk": o["programme_committee"].pk}],
         "conventions:committee_action": [{"pk": o["committee"].pk, "action": "member"}],
-        "conventions:meeting_detail": [{"pk": o["meeting"].pk}, {"pk": o["coming_meeting"].pk}],
+        "conventions:meeting_detail": [{"pk": o[key].pk} for key in ("meeting", "coming_meeting", "programme_meeting")],
         "conventions:meeting_action": [{"pk": o["meeting"].pk, "action": "documents"}],
         "conventions:programme_list": [{}],
         "conventions:programme_create": [{}],

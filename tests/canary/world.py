@@ -296,10 +296,20 @@ def _council(t: Tenant, c: Canary, today: date) -> None:
     postponed = services.create_deliberation(
         user=admin, assembly=assembly, sitting=running, title=c("Report"), rapporteur=people[4]
     )
-    services.create_deliberation(user=admin, assembly=assembly, sitting=running, title=c("Voirie"))
+    roll_call = services.create_deliberation(user=admin, assembly=assembly, sitting=running, title=c("Voirie"))
     running = services.convene(user=admin, sitting=running, convocation_date=running_day - timedelta(days=8))
     running = services.open_sitting(user=admin, sitting=running, opened_at=at(running_day))
     services.set_attendances(user=admin, sitting=running, statuses={p.pk: "present" for p in people})
+    # A public ballot: each member's vote is named in the minutes and on the vote's page.
+    choices = ["for", "for", "for", "for", "against", "abstain", "not_voting"]
+    services.record_vote(
+        user=admin,
+        deliberation=roll_call,
+        method="public_ballot",
+        ballots=[
+            services.BallotInput(person_id=p.pk, choice=choice) for p, choice in zip(people, choices, strict=True)
+        ],
+    )
     postponed = services.postpone(user=admin, deliberation=postponed, reason=c("Motif du report"))
     pending = services.create_deliberation(user=admin, assembly=assembly, title=c("Projet"))
     for sitting_ in (sitting, coming, running):
@@ -311,6 +321,7 @@ def _council(t: Tenant, c: Canary, today: date) -> None:
         coming_sitting=coming,
         running_sitting=running,
         second_item=second_item,
+        roll_call=roll_call,
         deliberation=voted,
         information=noted,
         agenda_item=agenda_item,
@@ -473,7 +484,20 @@ def _conventions(t: Tenant, c: Canary, today: date) -> None:
     )
     coming = services.convene_meeting(user=admin, meeting=coming, sent_on=today)
 
-    ended = signed(t["coordinator"], 30)
+    # A comité of the programme: it follows every convention of the programme.
+    programme_committee = services.create_committee(
+        user=admin, name=c("Comité du programme"), programme=programme, convocation_working_days=0
+    )
+    services.add_member(user=admin, committee=programme_committee, full_name=c("Membre"), organization=t["coordinator"])
+    programme_meeting = services.plan_meeting(
+        user=admin,
+        committee=programme_committee,
+        meeting_date=today + timedelta(days=15),
+        location=c("Salle"),
+        agenda=c("Ordre du jour"),
+    )
+
+    ended = signed(t["coordinator"], 30, programme=programme)
     notice = services.give_notice(
         user=admin,
         convention=ended,
@@ -495,6 +519,8 @@ def _conventions(t: Tenant, c: Canary, today: date) -> None:
         convention=convention,
         amendment=amendment,
         committee=committee,
+        programme_committee=programme_committee,
+        programme_meeting=programme_meeting,
         meeting=held,
         coming_meeting=coming,
         decision=decision,
