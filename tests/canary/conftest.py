@@ -1,6 +1,6 @@
 """The canary world: collectivités A and B, each text of each carrying its own canary.
 
-The world is built once for the package (about ten seconds: two collectivités through the
+The world is built once for the package (several seconds: two collectivités through the
 services, their documents rendered and signed), inside a transaction rolled back at the end,
 as Django's ``TestCase.setUpTestData`` does; each test runs in a savepoint within it, so what
 a test writes is undone before the next one.
