@@ -141,6 +141,12 @@ class SignatureForm(forms.Form):
     signed_on = forms.DateField(label=_("Signée le"), widget=DATE)
 
 
+class SignatureCorrectionForm(forms.Form):
+    party = forms.TypedChoiceField(label=_("Partie"), coerce=int)
+    signed_on = forms.DateField(label=_("Date de signature corrigée"), widget=DATE)
+    reason = forms.CharField(label=_("Motif de la correction"), max_length=500)
+
+
 class PartyForm(forms.Form):
     organization = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
     side = forms.ChoiceField(label=_("Partie"), choices=Side.choices, initial=Side.OTHER)

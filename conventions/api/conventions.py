@@ -297,6 +297,30 @@ def sign(request: HttpRequest, convention_id: int, payload: SignatureIn) -> dict
     return _detail(request, convention_id)
 
 
+class SignatureCorrectionIn(Schema):
+    signed_on: date
+    reason: str
+
+
+@router.post(
+    "/conventions/{convention_id}/signatures/{party_id}/correction",
+    response=ConventionOut,
+    summary="Corriger la date de signature d'une partie (motif conservé dans l'historique)",
+)
+def correct_signature(
+    request: HttpRequest, convention_id: int, party_id: int, payload: SignatureCorrectionIn
+) -> dict[str, Any]:
+    convention = selectors.convention_detail(request.user, convention_id)
+    services.correct_signature_date(
+        user=request.user,
+        convention=convention,
+        party=party_of(convention, party_id),
+        signed_on=payload.signed_on,
+        reason=payload.reason,
+    )
+    return _detail(request, convention_id)
+
+
 @router.post("/conventions/{convention_id}/notification", response=ConventionOut)
 def notify(request: HttpRequest, convention_id: int, payload: NotificationIn) -> dict[str, Any]:
     convention = selectors.convention_for(request.user, convention_id)

@@ -48,6 +48,7 @@ from conventions.services.library import (
 from conventions.services.obligations import add_annex, add_obligation, fulfil_obligation
 from conventions.services.programmes import create_programme, remove_budget, set_budget, update_programme
 from conventions.services.renewal import apply_dates, renew_expressly
+from conventions.services.signatures import correct_signature_date
 from conventions.services.termination import give_notice, record_notice_receipt
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "cancel_meeting",
     "clause_variables",
     "committee_conventions",
+    "correct_signature_date",
     "convene_meeting",
     "create_amendment",
     "create_clause_template",

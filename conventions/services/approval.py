@@ -168,6 +168,11 @@ def record_signature(
     day = today_or(today)
     locked = lock(convention)
     require_edit(user, locked)
+    party = lock(party)
+    if party.convention_id != locked.pk:
+        raise DomainError("Cette partie n'est pas partie à la convention.", rule="Signature", field="party")
+    # Checked first: a party signing again is told so, whatever the convention's state.
+    rules.check_not_signed_yet(party_name=party.organization.name, signed_on=party.signed_on)
     if locked.status != ConventionStatus.OUT_FOR_SIGNATURE:
         raise DomainError(
             f"La convention est « {locked.get_status_display()} » : les signatures se recueillent quand elle est "
@@ -175,9 +180,6 @@ def record_signature(
             rule="Cycle de vie",
             field="status",
         )
-    party = lock(party)
-    if party.convention_id != locked.pk:
-        raise DomainError("Cette partie n'est pas partie à la convention.", rule="Signature", field="party")
     rules.check_signature_date(signed_on=signed_on, approved_on=locked.approved_on, today=day)
     if locked.sent_for_signature_on and signed_on < locked.sent_for_signature_on:
         raise DomainError(

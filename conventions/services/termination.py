@@ -72,6 +72,12 @@ def give_notice(
         if value and value > day:
             raise DomainError("Cette date est dans le futur.", rule=TERMINATION_RULE, field=field)
     rules.check_notice_dates(sent_on=sent_on, received_on=received_on)
+    # A notice without dates yet is given today: that day too must follow the start.
+    rules.check_notice_after_start(
+        signed_on=locked.signed_on,
+        effective_date=locked.effective_date,
+        dates={"sent_on": sent_on or day, "received_on": received_on},
+    )
     if received_on and sent_on is None:
         raise DomainError("Indiquez la date d'envoi de la lettre.", rule=TERMINATION_RULE, field="sent_on")
     if sent_on and locked.termination_by_registered_letter and not registered_letter_number.strip():
@@ -132,6 +138,11 @@ def record_notice_receipt(
     if locked.sent_on is None:
         raise DomainError("Indiquez la date d'envoi de la lettre.", rule=TERMINATION_RULE, field="sent_on")
     rules.check_notice_dates(sent_on=locked.sent_on, received_on=received_on)
+    rules.check_notice_after_start(
+        signed_on=convention.signed_on,
+        effective_date=convention.effective_date,
+        dates={"sent_on": locked.sent_on, "received_on": received_on},
+    )
     if convention.termination_by_registered_letter and not locked.registered_letter_number:
         raise DomainError(
             "La convention exige une lettre recommandée avec accusé de réception : indiquez son numéro.",

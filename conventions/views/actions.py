@@ -66,6 +66,20 @@ def _sign(request: HttpRequest, convention: Convention) -> str:
     return _("La signature est enregistrée.")
 
 
+def _correct_signature(request: HttpRequest, convention: Convention) -> str:
+    form = forms.SignatureCorrectionForm(request.POST)
+    form.fields["party"].choices = party_choices(convention)  # type: ignore[attr-defined]
+    data = valid(form)
+    services.correct_signature_date(
+        user=request.user,
+        convention=convention,
+        party=party_of(convention, data["party"]),
+        signed_on=data["signed_on"],
+        reason=data["reason"],
+    )
+    return _("La date de signature est corrigée.")
+
+
 def _notify(request: HttpRequest, convention: Convention) -> str:
     day = valid(forms.DateForm(request.POST))["day"]
     services.record_notification(user=request.user, convention=convention, notified_on=day)
@@ -240,6 +254,7 @@ ACTIONS: dict[str, Action] = {
     "approve": _approve,
     "send_for_signature": _send_for_signature,
     "sign": _sign,
+    "correct_signature": _correct_signature,
     "notify": _notify,
     "suspend": _change_state(services.suspend),
     "resume": _change_state(services.resume),

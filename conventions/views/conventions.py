@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from conventions import forms, rules, selectors, services
 from conventions.models import Convention, ConventionStatus
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
+from conventions.services.signatures import CORRECTABLE_STATES
 from conventions.views._common import PAGE_SIZE, form_error, party_choices, querystring_without_page
 from core import tenancy
 from core.errors import DomainError
@@ -197,6 +198,11 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
             (p.pk, p.organization.name) for p in convention.parties.all() if not p.signed_on
         ]
         result["signature_form"] = signature_form
+    signed_parties = [(p.pk, p.organization.name) for p in convention.parties.all() if p.signed_on]
+    if can_edit and signed_parties and status in CORRECTABLE_STATES:
+        correction_form = forms.SignatureCorrectionForm(auto_id="correction-%s")
+        correction_form.fields["party"].choices = signed_parties  # type: ignore[attr-defined]
+        result["correction_form"] = correction_form
     if can_edit and status in LIVE_STATES and status != ConventionStatus.TERMINATION_NOTIFIED:
         notice_form = forms.NoticeForm(auto_id="notice-%s")
         notice_form.fields["given_by"].choices = parties  # type: ignore[attr-defined]

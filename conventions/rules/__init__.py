@@ -19,6 +19,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+# Signatures and the notices resting on them live in their own module, re-exported here.
+from conventions.rules.signatures import (  # noqa: F401
+    CORRECTION_RULE,
+    NOTICE_AFTER_START_RULE,
+    SINGLE_SIGNATURE_RULE,
+    check_not_signed_yet,
+    check_notice_after_start,
+    check_signature_correction,
+    notice_earliest_date,
+)
 from core import rules as calendar
 from core.errors import DomainError
 from core.formatting import french_amount, french_date
