@@ -71,6 +71,17 @@ class Deliberation(ProtectedStateMixin, TimeStampedModel):
         Sitting, on_delete=models.PROTECT, null=True, blank=True, related_name="deliberations", verbose_name=_("séance")
     )
     position = models.PositiveIntegerField(_("rang à l'ordre du jour"), null=True, blank=True)
+    # The re-convened sitting where this item, left without quorum at the first one, is voted
+    # without quorum (CGCT L2121-17): the waiver follows the item, not the sitting, so an
+    # item added to that sitting, or moved on to another, needs the quorum again.
+    quorum_waived_in = models.ForeignKey(
+        Sitting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("délibère sans condition de quorum à la séance"),
+    )
     number = models.CharField(_("numéro"), max_length=40)
     year = models.PositiveIntegerField(_("année de numérotation"))
     sequence = models.PositiveIntegerField(_("rang de numérotation"))

@@ -82,6 +82,35 @@ def check_reconvened_date(*, first_sitting: date, new_sitting: date) -> None:
         )
 
 
+def check_quorum_failure_recorded(*, attendance_recorded: bool, items_without_quorum: int) -> None:
+    """The council is convened again "faute de quorum" only after the quorum was found lacking
+    (CGCT L2121-17: "si, après une première convocation régulièrement faite, ce quorum n'est
+    pas atteint"): the attendance of the first sitting is recorded and leaves at least one
+    item of its agenda without quorum."""
+    if not attendance_recorded:
+        raise DomainError(
+            "Enregistrez d'abord les présences de la séance : la reconvocation faute de quorum suit un quorum "
+            "constaté manquant.",
+            rule=RULE_QUORUM,
+            field="attendance",
+        )
+    if items_without_quorum == 0:
+        raise DomainError(
+            "Le quorum est atteint pour chaque point restant à examiner : la séance n'est pas reconvoquée faute "
+            "de quorum ; inscrivez ces points à une séance ordinaire.",
+            rule=RULE_QUORUM,
+            field="attendance",
+        )
+
+
+def quorum_waived(*, sitting_reconvened: bool, item_carried_over: bool) -> bool:
+    """A re-convened sitting deliberates without quorum only on the items of the first
+    sitting's agenda that could not be voted for lack of quorum (CGCT L2121-17: "sur le même
+    ordre du jour"); an item added to it, or one the first sitting could have voted, needs
+    the quorum."""
+    return sitting_reconvened and item_carried_over
+
+
 # --- Quorum -----------------------------------------------------------------------------
 
 
@@ -97,7 +126,8 @@ def has_quorum(*, present: int, members_in_office: int) -> bool:
 
 
 def check_quorum(*, present: int, members_in_office: int, reconvened: bool = False) -> None:
-    """An item without quorum cannot be voted, except in a sitting re-convened for lack of quorum (CGCT L2121-17)."""
+    """An item without quorum cannot be voted, except an item carried over to a sitting
+    re-convened for lack of quorum (``reconvened``: see :func:`quorum_waived`; CGCT L2121-17)."""
     if reconvened or has_quorum(present=present, members_in_office=members_in_office):
         return
     raise DomainError(

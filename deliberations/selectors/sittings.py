@@ -83,6 +83,7 @@ class AgendaItem:
     state: str
     rapporteur: MemberName | None
     vote: AgendaVote | None
+    quorum_waived_in_id: int | None = None  # the re-convened sitting voting it without quorum
 
     @property
     def is_information(self) -> bool:
@@ -99,6 +100,7 @@ _AGENDA_COLUMNS = (
     "kind",
     "title",
     "state",
+    "quorum_waived_in_id",
     "rapporteur_id",
     "rapporteur__civility",
     "rapporteur__first_name",
@@ -125,8 +127,9 @@ def agenda_summary(sitting: Sitting | int) -> list[AgendaItem]:
             state,
             MemberName(rapporteur, civility, first, last) if rapporteur else None,
             AgendaVote(*vote_values) if vote else None,
+            waived_in,
         )
-        for pk, position, number, kind, title, state, rapporteur, civility, first, last, vote, *vote_values in (
+        for pk, position, number, kind, title, state, waived_in, rapporteur, civility, first, last, vote, *vote_values in (
             agenda(sitting).values_list(*_AGENDA_COLUMNS)
         )
     ]

@@ -23,6 +23,7 @@ from deliberations.models import (
     SittingKind,
     SittingState,
 )
+from deliberations.selectors.attendance import attendance_facts
 from deliberations.services._common import lock_sitting, require, save, transition
 from deliberations.services.assemblies import RULE_MEMBERS
 from parties.models import Person
@@ -256,8 +257,10 @@ def reconvene(
     place: str = "",
 ) -> Sitting:
     """Convene the assembly again after a failed quorum (CGCT L2121-17): at least three days
-    later, on the same agenda, without quorum condition. The items not examined move to
-    the new sitting, in the same order."""
+    later, on the same agenda. Only after the quorum was found lacking in the recorded
+    attendance; the items not examined move to the new sitting, in the same order, and
+    those left without quorum are voted there without quorum condition (the others, and any
+    item added later, still need it)."""
     require(user, sitting.assembly.organization_id, Capability.MANAGE_SITTINGS)
     first = lock_sitting(sitting)
     if first.state not in (SittingState.CONVENED, SittingState.OPEN, SittingState.CLOSED):
@@ -271,6 +274,12 @@ def reconvene(
     )
     if not items:
         raise DomainError("Aucun point ne reste à examiner : il n'y a rien à reconvoquer.", rule=rules.RULE_QUORUM)
+    facts = attendance_facts(first)
+    by_position = facts.replay([item.position or 0 for item in items])
+    lacking = {item.pk for item in items if not by_position[item.position or 0].has_quorum}
+    rules.check_quorum_failure_recorded(
+        attendance_recorded=bool(facts.defaults or facts.changes), items_without_quorum=len(lacking)
+    )
     second = Sitting(
         assembly=first.assembly,
         starts_at=starts_at,
@@ -285,11 +294,12 @@ def reconvene(
     for position, item in enumerate(items, start=1):
         if item.state == DeliberationState.ON_AGENDA:
             transition(item, "postpone", label="Reporter")
-            item.state_reason = "Quorum non atteint"
-            save(item, user=user, reason="Reporté faute de quorum")
+            item.state_reason = "Quorum non atteint" if item.pk in lacking else "Non examiné"
+            save(item, user=user, reason="Reporté faute de quorum" if item.pk in lacking else "Reporté")
         transition(item, "put_on_agenda", label="Inscrire à l'ordre du jour")
         item.sitting = second
         item.position = position
+        item.quorum_waived_in = second if item.pk in lacking else None
         save(item, user=user, reason=f"Inscrit à la séance reconvoquée du {new_day:%d/%m/%Y}")
     convene(user=user, sitting=second, convocation_date=convocation_date)
     second.refresh_from_db()

@@ -97,7 +97,10 @@ def record_vote(
         )
     facts = item_facts(sitting, locked.position)
     item = facts.at(locked.position)
-    reconvened = sitting.reconvened_from_id is not None
+    reconvened = rules.quorum_waived(
+        sitting_reconvened=sitting.reconvened_from_id is not None,
+        item_carried_over=locked.quorum_waived_in_id == sitting.pk,
+    )
     rules.check_quorum(present=item.present_count, members_in_office=item.members_in_office, reconvened=reconvened)
     rules.check_vote_method(
         method=method, requested_by=requested_by, present=item.present_count, appointment=appointment
@@ -237,7 +240,10 @@ def take_note(*, user: Any, deliberation: Deliberation) -> Deliberation:
     rules.check_quorum(
         present=item.present_count,
         members_in_office=item.members_in_office,
-        reconvened=sitting.reconvened_from_id is not None,
+        reconvened=rules.quorum_waived(
+            sitting_reconvened=sitting.reconvened_from_id is not None,
+            item_carried_over=locked.quorum_waived_in_id == sitting.pk,
+        ),
     )
     transition(locked, "take_note", label="Prendre acte")
     save(locked, user=user, reason="Le conseil prend acte", update_fields=["state", "updated_at"])

@@ -376,7 +376,10 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "voters": voters,
             "choices": VoteChoice.choices,
-            "reconvened": sitting.reconvened_from_id is not None,
+            "reconvened": rules.quorum_waived(
+                sitting_reconvened=sitting.reconvened_from_id is not None,
+                item_carried_over=deliberation.quorum_waived_in_id == sitting.pk,
+            ),
             "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
             "reconvene_form": forms.ReconveneForm(initial={"place": sitting.place}),
             "movement_form": forms.MovementForm(

@@ -159,7 +159,8 @@ def agenda_rows(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
             )
         else:
             result = _("prend acte") if item.state == DeliberationState.TAKEN_NOTE else ""
-        tone, label = quorum[True if attendance.has_quorum else (None if sitting.reconvened_from_id else False)]
+        waived = item.quorum_waived_in_id == sitting.pk and sitting.reconvened_from_id is not None
+        tone, label = quorum[True if attendance.has_quorum else (None if waived else False)]
         rows.append(
             {
                 "item": item,
