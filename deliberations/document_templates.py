@@ -28,6 +28,9 @@ def build_extract() -> Path:
         "{% if sitting.reconvened_from %} Le conseil, réuni une première fois le {{ sitting.reconvened_from|date_fr }} "
         "sans atteindre le quorum, délibère valablement sans condition de quorum (article L2121-17 du CGCT).{% endif %}",
     )
+    b.tag(doc, "{%p if chair and chair.delegated %}")
+    b.paragraph(doc, "Pour ce point, la séance est présidée par {{ chair.name }}.")
+    b.tag(doc, "{%p endif %}")
     b.paragraph(doc, "Nombre de membres en exercice : {{ attendance.members_in_office }}")
     b.paragraph(doc, "Présents ({{ attendance.present_count }}) : {{ attendance.present|join(', ') }}.")
     b.tag(doc, "{%p if attendance.represented %}")
@@ -53,6 +56,13 @@ def build_extract() -> Path:
     b.tag(doc, "{%p endfor %}")
     b.tag(doc, "{%p if vote %}")
     b.paragraph(doc, "{{ vote.sentence }}")
+    b.tag(doc, "{%p if vote.casting_vote and chair and chair.name %}")
+    b.paragraph(
+        doc,
+        "Les voix étant également partagées, la voix de {{ chair.name }}, qui préside, est prépondérante "
+        "(article L2121-20 du Code général des collectivités territoriales).",
+    )
+    b.tag(doc, "{%p endif %}")
     b.paragraph(doc, "Pour : {{ vote.for }} voix")
     b.paragraph(doc, "Contre : {{ vote.against }} voix")
     b.paragraph(doc, "Abstention : {{ vote.abstentions }} voix")
@@ -132,12 +142,22 @@ def build_minutes() -> Path:
     b.tag(doc, "{%p endfor %}")
     b.tag(doc, "{%p for item in items %}")
     b.heading(doc, "{{ item.position }}. {{ item.number }} — {{ item.title }}", level=2)
+    b.tag(doc, "{%p if item.chair and item.chair.delegated %}")
+    b.paragraph(doc, "Présidence de la séance pour ce point : {{ item.chair.name }}.")
+    b.tag(doc, "{%p endif %}")
     b.paragraph(
         doc,
         "{% if item.vote %}{{ item.vote.sentence }} Pour : {{ item.vote.for }} ; contre : {{ item.vote.against }} ; "
         "abstention : {{ item.vote.abstentions }} ; ne prend pas part au vote : {{ item.vote.not_voting }}."
         "{% else %}{{ item.result }}.{% endif %}",
     )
+    b.tag(doc, "{%p if item.vote and item.vote.casting_vote and item.chair and item.chair.name %}")
+    b.paragraph(
+        doc,
+        "Partage égal des voix : la voix de {{ item.chair.name }}, qui préside, est prépondérante "
+        "(article L2121-20 du CGCT).",
+    )
+    b.tag(doc, "{%p endif %}")
     b.tag(doc, "{%p if item.vote and item.vote.ballots %}")
     b.tag(doc, "{%p for ballot in item.vote.ballots %}")
     b.paragraph(doc, "{{ ballot.name }}{% if ballot.by %} (par {{ ballot.by }}){% endif %} : {{ ballot.choice }}")

@@ -209,6 +209,18 @@ class VoteForm(forms.Form):
     )
 
 
+class ChairForm(forms.Form):
+    """Who presides the sitting for one item (CGCT L2121-14); empty: the sitting's president."""
+
+    presided_by = forms.TypedChoiceField(label=_("Présidence du point"), coerce=int, required=False, empty_value=None)
+    reason = forms.CharField(label=_("Motif (par exemple : compte administratif)"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
+        # ``people``: (person id, name) of the members in office, as the page already read them.
+        super().__init__(*args, **kwargs)
+        self.fields["presided_by"].choices = [("", _("— le président de séance —")), *people]  # type: ignore[attr-defined]
+
+
 class _PeopleAndItemsForm(forms.Form):
     """A form choosing members and agenda items of a sitting. The page that shows it passes
     ``choices`` (already loaded with the sitting's attendance) so that its menus cost no

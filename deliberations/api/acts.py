@@ -80,6 +80,7 @@ class DeliberationOut(Schema):
     theme: str
     subject_code: str
     rapporteur_id: int | None
+    presided_by_id: int | None = None
     state: str
     signed_on: date | None
     published_on: date | None
@@ -299,6 +300,22 @@ def take_note(request: HttpRequest, deliberation_id: int) -> Any:
 )
 def reopen(request: HttpRequest, deliberation_id: int, payload: ReasonIn) -> Any:
     return act_step(request, deliberation_id, services.reopen_item, reason=payload.reason)
+
+
+class ChairIn(Schema):
+    person_id: int | None = None
+    reason: str = ""
+
+
+@router.post(
+    "/deliberations/{deliberation_id}/chair",
+    response=DeliberationDetailOut,
+    summary="Indiquer qui préside la séance pour ce point (vide : le président de séance)",
+)
+def set_chair(request: HttpRequest, deliberation_id: int, payload: ChairIn) -> Any:
+    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    person = person_of(deliberation.assembly.organization_id, payload.person_id)
+    return act_step(request, deliberation_id, services.set_item_chair, person=person, reason=payload.reason)
 
 
 @router.post("/deliberations/{deliberation_id}/withdraw", response=DeliberationDetailOut, summary="Retirer")

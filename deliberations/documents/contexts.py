@@ -147,6 +147,14 @@ def _vote_context(deliberation: Deliberation, names: dict[int, str]) -> dict[str
     }
 
 
+def _chair(deliberation: Deliberation, sitting: Sitting, names: dict[int, str]) -> dict[str, Any]:
+    """Who presided the item (CGCT L2121-14): ``delegated`` when the president handed the
+    chair for it; ``name`` is who had the casting vote on a tie (L2121-20)."""
+    chair = deliberation.presided_by_id
+    presiding = rules.presiding_member(item_chair=chair, sitting_president=sitting.president_id)
+    return {"name": names.get(presiding or 0, ""), "delegated": bool(chair and chair != sitting.president_id)}
+
+
 def _rapporteur(deliberation: Deliberation, view: selectors.SittingAttendance) -> dict[str, str] | None:
     sitting = view.sitting
     names = _names(view)
@@ -207,6 +215,7 @@ def extract_context(deliberation: Deliberation, view: selectors.SittingAttendanc
             "position": deliberation.position,
         },
         "rapporteur": _rapporteur(deliberation, view),
+        "chair": _chair(deliberation, sitting, names),
         "attendance": attendance_lists(view, item),
         "vote": _vote_context(deliberation, names),
         "information_sentence": f"Le {assembly['name_lower']} {assembly['information_wording']}."
@@ -266,6 +275,7 @@ def _agenda_rows(view: selectors.SittingAttendance) -> list[dict[str, Any]]:
                 "number": deliberation.number,
                 "title": deliberation.title,
                 "rapporteur": names.get(deliberation.rapporteur_id or 0, ""),
+                "chair": _chair(deliberation, view.sitting, names),
                 "subject_code": deliberation.subject_code,
                 "state": deliberation.state,
                 "state_label": deliberation.get_state_display(),

@@ -107,6 +107,18 @@ class Deliberation(ProtectedStateMixin, TimeStampedModel):
         related_name="reported_deliberations",
         verbose_name=_("rapporteur"),
     )
+    # Who presides the sitting for this item when it is not the sitting's president: the
+    # president may hand the chair to another member (CGCT L2121-14, the compte
+    # administratif); that member then has the casting vote (L2121-20).
+    presided_by = models.ForeignKey(
+        "parties.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("présidence du point"),
+        help_text=_("Vide : le président de séance."),
+    )
     report = models.TextField(_("exposé"), blank=True)
     operative_part = models.TextField(
         _("dispositif"), blank=True, help_text=_("Les articles, ou ce qui est proposé au conseil.")

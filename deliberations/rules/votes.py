@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from core.errors import DomainError
 from deliberations.rules.articles import (
+    RULE_CHAIR,
     RULE_MAJORITY,
     RULE_METHOD,
     RULE_TOTALS,
@@ -109,3 +110,49 @@ def vote_outcome(
     if president_choice == CHOICE_AGAINST:
         return Outcome(False, True, "rejetée, la voix du président étant prépondérante")
     return Outcome(False, False, "rejetée, faute de majorité (le président n'ayant pas pris part au partage)")
+
+
+# --- Who presides, who has the casting vote ----------------------------------------------
+
+
+def presiding_member(*, item_chair: int | None, sitting_president: int | None) -> int | None:
+    """Who presides an item: the member recorded for it when the president handed the chair
+    (CGCT L2121-14: the council elects its president for the compte administratif), else the
+    sitting's president."""
+    return item_chair or sitting_president
+
+
+def is_tie(*, votes_for: int, votes_against: int, method: str) -> bool:
+    """A tie the casting vote decides: equal votes cast, in a show of hands or a public ballot
+    (in a secret ballot a tie rejects, CGCT L2121-20)."""
+    return votes_for == votes_against > 0 and method != METHOD_SECRET_BALLOT
+
+
+def check_casting_vote(*, presiding_name: str | None, presiding_present: bool) -> None:
+    """On a tie, the casting vote is the vote of the member presiding the item, physically
+    present for it (CGCT L2121-20: "en cas de partage, la voix du président est
+    prépondérante"; a president recorded absent or represented presides nothing)."""
+    if presiding_name is None:
+        raise DomainError(
+            "Partage égal des voix : indiquez qui préside la séance pour ce point, sa voix est prépondérante.",
+            rule=RULE_CHAIR,
+            field="presided_by",
+        )
+    if not presiding_present:
+        raise DomainError(
+            f"Partage égal des voix : {presiding_name}, qui préside ce point, n'est pas présent(e) pour ce point ; "
+            "indiquez le membre présent qui préside, sa voix est prépondérante.",
+            rule=RULE_CHAIR,
+            field="presided_by",
+        )
+
+
+def check_chair(*, in_office: bool, name: str) -> None:
+    """The member presiding an item is a member of the assembly in office at the sitting
+    (CGCT L2121-14: the council elects its president among its members)."""
+    if not in_office:
+        raise DomainError(
+            f"{name} n'est pas membre en exercice de l'assemblée : il ne peut pas présider la séance.",
+            rule=RULE_CHAIR,
+            field="presided_by",
+        )

@@ -39,6 +39,7 @@ from deliberations.services.attendance import (
     set_attendance,
     set_attendances,
 )
+from deliberations.services.chair import set_item_chair
 from deliberations.services.sittings import (
     approve_minutes,
     close_sitting,
@@ -86,6 +87,7 @@ __all__ = [
     "revoke_proxy",
     "set_attendance",
     "set_attendances",
+    "set_item_chair",
     "set_numbering_rule",
     "sign",
     "take_note",

@@ -105,6 +105,7 @@ def record_vote(
     rules.check_vote_method(
         method=method, requested_by=requested_by, present=item.present_count, appointment=appointment
     )
+    presiding = rules.presiding_member(item_chair=locked.presided_by_id, sitting_president=sitting.president_id)
     ballot_rows: list[tuple[int, int | None, str]] = []  # person, cast by (a holder), choice
     if ballots is not None:
         ballots = list(ballots)
@@ -163,7 +164,7 @@ def record_vote(
             )
         votes_for, votes_against, abstentions, not_voting = counted
         president_ballot = next(
-            (choice for person, cast_by, choice in ballot_rows if person == sitting.president_id and cast_by is None),
+            (choice for person, cast_by, choice in ballot_rows if person == presiding and cast_by is None),
             None,
         )
         if president_ballot is not None:
@@ -185,6 +186,11 @@ def record_vote(
     )
     if president_choice is not None and president_choice not in VoteChoice.values:
         raise DomainError(f"Vote du président inconnu : « {president_choice} ».", field="president_choice")
+    if rules.is_tie(votes_for=votes_for, votes_against=votes_against, method=method):
+        rules.check_casting_vote(
+            presiding_name=person_names([presiding]).get(presiding) if presiding else None,
+            presiding_present=presiding is not None and item.state_of(presiding) == PRESENT,
+        )
     outcome = rules.vote_outcome(
         votes_for=votes_for,
         votes_against=votes_against,

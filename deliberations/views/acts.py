@@ -235,6 +235,19 @@ def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             )
             done = _("L'ordre du jour est modifié.")
             target = deliberation.sitting
+        elif action == "presidence":
+            members = _members_at(deliberation)
+            chair = forms.ChairForm(request.POST, people=[(p.pk, p.full_name) for p in members])
+            if not chair.is_valid():
+                raise DomainError(_("Choisissez un membre en exercice."), rule=rules.RULE_CHAIR, field="presided_by")
+            chosen = chair.cleaned_data["presided_by"]
+            services.set_item_chair(
+                user=user,
+                deliberation=deliberation,
+                person=next((p for p in members if p.pk == chosen), None),
+                reason=chair.cleaned_data["reason"],
+            )
+            done = _("La présidence du point est enregistrée.")
         elif action == "prendre-acte":
             services.take_note(user=user, deliberation=deliberation)
             done = _("Le conseil prend acte.")
@@ -305,6 +318,18 @@ def _reorder(request: HttpRequest, deliberation: Deliberation, action: str) -> H
     return HttpResponse(render_to_string("deliberations/agenda_rows.jinja", context, request=request))
 
 
+def _members_at(deliberation: Deliberation) -> list[Person]:
+    """The members in office at the item's sitting: who may preside it."""
+    sitting = deliberation.sitting
+    if sitting is None:
+        return []
+    return list(
+        Person.objects.filter(
+            pk__in=selectors.mandates_in_office(sitting.assembly_id, sitting.date).values("person_id")
+        ).order_by("last_name", "first_name")
+    )
+
+
 @login_required
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote entry for one item: live quorum, totals or member-by-member ballots."""
@@ -366,6 +391,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             if following is not None and not following.is_information:
                 return redirect("deliberations:vote", following.pk)
             return redirect(sitting.get_absolute_url() + (f"#point-{following.position}" if following else ""))
+    presiding = rules.presiding_member(item_chair=deliberation.presided_by_id, sitting_president=sitting.president_id)
     return render(
         request,
         "pages/deliberations/vote.jinja",
@@ -382,6 +408,12 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
             "reconvene_form": forms.ReconveneForm(initial={"place": sitting.place}),
+            "presiding_name": names.get(presiding or 0, ""),
+            "presiding_present": presiding is not None and item.state_of(presiding) == "present",
+            "chair_form": forms.ChairForm(
+                people=sorted(names.items(), key=lambda pair: pair[1]),
+                initial={"presided_by": deliberation.presided_by_id},
+            ),
             "movement_form": forms.MovementForm(
                 people=Person.objects.filter(pk__in=[m.person_id for m in view.members]),
                 items=Deliberation.objects.filter(pk=deliberation.pk),
