@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from core import services, tenancy
+from core.api_inputs import StrictInput
 from core.models import ApiToken
 
 router = Router(tags=["Compte"])
@@ -24,7 +25,8 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-class TokenIn(Schema):
+class TokenIn(StrictInput):
+    django_model = ApiToken
     name: str
 
 

@@ -9,6 +9,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from core import tenancy
+from core.api_inputs import StrictInput
 from core.errors import DomainError
 from core.roles import Capability
 from documents import selectors, services
@@ -63,7 +64,7 @@ class TemplateOut(Schema):
     created_at: datetime
 
 
-class SignIn(Schema):
+class DocumentSignIn(StrictInput):
     certificate_id: int
     passphrase: str = ""
     reason: str = ""
@@ -189,7 +190,7 @@ def download_document(request: HttpRequest, document_id: int) -> FileResponse:
 
 
 @router.post("/documents/{document_id}/sign", response={201: DocumentOut}, summary="Signer (PAdES) : nouvelle version")
-def sign_document(request: HttpRequest, document_id: int, payload: SignIn) -> Status[StoredDocument]:
+def sign_document(request: HttpRequest, document_id: int, payload: DocumentSignIn) -> Status[StoredDocument]:
     document = selectors.document_for(request.user, document_id)
     certificate = selectors.certificates_of(document.organization_id).filter(pk=payload.certificate_id).first()
     if certificate is None:
@@ -253,7 +254,7 @@ def upload_template(
     organization_id: int = Form(...),
     kind: DocumentKind = Form(...),  # noqa: B008
     format: TemplateFormat = Form(...),  # noqa: B008
-    comment: str = Form(""),
+    comment: str = Form("", max_length=300),
     file: UploadedFile = File(...),  # noqa: B008
 ) -> Status[DocumentTemplate]:
     organization = organization_for(request.user, organization_id)
@@ -285,7 +286,7 @@ def add_certificate(
     request: HttpRequest,
     organization_id: int = Form(...),
     passphrase: str = Form(""),
-    label: str = Form(""),
+    label: str = Form("", max_length=200),
     signatory_id: int | None = Form(None),
     store_passphrase: bool = Form(True),
     file: UploadedFile = File(...),  # noqa: B008
@@ -332,7 +333,7 @@ def list_trust_anchors(request: HttpRequest, organization_id: int, include_inact
 def add_trust_anchor(
     request: HttpRequest,
     organization_id: int = Form(...),
-    label: str = Form(""),
+    label: str = Form("", max_length=200),
     file: UploadedFile = File(...),  # noqa: B008
 ) -> Status[Any]:
     organization = organization_for(request.user, organization_id)

@@ -4,6 +4,7 @@ from django.http import HttpRequest
 from ninja import Field, PatchDict, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from core.api_inputs import StrictInput
 from parties import selectors, services
 from parties.models import Organization, OrganizationKind, Person, Signatory
 
@@ -27,7 +28,8 @@ class OrganizationOut(Schema):
     website: str
 
 
-class OrganizationIn(Schema):
+class OrganizationIn(StrictInput):
+    django_model = Organization
     tenant_id: int = Field(..., description="La collectivité qui enregistre ce partenaire")
     kind: OrganizationKind
     name: str = Field(..., min_length=1, max_length=200)
@@ -43,7 +45,8 @@ class OrganizationIn(Schema):
     website: str = ""
 
 
-class OrganizationPatch(Schema):
+class OrganizationPatch(StrictInput):
+    django_model = Organization
     kind: OrganizationKind
     name: str = Field(..., min_length=1, max_length=200)
     short_name: str
@@ -69,7 +72,8 @@ class PersonOut(Schema):
     phone: str
 
 
-class PersonIn(Schema):
+class PersonIn(StrictInput):
+    django_model = Person
     organization_id: int
     civility: str = ""
     first_name: str = Field(..., min_length=1, max_length=100)
@@ -85,7 +89,8 @@ class SignatoryOut(Schema):
     is_default: bool
 
 
-class SignatoryIn(Schema):
+class SignatoryIn(StrictInput):
+    django_model = Signatory
     person_id: int
     function: str = Field(..., min_length=1, max_length=200)
     is_default: bool = False

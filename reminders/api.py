@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from core.api_inputs import StrictInput
 from reminders import selectors, services
 from reminders.models import Deadline, DeadlineKind, Reminder
 
@@ -61,7 +62,7 @@ class FeedOut(Schema):
     created_at: datetime | None
 
 
-class ReadIn(Schema):
+class ReadIn(StrictInput):
     ids: list[int] | None = None
 
 

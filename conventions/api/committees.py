@@ -9,13 +9,15 @@ from ninja import Field, Schema, Status
 from conventions import rules, selectors, services
 from conventions.api._common import Router, programme_of
 from conventions.models import CommitteeDecision, CommitteeMeeting, CommitteeMember, MonitoringCommittee
+from core.api_inputs import LocalTime, StrictInput
 from parties.selectors import organization_for
 from reminders.selectors import holiday_subdivision_for
 
 router = Router()
 
 
-class CommitteeIn(Schema):
+class CommitteeIn(StrictInput):
+    django_model = MonitoringCommittee
     name: str
     convention_id: int | None = None
     programme_id: int | None = None
@@ -31,21 +33,23 @@ class CommitteeOut(Schema):
     convocation_working_days: int
 
 
-class MemberIn(Schema):
+class CommitteeMemberIn(StrictInput):
+    django_model = CommitteeMember
     full_name: str
     organization_id: int | None = None
     role: str = ""
     email: str = ""
 
 
-class MemberOut(Schema):
+class CommitteeMemberOut(Schema):
     id: int
     full_name: str
     organization_id: int | None
     role: str
 
 
-class MeetingIn(Schema):
+class MeetingIn(StrictInput):
+    django_model = CommitteeMeeting
     date: dt.date
     starts_at: time | None = None
     location: str = ""
@@ -56,7 +60,7 @@ class MeetingOut(Schema):
     id: int
     committee_id: int
     date: dt.date
-    starts_at: time | None
+    starts_at: LocalTime | None
     location: str
     status: str
     convocation_sent_on: dt.date | None
@@ -72,19 +76,22 @@ class MeetingOut(Schema):
         )
 
 
-class ConvocationIn(Schema):
+class ConvocationIn(StrictInput):
+    django_model = CommitteeMeeting
     sent_on: date
     urgency: bool = False
     urgency_reason: str = ""
     agenda: str | None = None
 
 
-class MinutesIn(Schema):
+class MinutesIn(StrictInput):
+    django_model = CommitteeMeeting
     present_member_ids: list[int] = []
     minutes: str = ""
 
 
-class DecisionIn(Schema):
+class DecisionIn(StrictInput):
+    django_model = CommitteeDecision
     text: str
     kind: str = "general"
     convention_id: int | None = None
@@ -114,8 +121,8 @@ def create_committee(request: HttpRequest, payload: CommitteeIn) -> Status[Monit
     )
 
 
-@router.post("/committees/{committee_id}/members", response={201: MemberOut})
-def add_member(request: HttpRequest, committee_id: int, payload: MemberIn) -> Status[CommitteeMember]:
+@router.post("/committees/{committee_id}/members", response={201: CommitteeMemberOut})
+def add_member(request: HttpRequest, committee_id: int, payload: CommitteeMemberIn) -> Status[CommitteeMember]:
     committee = selectors.committee_for(request.user, committee_id)
     organization = organization_for(request.user, payload.organization_id) if payload.organization_id else None
     return Status(

@@ -15,7 +15,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from conventions import selectors, services
 from conventions.api._common import Router, approving_acts, party_of, programme_of
 from conventions.api.schemas import ClauseOut, ConventionOut, ConventionSummaryOut, ObligationOut, PartyOut
-from conventions.models import ConventionKind, ConventionParty, Obligation
+from conventions.models import Convention, ConventionClause, ConventionKind, ConventionParty, Obligation
+from core.api_inputs import StrictInput
 from core.errors import DomainError
 from parties.models import Signatory
 from parties.selectors import organization_for
@@ -23,7 +24,8 @@ from parties.selectors import organization_for
 router = Router()
 
 
-class TermsIn(Schema):
+class TermsIn(StrictInput):
+    django_model = Convention
     service: str = ""
     object: str = ""
     kind: ConventionKind = ConventionKind.PARTNERSHIP
@@ -67,20 +69,23 @@ class ConventionPatch(TermsIn):
     follower_ids: list[int] = []
 
 
-class PartyIn(Schema):
+class PartyIn(StrictInput):
+    django_model = ConventionParty
     organization_id: int
     signatory_id: int | None = None
     side: str = "other"
     designation: str = ""
 
 
-class ClauseIn(Schema):
+class ClauseIn(StrictInput):
+    django_model = ConventionClause
     title: str = ""
     body: str = ""
     template_id: int | None = None
 
 
-class ObligationIn(Schema):
+class ObligationIn(StrictInput):
+    django_model = Obligation
     party_id: int
     description: str
     recurrence: str = "once"
@@ -88,20 +93,20 @@ class ObligationIn(Schema):
     amount: Decimal | None = None
 
 
-class TransitionIn(Schema):
+class TransitionIn(StrictInput):
     reason: str = ""
     deliberation_ids: list[int] = []
-    delegated_reference: str = ""
+    delegated_reference: str = Field("", max_length=60)
     delegated_date: date | None = None
     sent_on: date | None = None
 
 
-class SignatureIn(Schema):
+class SignatureIn(StrictInput):
     party_id: int
     signed_on: date
 
 
-class NotificationIn(Schema):
+class NotificationIn(StrictInput):
     notified_on: date
 
 

@@ -12,13 +12,15 @@ from conventions.api._common import Router, approving_acts, party_of
 from conventions.api.schemas import AmendmentOut, EvaluationOut, NoticeOut
 from conventions.models import Amendment, AmendmentSignature, ConventionParty, Evaluation, TerminationNotice
 from conventions.services.life import SIGNATURE_RULE
+from core.api_inputs import StrictInput
 from core.errors import DomainError
 from parties.models import Signatory
 
 router = Router()
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(StrictInput):
+    django_model = Amendment
     title: str = Field(..., min_length=1)
     object: str = ""
     new_duration_months: int | None = None
@@ -45,7 +47,7 @@ class AmendmentDetailOut(AmendmentOut):
         return list(obj.signatures.select_related("party__organization").order_by("party__position"))
 
 
-class AmendmentStepIn(Schema):
+class AmendmentStepIn(StrictInput):
     deliberation_ids: list[int] = []
     delegated_reference: str = ""
     delegated_date: date | None = None
@@ -54,13 +56,15 @@ class AmendmentStepIn(Schema):
     reason: str = ""
 
 
-class AmendmentSignatureIn(Schema):
+class AmendmentSignatureIn(StrictInput):
+    django_model = AmendmentSignature
     party_id: int
     signed_on: date
     signatory_id: int | None = None
 
 
-class NoticeIn(Schema):
+class NoticeIn(StrictInput):
+    django_model = TerminationNotice
     given_by_party_id: int
     reason: str = ""
     sent_on: date | None = None
@@ -68,13 +72,15 @@ class NoticeIn(Schema):
     received_on: date | None = None
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(StrictInput):
+    django_model = TerminationNotice
     received_on: date
     sent_on: date | None = None
     registered_letter_number: str | None = None
 
 
-class EvaluationIn(Schema):
+class EvaluationIn(StrictInput):
+    django_model = Evaluation
     held_on: date
     outcome: str
     summary: str = ""

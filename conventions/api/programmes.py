@@ -13,7 +13,8 @@ from ninja.pagination import PageNumberPagination, paginate
 from conventions import selectors, services
 from conventions.api._common import Router
 from conventions.api.schemas import ConventionSummaryOut
-from conventions.models import Programme, ProgrammeKind
+from conventions.models import Programme, ProgrammeBudget, ProgrammeKind
+from core.api_inputs import StrictInput
 from core.errors import DomainError
 from parties.selectors import organization_for, organizations_for
 
@@ -31,7 +32,8 @@ class ProgrammeOut(Schema):
     end_date: date | None
 
 
-class ProgrammePatch(Schema):
+class ProgrammePatch(StrictInput):
+    django_model = Programme
     # Only the fields sent change; a nullable one needs a default to be optional in PatchDict.
     name: str
     kind: str
@@ -41,7 +43,8 @@ class ProgrammePatch(Schema):
     end_date: date | None = None
 
 
-class ProgrammeIn(Schema):
+class ProgrammeIn(StrictInput):
+    django_model = Programme
     organization_id: int
     name: str
     kind: str = ProgrammeKind.OTHER.value
@@ -51,7 +54,8 @@ class ProgrammeIn(Schema):
     end_date: date | None = None
 
 
-class BudgetIn(Schema):
+class BudgetIn(StrictInput):
+    django_model = ProgrammeBudget
     amount: Decimal
     initiative_fund: Decimal = Decimal("0")
 

@@ -9,9 +9,10 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
 from core import tenancy
+from core.api_inputs import StrictInput
 from deliberations import rules, selectors, services
 from deliberations.api._common import ItemAttendanceOut, Router, attendance_out, person_of, quorum_out
-from deliberations.models import Deliberation
+from deliberations.models import Deliberation, VoteResult
 from deliberations.services import BallotInput
 
 router = Router()
@@ -21,7 +22,8 @@ ChoiceValue = Literal["for", "against", "abstain", "not_voting"]
 MethodValue = Literal["show_of_hands", "public_ballot", "secret_ballot"]
 
 
-class DeliberationIn(Schema):
+class DeliberationIn(StrictInput):
+    django_model = Deliberation
     assembly_id: int
     sitting_id: int | None = None
     title: str = Field(..., min_length=1, max_length=500)
@@ -35,7 +37,8 @@ class DeliberationIn(Schema):
     year: int | None = None
 
 
-class DeliberationPatch(Schema):
+class DeliberationPatch(StrictInput):
+    django_model = Deliberation
     title: str | None = None
     kind: Literal["vote", "information"] | None = None
     theme: str | None = None
@@ -103,7 +106,8 @@ class BallotIn(BaseModel):  # plain pydantic: 240 of them in a vote, no DjangoGe
     choice: ChoiceValue
 
 
-class VoteIn(Schema):
+class VoteIn(StrictInput):
+    django_model = VoteResult
     method: MethodValue = "show_of_hands"
     votes_for: int | None = Field(None, ge=0)
     votes_against: int | None = Field(None, ge=0)
@@ -115,15 +119,16 @@ class VoteIn(Schema):
     appointment: bool = False
 
 
-class ReasonIn(Schema):
+class ReasonIn(StrictInput):
     reason: str = ""
 
 
-class AgendaIn(Schema):
+class AgendaIn(StrictInput):
     sitting_id: int
 
 
-class PositionIn(Schema):
+class PositionIn(StrictInput):
+    django_model = Deliberation
     position: int
 
 

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema, Status
 
 from core import tenancy
+from core.api_inputs import StrictInput
 from core.errors import DomainError
 from deliberations import selectors, services
 from deliberations.api._common import Router, person_of
-from deliberations.models import Assembly
-from parties.models import Organization
+from deliberations.models import Assembly, Mandate, NumberingRule
+from parties.models import Organization, Person
 
 router = Router()
 
@@ -32,7 +33,8 @@ class AssemblyOut(Schema):
     yearly_reset: bool = Field(..., alias="numbering_rule.yearly_reset")
 
 
-class AssemblyIn(Schema):
+class AssemblyIn(StrictInput):
+    django_model = Assembly
     organization_id: int
     kind: str
     name: str = Field(..., min_length=1, max_length=200)
@@ -46,13 +48,15 @@ class AssemblyIn(Schema):
     information_wording: str = "prend acte"
 
 
-class NewPersonIn(Schema):
+class NewPersonIn(StrictInput):
+    django_model = Person
     civility: Literal["", "M.", "Mme"] = ""
     first_name: str = Field(..., min_length=1, max_length=100)
     last_name: str = Field(..., min_length=1, max_length=100)
 
 
-class MandateIn(Schema):
+class MandateIn(StrictInput):
+    django_model = Mandate
     person_id: int | None = None
     new_person: NewPersonIn | None = None
     role: Literal["head", "deputy", "delegate", "councillor"] = "councillor"
@@ -61,12 +65,14 @@ class MandateIn(Schema):
     end_date: date | None = None
 
 
-class NumberingIn(Schema):
+class NumberingIn(StrictInput):
+    django_model = NumberingRule
     pattern: str = Field(..., min_length=1, max_length=60)
     yearly_reset: bool = True
 
 
-class WordingPatch(Schema):
+class WordingPatch(StrictInput):
+    django_model = Assembly
     president_title: str | None = Field(None, max_length=100)
     name_style: Literal["first_last", "last_first"] | None = None
     proxy_wording: str | None = Field(None, max_length=100)
@@ -74,11 +80,12 @@ class WordingPatch(Schema):
     signature_city: str | None = Field(None, max_length=100)
 
 
-class EndMandateIn(Schema):
+class EndMandateIn(StrictInput):
+    django_model = Mandate
     end_date: date
 
 
-class MemberOut(Schema):
+class AssemblyMemberOut(Schema):
     mandate_id: int
     person_id: int
     name: str
@@ -104,7 +111,9 @@ def create_assembly(request: HttpRequest, payload: AssemblyIn) -> Any:
     return Status(201, Assembly.objects.select_related("numbering_rule").get(pk=assembly.pk))
 
 
-@router.get("/assemblies/{assembly_id}/members", response=list[MemberOut], summary="Membres en exercice à une date")
+@router.get(
+    "/assemblies/{assembly_id}/members", response=list[AssemblyMemberOut], summary="Membres en exercice à une date"
+)
 def list_members(request: HttpRequest, assembly_id: int, on: date) -> Any:
     assembly = selectors.assembly_for(request.user, assembly_id)
     return [
@@ -149,7 +158,7 @@ def _member_out(mandate: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/assemblies/{assembly_id}/mandates", response={201: MemberOut}, summary="Ajouter un mandat")
+@router.post("/assemblies/{assembly_id}/mandates", response={201: AssemblyMemberOut}, summary="Ajouter un mandat")
 def add_mandate(request: HttpRequest, assembly_id: int, payload: MandateIn) -> Any:
     """Seat an existing person (``person_id``) or a new one (``new_person``)."""
     assembly = selectors.assembly_for(request.user, assembly_id)
@@ -174,7 +183,9 @@ def add_mandate(request: HttpRequest, assembly_id: int, payload: MandateIn) -> A
     return Status(201, _member_out(mandate))
 
 
-@router.post("/assemblies/{assembly_id}/mandates/{mandate_id}/end", response=MemberOut, summary="Terminer un mandat")
+@router.post(
+    "/assemblies/{assembly_id}/mandates/{mandate_id}/end", response=AssemblyMemberOut, summary="Terminer un mandat"
+)
 def end_mandate(request: HttpRequest, assembly_id: int, mandate_id: int, payload: EndMandateIn) -> Any:
     assembly = selectors.assembly_for(request.user, assembly_id)
     mandate = get_object_or_404(selectors.mandates_of(assembly), pk=mandate_id)

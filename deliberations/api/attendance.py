@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Schema, Status
 from pydantic import BaseModel
 
+from core.api_inputs import StrictInput
 from deliberations import selectors, services
 from deliberations.api._common import (
     AgendaItemOut,
@@ -18,7 +19,7 @@ from deliberations.api._common import (
     facts_and_agenda,
     person_of,
 )
-from deliberations.models import Proxy, Sitting
+from deliberations.models import AttendanceChange, Proxy, Sitting
 from parties.models import Person
 
 router = Router()
@@ -27,7 +28,7 @@ router = Router()
 PresenceValue = Literal["present", "excused", "absent"]
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(StrictInput):
     statuses: dict[int, PresenceValue] = Field(..., description="Identifiant de l'élu → present, excused ou absent")
 
 
@@ -59,14 +60,16 @@ class AttendanceOut(Schema):
     items: list[AgendaItemOut]
 
 
-class MovementIn(Schema):
+class MovementIn(StrictInput):
+    django_model = AttendanceChange
     person_id: int
     deliberation_id: int
     status: PresenceValue
     only_this_item: bool = False
 
 
-class ProxyIn(Schema):
+class ProxyIn(StrictInput):
+    django_model = Proxy
     giver_id: int
     holder_id: int
     written_on: date
@@ -74,7 +77,8 @@ class ProxyIn(Schema):
     from_item_id: int | None = None
 
 
-class RevokeIn(Schema):
+class RevokeIn(StrictInput):
+    django_model = Proxy
     from_item_id: int | None = None
 
 

@@ -8,20 +8,24 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile
 
+from core.api_inputs import StrictInput
 from deliberations import documents, selectors, services
 from deliberations.api._common import Router
 from deliberations.api.acts import DeliberationDetailOut, act_step
+from deliberations.models import Deliberation, Transmission
 from parties.models import Signatory
 
 router = Router()
 
 
-class SignIn(Schema):
+class DeliberationSignIn(StrictInput):
+    django_model = Deliberation
     signed_on: date
     signatory_id: int | None = None
 
 
-class TransmissionIn(Schema):
+class TransmissionIn(StrictInput):
+    django_model = Transmission
     sent_on: date
     nature: Literal["DE", "AR", "AI", "CC", "BF", "AU"] = "DE"
     internal_number: str = ""
@@ -29,16 +33,18 @@ class TransmissionIn(Schema):
     acknowledgement_id: str = ""
 
 
-class AcknowledgementIn(Schema):
+class AcknowledgementIn(StrictInput):
+    django_model = Transmission
     received_on: date
     acknowledgement_id: str
 
 
-class PublicationIn(Schema):
+class PublicationIn(StrictInput):
+    django_model = Deliberation
     published_on: date
 
 
-class DocumentOut(Schema):
+class ActDocumentOut(Schema):
     id: int
     kind: str
     format: str
@@ -57,7 +63,7 @@ class AnnexOut(Schema):
 
 
 @router.post("/deliberations/{deliberation_id}/sign", response=DeliberationDetailOut, summary="Signer")
-def sign(request: HttpRequest, deliberation_id: int, payload: SignIn) -> Any:
+def sign(request: HttpRequest, deliberation_id: int, payload: DeliberationSignIn) -> Any:
     deliberation = selectors.deliberation_for(request.user, deliberation_id)
     signatory = (
         get_object_or_404(Signatory, pk=payload.signatory_id, organization_id=deliberation.assembly.organization_id)
@@ -92,7 +98,7 @@ def publish(request: HttpRequest, deliberation_id: int, payload: PublicationIn) 
 
 @router.post(
     "/deliberations/{deliberation_id}/extract",
-    response={201: list[DocumentOut]},
+    response={201: list[ActDocumentOut]},
     summary="Produire l'extrait (PDF et DOCX)",
 )
 def extract(request: HttpRequest, deliberation_id: int) -> Any:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from core.api_inputs import StrictInput
 from deliberations import documents, selectors, services
 from deliberations.api._common import AgendaItemOut, Router, facts_and_agenda, person_of
 from deliberations.models import Sitting
@@ -14,7 +15,8 @@ from deliberations.models import Sitting
 router = Router()
 
 
-class SittingIn(Schema):
+class SittingIn(StrictInput):
+    django_model = Sitting
     assembly_id: int
     starts_at: datetime
     kind: Literal["ordinary", "extraordinary"] = "ordinary"
@@ -24,7 +26,8 @@ class SittingIn(Schema):
     notes: str = ""
 
 
-class SittingPatch(Schema):
+class SittingPatch(StrictInput):
+    django_model = Sitting
     starts_at: datetime | None = None
     kind: Literal["ordinary", "extraordinary"] | None = None
     place: str | None = None
@@ -61,23 +64,25 @@ class SittingDetailOut(SittingOut):
     agenda: list[AgendaItemOut]
 
 
-class ConveneIn(Schema):
+class ConveneIn(StrictInput):
+    django_model = Sitting
     convocation_date: date
     urgency: bool = False
     urgency_reason: str = ""
 
 
-class DayIn(Schema):
+class DayIn(StrictInput):
     day: date
 
 
-class ReconveneIn(Schema):
+class ReconveneIn(StrictInput):
+    django_model = Sitting
     starts_at: datetime
     convocation_date: date
     place: str = ""
 
 
-class BatchOut(Schema):
+class SittingBatchOut(Schema):
     url: str
 
 
@@ -200,7 +205,9 @@ def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> An
 
 
 @router.post(
-    "/sittings/{sitting_id}/documents", response={202: BatchOut}, summary="Produire tous les documents de la séance"
+    "/sittings/{sitting_id}/documents",
+    response={202: SittingBatchOut},
+    summary="Produire tous les documents de la séance",
 )
 def sitting_documents(request: HttpRequest, sitting_id: int) -> Any:
     sitting = selectors.sitting_for(request.user, sitting_id)
