@@ -108,6 +108,20 @@ class NumberingForm(forms.Form):
     yearly_reset = forms.BooleanField(label=_("Repartir de 1 chaque année"), required=False)
 
 
+class NextNumberForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Année de numérotation"),
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Sans effet si la numérotation ne repart pas de 1 chaque année."),
+    )
+    next_value = forms.IntegerField(
+        label=_("Rang du prochain numéro"),
+        min_value=1,
+        help_text=_("Par exemple 113 si la dernière délibération de l'année porte le rang 112."),
+    )
+
+
 class WordingForm(forms.Form):
     president_title = forms.CharField(label=_("Titre du président"), max_length=100)
     name_style = forms.ChoiceField(label=_("Écriture des noms"), choices=NameStyle.choices)

@@ -190,3 +190,33 @@ def end_mandate(request: HttpRequest, assembly_id: int, mandate_id: int, payload
     assembly = selectors.assembly_for(request.user, assembly_id)
     mandate = get_object_or_404(selectors.mandates_of(assembly), pk=mandate_id)
     return _member_out(services.end_mandate(user=request.user, mandate=mandate, end_date=payload.end_date))
+
+
+class NextNumberIn(Schema):
+    next_value: int = Field(..., ge=1)
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class NextNumberOut(Schema):
+    year: int
+    next_value: int
+    next_number: str
+
+
+@router.get(
+    "/assemblies/{assembly_id}/numbering/next", response=NextNumberOut, summary="Prochain numéro de délibération"
+)
+def get_next_number(request: HttpRequest, assembly_id: int, year: int | None = None) -> Any:
+    return selectors.next_number(selectors.assembly_for(request.user, assembly_id), year)
+
+
+@router.put(
+    "/assemblies/{assembly_id}/numbering/next",
+    response=NextNumberOut,
+    summary="Fixer le rang du prochain numéro (administrateurs ; jamais en deçà d'un rang attribué)",
+)
+def set_next_number(request: HttpRequest, assembly_id: int, payload: NextNumberIn) -> Any:
+    assembly = selectors.assembly_for(request.user, assembly_id)
+    return services.set_next_number(
+        user=request.user, assembly=assembly, next_value=payload.next_value, year=payload.year
+    )

@@ -56,6 +56,29 @@ def format_number(pattern: str, *, year: int, seq: int) -> str:
     return pattern.format(year=year, seq=seq)
 
 
+NEXT_NUMBER_MAX = 999_999
+
+
+def check_next_number(*, next_value: int, highest_used: int) -> None:
+    """The rank the next deliberation of a series will get, set by an administrator so that a
+    collectivité starting mid-year continues from its last number: at least 1, and above
+    every rank already given in the series, so that no number is given twice (the counter
+    then hands out consecutive ranks, without gaps)."""
+    if next_value < 1 or next_value > NEXT_NUMBER_MAX:
+        raise DomainError(
+            f"Le prochain rang doit être compris entre 1 et {NEXT_NUMBER_MAX}.",
+            rule=RULE_NUMBERING,
+            field="next_value",
+        )
+    if next_value <= highest_used:
+        raise DomainError(
+            f"Le rang {next_value} est déjà attribué : le prochain numéro ne peut pas être inférieur à "
+            f"{highest_used + 1}, le rang qui suit le dernier attribué.",
+            rule=RULE_NUMBERING,
+            field="next_value",
+        )
+
+
 def colliding_numbers(pattern: str, *, year: int, after_seq: int, existing: Iterable[str]) -> list[str]:
     """The numbers already given that ``pattern`` would give again in ``year``, to ranks after
     ``after_seq`` (two deliberations of an assembly never share a number)."""

@@ -19,6 +19,7 @@ from deliberations.selectors.assemblies import (
     NOT_FOUND,
     Member,
     MemberName,
+    NextNumber,
     assemblies_for,
     assembly_for,
     assembly_ids_of,
@@ -27,6 +28,7 @@ from deliberations.selectors.assemblies import (
     mandates_of,
     members_count,
     members_in_office,
+    next_number,
     user_assembly_ids,
 )
 from deliberations.selectors.attendance import (
@@ -55,6 +57,7 @@ __all__ = [
     "AttendanceFacts",
     "Member",
     "MemberName",
+    "NextNumber",
     "SittingAttendance",
     "acts_to_follow_up",
     "agenda",
@@ -76,6 +79,7 @@ __all__ = [
     "mandates_of",
     "members_count",
     "members_in_office",
+    "next_number",
     "public_register",
     "published_deliberations",
     "sitting_attendance",

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import tenancy
-from deliberations.models import Assembly, Mandate, MandateRole
+from deliberations import rules
+from deliberations.models import Assembly, Mandate, MandateRole, NumberingCounter, NumberingRule
 from parties.models import full_name as person_full_name
 
 NOT_FOUND = "Aucun objet ne correspond à cette adresse."
@@ -127,3 +129,28 @@ def members_count(assembly: Assembly | int, on: date) -> int:
 
 def mandates_of(assembly: Assembly) -> QuerySet[Mandate]:
     return assembly.mandates.select_related("person").order_by("person__last_name", "person__first_name", "-start_date")
+
+
+@dataclass(frozen=True)
+class NextNumber:
+    """Where a series of numbers stands: its year (0 for a series that never resets), the rank
+    and the number the next deliberation will get."""
+
+    year: int
+    next_value: int
+    next_number: str
+
+
+def next_number(assembly: Assembly, year: int | None = None) -> NextNumber:
+    """The number the next deliberation of ``assembly`` created for ``year`` (this year by
+    default) will get."""
+    year = year or timezone.localdate().year
+    rule = NumberingRule.objects.filter(assembly=assembly).first()
+    pattern, yearly = (rule.pattern, rule.yearly_reset) if rule else ("{year}-{seq:03}", True)
+    counter_year = year if yearly else 0
+    last = (
+        NumberingCounter.objects.filter(rule=rule, year=counter_year).values_list("last_value", flat=True).first()
+        if rule
+        else None
+    ) or 0
+    return NextNumber(counter_year, last + 1, rules.format_number(pattern, year=year, seq=last + 1))

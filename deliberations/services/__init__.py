@@ -27,6 +27,7 @@ from deliberations.services.assemblies import (
     add_member,
     create_assembly,
     end_mandate,
+    set_next_number,
     set_numbering_rule,
     update_wording,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "set_attendance",
     "set_attendances",
     "set_item_chair",
+    "set_next_number",
     "set_numbering_rule",
     "sign",
     "take_note",

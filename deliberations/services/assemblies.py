@@ -23,6 +23,7 @@ from deliberations.models import (
     Proxy,
     Sitting,
 )
+from deliberations.selectors.assemblies import NextNumber
 from deliberations.services._common import require, save
 from parties.models import Organization, Person
 
@@ -107,6 +108,48 @@ def set_numbering_rule(
     rule.yearly_reset = yearly_reset
     save(rule, user=user, reason=f"Règle de numérotation modifiée : {pattern}")
     return rule
+
+
+@transaction.atomic
+def set_next_number(
+    *, user: Any, assembly: Assembly, next_value: int, year: int | None = None, today: date | None = None
+) -> NextNumber:
+    """Set the rank the next deliberation of the series will get (administrators only): a
+    collectivité that starts using Conventio in October continues from its last number.
+    Refused below a rank already given in the series or onto a number already given; the
+    counter row is locked, so the numbers then handed out stay unique and consecutive."""
+    require(user, assembly.organization_id, Capability.MANAGE_ORGANIZATION)
+    year = year or (today or timezone.localdate()).year
+    Assembly.objects.select_for_update().filter(pk=assembly.pk).first()
+    rule, _created = NumberingRule.objects.select_for_update().get_or_create(assembly=assembly)
+    counter_year = year if rule.yearly_reset else 0
+    given = Deliberation.objects.filter(assembly=assembly)
+    if rule.yearly_reset:
+        given = given.filter(year=year)
+    highest = max(given.values_list("sequence", flat=True), default=0)
+    rules.check_next_number(next_value=next_value, highest_used=highest)
+    existing = Deliberation.objects.filter(assembly=assembly).values_list("number", flat=True)
+    clashes = rules.colliding_numbers(rule.pattern, year=year, after_seq=next_value - 1, existing=existing)
+    if clashes:
+        raise DomainError(
+            f"Le numéro {clashes[0]} est déjà attribué : choisissez un rang qui ne le redonne pas.",
+            rule=rules.RULE_NUMBERING,
+            field="next_value",
+        )
+    counter = NumberingCounter.objects.select_for_update().filter(rule=rule, year=counter_year).first()
+    if counter is None:
+        counter = NumberingCounter(rule=rule, year=counter_year)
+    previous = counter.last_value + 1 if counter.pk else 1
+    counter.last_value = next_value - 1
+    counter.save()
+    upcoming = rules.format_number(rule.pattern, year=year, seq=next_value)
+    save(
+        rule,
+        user=user,
+        reason=f"Prochain numéro ({year if rule.yearly_reset else 'toutes années'}) : "
+        f"rang {previous} → {next_value} ({upcoming})",
+    )
+    return NextNumber(counter_year, next_value, upcoming)
 
 
 WORDING_FIELDS = ("name_style", "proxy_wording", "information_wording", "president_title", "signature_city")

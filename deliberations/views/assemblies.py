@@ -104,6 +104,8 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": selectors.members_in_office(assembly, on),
             "form": form,
             "can_manage": can_manage,
+            "next_number": selectors.next_number(assembly, today.year),
+            "can_administer": tenancy.can(request.user, assembly.organization_id, Capability.MANAGE_ORGANIZATION),
         },
         using="pages",
     )
@@ -128,6 +130,27 @@ def assembly_numbering(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("La règle de numérotation est modifiée."))
             return redirect(assembly)
     title = _("Numérotation — %(name)s") % {"name": assembly.name}
+    return form_page(request, form, title, back=assembly)
+
+
+@login_required
+def assembly_next_number(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the rank of the next number (administrators): continue from the last number given
+    before Conventio."""
+    assembly = selectors.assembly_for(request.user, pk)
+    tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_ORGANIZATION)
+    today = timezone.localdate()
+    current = selectors.next_number(assembly, today.year)
+    form = forms.NextNumberForm(request.POST or None, initial={"year": today.year, "next_value": current.next_value})
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = services.set_next_number(user=request.user, assembly=assembly, **form.cleaned_data)
+        except DomainError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, _("Le prochain numéro sera %(n)s.") % {"n": done.next_number})
+            return redirect(assembly)
+    title = _("Prochain numéro — %(name)s (actuellement %(n)s)") % {"name": assembly.name, "n": current.next_number}
     return form_page(request, form, title, back=assembly)
 
 
