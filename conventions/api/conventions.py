@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, PatchDict, Schema, Status
+from ninja import Field, PatchDict, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from conventions import selectors, services
@@ -302,9 +302,10 @@ def sign(request: HttpRequest, convention_id: int, payload: SignatureIn) -> dict
     return _detail(request, convention_id)
 
 
-class SignatureCorrectionIn(Schema):
+class SignatureCorrectionIn(StrictInput):
+    django_model = ConventionParty
     signed_on: date
-    reason: str
+    reason: str = Field(..., max_length=500)
 
 
 @router.post(

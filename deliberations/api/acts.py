@@ -307,9 +307,9 @@ def reopen(request: HttpRequest, deliberation_id: int, payload: ReasonIn) -> Any
     return act_step(request, deliberation_id, services.reopen_item, reason=payload.reason)
 
 
-class ChairIn(Schema):
+class ChairIn(StrictInput):
     person_id: int | None = None
-    reason: str = ""
+    reason: str = Field("", max_length=200)
 
 
 @router.post(

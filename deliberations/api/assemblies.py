@@ -192,7 +192,7 @@ def end_mandate(request: HttpRequest, assembly_id: int, mandate_id: int, payload
     return _member_out(services.end_mandate(user=request.user, mandate=mandate, end_date=payload.end_date))
 
 
-class NextNumberIn(Schema):
+class NextNumberIn(StrictInput):
     next_value: int = Field(..., ge=1)
     year: int | None = Field(None, ge=2000, le=2100)
 
