@@ -278,7 +278,7 @@ def text_type(column: models.Field[Any, Any] | None) -> Any:
         return Literal[values]  # type: ignore[valid-type]
     max_length = getattr(column, "max_length", None) if isinstance(column, models.CharField) else None
     if max_length:
-        return Annotated[str, AfterValidator(clean_text), MaxLen(max_length)]
+        return Annotated[str, MaxLen(max_length), AfterValidator(clean_text)]
     return Text
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -67,8 +67,9 @@ class TemplateOut(Schema):
 class DocumentSignIn(StrictInput):
     certificate_id: int
     passphrase: str = ""
-    reason: str = ""
-    location: str = ""
+    # Written into the PDF signature dictionary: a line, not a text.
+    reason: str = Field("", max_length=200)
+    location: str = Field("", max_length=200)
 
 
 class SignatureOut(Schema):

@@ -49,7 +49,7 @@ class AmendmentDetailOut(AmendmentOut):
 
 class AmendmentStepIn(StrictInput):
     deliberation_ids: list[int] = []
-    delegated_reference: str = ""
+    delegated_reference: str = Field("", max_length=60)
     delegated_date: date | None = None
     signed_on: date | None = None
     party_id: int | None = None

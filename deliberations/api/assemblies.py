@@ -38,7 +38,7 @@ class AssemblyIn(StrictInput):
     organization_id: int
     kind: str
     name: str = Field(..., min_length=1, max_length=200)
-    numbering_pattern: str = "{year}-{seq:03}"
+    numbering_pattern: str = Field("{year}-{seq:03}", min_length=1, max_length=60)
     yearly_reset: bool = True
     usual_place: str = ""
     signature_city: str = ""

@@ -1,7 +1,7 @@
 """A decided act made enforceable: signed, sent to the préfecture, published; its extract and annexes."""
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -115,7 +115,7 @@ def add_annex(
     request: HttpRequest,
     deliberation_id: int,
     file: File[UploadedFile],
-    title: Form[str] = "",
+    title: Annotated[str, Form(max_length=200)] = "",
     transmitted: Form[bool] = True,
 ) -> Any:
     deliberation = selectors.deliberation_for(request.user, deliberation_id)
