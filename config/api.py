@@ -132,6 +132,11 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return error(request, 400, " ".join(exc.messages))
 
 
+# The names pydantic gives the members of a union in an error's location (``str-enum[Kind]``,
+# ``literal['']``, ``int``): not fields, so not in the field's dotted path.
+UNION_MEMBERS = frozenset({"int", "str", "float", "bool", "decimal", "date", "datetime", "time", "list", "dict"})
+
+
 def _field(location: tuple[Any, ...] | list[Any]) -> str | None:
     """``end_date`` for ("body", "payload", "end_date"), ``year`` for ("query", "year")."""
     parts = [str(part) for part in location]
@@ -139,15 +144,19 @@ def _field(location: tuple[Any, ...] | list[Any]) -> str | None:
         parts = parts[2:]
     elif parts[:1] in (["query"], ["path"], ["header"], ["cookie"], ["form"], ["file"]):
         parts = parts[1:]
+    parts = [part for part in parts if part not in UNION_MEMBERS and not any(c in part for c in "[]-'")]
     return ".".join(parts) or None
 
 
 @api.exception_handler(InputError)
 def refused_input(request: HttpRequest, exc: InputError) -> HttpResponse:
+    # A value refused by each member of a union is one error of its field, its messages joined.
+    by_field: dict[str | None, tuple[list[str], str]] = {}
+    for item in exc.errors:
+        messages, kind = by_field.setdefault(_field(item.get("loc", ())), ([], str(item.get("type", ""))))
+        messages.append(str(item.get("msg", "")))
     return _refusal(
-        request,
-        422,
-        [(_field(item.get("loc", ())), str(item.get("msg", "")), str(item.get("type", ""))) for item in exc.errors],
+        request, 422, [(field, _(" ; ou ").join(messages), kind) for field, (messages, kind) in by_field.items()]
     )
 
 

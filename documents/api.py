@@ -1,7 +1,7 @@
 """API of the documents app: documents, templates, signatures, verification, scans, batches."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status
@@ -161,7 +161,11 @@ class TrustAnchorOut(Schema):
 @router.get("/documents", response=list[DocumentOut], summary="Documents de vos organisations")
 @paginate(PageNumberPagination, page_size=50)
 def list_documents(
-    request: HttpRequest, kind: str = "", owner_type: str = "", owner_id: int | None = None, q: str = ""
+    request: HttpRequest,
+    kind: DocumentKind | Literal[""] = "",
+    owner_type: str = "",
+    owner_id: int | None = None,
+    q: str = "",
 ) -> Any:
     queryset = selectors.documents_for(request.user)
     if kind:
@@ -240,7 +244,9 @@ def upload_scan(request: HttpRequest, document_id: int, file: UploadedFile = Fil
 
 @router.get("/document-templates", response=list[TemplateOut], summary="Modèles déposés")
 @paginate(PageNumberPagination, page_size=50)
-def list_templates(request: HttpRequest, organization_id: int | None = None, kind: str = "") -> Any:
+def list_templates(
+    request: HttpRequest, organization_id: int | None = None, kind: DocumentKind | Literal[""] = ""
+) -> Any:
     queryset = selectors.templates_for(request.user)
     if organization_id is not None:
         queryset = queryset.filter(organization_id=organization_id)

@@ -1,6 +1,7 @@
 """API: my deadlines, marking them handled, my notifications, my calendar feed."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -13,6 +14,10 @@ from reminders import selectors, services
 from reminders.models import Deadline, DeadlineKind, Reminder
 
 router = Router(tags=["Échéances et rappels"])
+
+# The filters' closed lists: an unknown value is refused (422), not read as "no filter".
+Scope = Literal["mine", "all"]
+Period = Literal["", "overdue", "today", "week", "month", "upcoming"]
 
 
 class DeadlineOut(Schema):
@@ -74,10 +79,10 @@ class ReadOut(Schema):
 @paginate(PageNumberPagination, page_size=50)
 def list_deadlines(
     request: HttpRequest,
-    scope: str = "mine",
-    period: str = "",
+    scope: Scope = "mine",
+    period: Period = "",
     kind: DeadlineKind | None = None,
-    status: str = "open",
+    status: Literal["open", "handled", "all"] = "open",
     organization_id: int | None = None,
     due_after: date | None = None,
     due_before: date | None = None,
@@ -101,7 +106,7 @@ def list_deadlines(
 
 
 @router.get("/deadlines/counts", response=CountsOut, summary="Mes échéances en retard, cette semaine, ce mois-ci")
-def deadline_counts(request: HttpRequest, scope: str = "mine") -> dict[str, int]:
+def deadline_counts(request: HttpRequest, scope: Scope = "mine") -> dict[str, int]:
     base = selectors.my_deadlines(request.user) if scope != "all" else selectors.deadlines_for(request.user)
     return selectors.counts(base, timezone.localdate())
 

@@ -3,7 +3,7 @@ and obligations, their life-cycle transitions."""
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -15,7 +15,14 @@ from ninja.pagination import PageNumberPagination, paginate
 from conventions import selectors, services
 from conventions.api._common import Router, approving_acts, party_of, programme_of
 from conventions.api.schemas import ClauseOut, ConventionOut, ConventionSummaryOut, ObligationOut, PartyOut
-from conventions.models import Convention, ConventionClause, ConventionKind, ConventionParty, Obligation
+from conventions.models import (
+    Convention,
+    ConventionClause,
+    ConventionKind,
+    ConventionParty,
+    ConventionStatus,
+    Obligation,
+)
 from core.api_inputs import StrictInput
 from core.errors import DomainError
 from parties.models import Signatory
@@ -129,8 +136,8 @@ def _members(organization_id: int, ids: list[int]) -> list[Any]:
 @paginate(PageNumberPagination, page_size=50)
 def list_conventions(
     request: HttpRequest,
-    status: str = "",
-    kind: str = "",
+    status: ConventionStatus | Literal[""] = "",
+    kind: ConventionKind | Literal[""] = "",
     partner: int | None = None,
     partner_name: str = "",
     manager: int | None = None,

@@ -12,7 +12,7 @@ from core import tenancy
 from core.api_inputs import StrictInput
 from deliberations import rules, selectors, services
 from deliberations.api._common import ItemAttendanceOut, Router, attendance_out, person_of, quorum_out
-from deliberations.models import Deliberation, VoteResult
+from deliberations.models import Deliberation, DeliberationState, VoteResult
 from deliberations.services import BallotInput
 
 router = Router()
@@ -185,7 +185,7 @@ def list_deliberations(
     q: str = "",
     year: int | None = None,
     subject: str = "",
-    state: str = "",
+    state: DeliberationState | Literal[""] = "",
     sitting_id: int | None = None,
 ) -> Any:
     queryset = selectors.filter_deliberations(

@@ -10,7 +10,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from core.api_inputs import StrictInput
 from deliberations import documents, selectors, services
 from deliberations.api._common import AgendaItemOut, Router, facts_and_agenda, person_of
-from deliberations.models import Sitting
+from deliberations.models import Sitting, SittingState
 
 router = Router()
 
@@ -99,7 +99,10 @@ def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
 @router.get("/sittings", response=list[SittingOut], summary="Séances")
 @paginate(PageNumberPagination, page_size=50)
 def list_sittings(
-    request: HttpRequest, assembly_id: int | None = None, year: int | None = None, state: str = ""
+    request: HttpRequest,
+    assembly_id: int | None = None,
+    year: int | None = None,
+    state: SittingState | Literal[""] = "",
 ) -> Any:
     queryset = selectors.sittings_for(request.user).order_by("-starts_at")
     if assembly_id:

@@ -191,3 +191,30 @@ def test_input_schemas_forbid_unknown_fields_and_say_their_limits(client):
     convention = components["ConventionIn"]
     assert convention["properties"]["renewal"]["enum"] == ["none", "express", "tacit"]
     assert "décalage" in components["SittingIn"]["properties"]["starts_at"]["description"]
+
+
+# --- filters -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("/conventions?status=bogus", "status"),
+        ("/conventions?kind=bogus", "kind"),
+        ("/deliberations?state=bogus", "state"),
+        ("/sittings?state=bogus", "state"),
+        ("/documents?kind=bogus", "kind"),
+        ("/deadlines?scope=everyone", "scope"),
+        ("/deadlines?period=decade", "period"),
+        ("/deadlines?status=maybe", "status"),
+    ],
+)
+def test_a_filter_outside_its_closed_list_is_refused(query, field, admin_user_of, api_for):
+    refused(api_for(admin_user_of).get(query), field)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["/conventions?status=", "/conventions?status=active", "/deadlines?period=week"])
+def test_a_filter_in_its_list_or_empty_is_read(query, admin_user_of, api_for):
+    assert api_for(admin_user_of).get(query).status_code == 200
