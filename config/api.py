@@ -6,9 +6,11 @@ Inputs are strict (``core.api_inputs.harden_api``): a value the database would r
 unknown field or a naive date-time is a 422 naming the field, never a server error.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -84,6 +86,18 @@ def error(
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return error(request, exc.status_code, exc.message, rule=exc.rule or None, field=exc.field)
+
+
+logger = logging.getLogger(__name__)
+
+
+@api.exception_handler(DataError)
+def refused_by_the_database(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # A value the input checks let through and PostgreSQL refused (a text longer than its
+    # column, a number out of range): the checks missed a field. Logged as an error so the
+    # field gets its bound, answered 422 because it is still the caller's value at fault.
+    logger.error("Value refused by the database on %s %s: %s", request.method, request.path, exc)
+    return error(request, 422, _("Valeur refusée par la base de données (trop longue ou hors limites)."))
 
 
 @api.exception_handler(Http404)
