@@ -218,3 +218,28 @@ def test_a_filter_outside_its_closed_list_is_refused(query, field, admin_user_of
 @pytest.mark.parametrize("query", ["/conventions?status=", "/conventions?status=active", "/deadlines?period=week"])
 def test_a_filter_in_its_list_or_empty_is_read(query, admin_user_of, api_for):
     assert api_for(admin_user_of).get(query).status_code == 200
+
+
+def test_every_text_written_into_a_column_says_its_length():
+    """On PostgreSQL a text past its column is an error: each is bounded where it comes in."""
+    from django.db import models
+
+    from core.api_inputs import column_of
+
+    found: set[type[BaseModel]] = set()
+    for operation in operations(conventio_api):
+        for model in operation.models:
+            _models(model, found)
+    checked = 0
+    for model in found:
+        django_model = getattr(model, "django_model", None)
+        if django_model is None:
+            continue
+        properties = model.model_json_schema()["properties"]
+        for name in model.model_fields:
+            column = column_of(django_model, name)
+            if isinstance(column, models.CharField) and not column.is_relation:
+                options = [properties[name], *properties[name].get("anyOf", [])]
+                assert any({"maxLength", "enum", "$ref"} & set(o) for o in options), (model.__name__, name)
+                checked += 1
+    assert checked > 50
