@@ -52,15 +52,16 @@ class Restored:
     files: int
 
 
-def table_counts() -> dict[str, int]:
-    """{table: rows} of every table of the installed models (many-to-many tables included)."""
+def _models() -> list[Any]:
+    """The installed models whose table exists (many-to-many tables included), by table."""
     models = [model for model in apps.get_models(include_auto_created=True) if model._meta.managed]
     existing = set(connection.introspection.table_names())
-    return {
-        model._meta.db_table: model._base_manager.count()
-        for model in sorted(models, key=lambda model: model._meta.db_table)
-        if model._meta.db_table in existing
-    }
+    return sorted((model for model in models if model._meta.db_table in existing), key=lambda m: m._meta.db_table)
+
+
+def table_counts() -> dict[str, int]:
+    """{table: rows} of every table of the installed models."""
+    return {model._meta.db_table: model._base_manager.count() for model in _models()}
 
 
 def holds_data() -> bool:
@@ -68,7 +69,10 @@ def holds_data() -> bool:
 
 
 def _files(storage: Storage, directory: str = "") -> Iterator[str]:
-    directories, files = storage.listdir(directory)
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:  # a local storage that never stored a file has no directory yet
+        return
     for name in sorted(files):
         yield f"{directory}/{name}" if directory else name
     for sub in sorted(directories):
@@ -117,13 +121,19 @@ def _dump_database(directory: Path) -> tuple[str, Path, dict[str, int]]:
     read in one transaction, so the manifest tells what the copy holds while the app writes on."""
     if connection.vendor == "sqlite":
         target = directory / "database.sqlite3"
-        with transaction.atomic():
-            counts = table_counts()
-            destination = sqlite3.connect(target)
-            try:
-                connection.connection.backup(destination)  # the online backup API: one consistent copy
-            finally:
-                destination.close()
+        connection.ensure_connection()
+        destination = sqlite3.connect(target)
+        try:
+            connection.connection.backup(destination)  # the online backup API: one consistent copy
+            # The copy's own rows, counted in the copy (the app may write on meanwhile). Not in
+            # a transaction of the app's connection: its transactions take the write lock
+            # (IMMEDIATE), under which SQLite's backup waits for itself.
+            counts = {
+                table: destination.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+                for table in (model._meta.db_table for model in _models())
+            }
+        finally:
+            destination.close()
         return "database.sqlite3", target, counts
     if connection.vendor == "postgresql":
         target = directory / "database.pgdump"
@@ -245,11 +255,11 @@ def restore(path: Path, *, replace: bool = False, storage: Storage = default_sto
                 )
             )
         contents = _checked_files(archive, manifest)
+        stale = [name for name in _files(storage) if name not in contents]
         with tempfile.TemporaryDirectory() as scratch:
             _restore_database(archive, manifest, Path(scratch))
-    for name in list(_files(storage)):
-        if name not in contents:
-            storage.delete(name)
+    for name in stale:
+        storage.delete(name)
     for name, data in contents.items():
         if storage.exists(name):
             storage.delete(name)

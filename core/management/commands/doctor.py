@@ -166,6 +166,7 @@ class Command(BaseCommand):
         for label, check in checks_:
             if not database_ok and label in {"Worker", "Tâches quotidiennes"}:
                 self.stdout.write(f"✗ {label} : non vérifié (base de données indisponible)")
+                failures += 1
                 continue
             ok, found, todo = check()
             if label == "Base de données":
