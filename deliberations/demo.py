@@ -26,6 +26,7 @@ from deliberations.models import (
     Assembly,
     AssemblyKind,
     Deliberation,
+    ListSeparator,
     Mandate,
     NameStyle,
     NumberingCounter,
@@ -373,6 +374,7 @@ def load_aix_territory(user: User) -> str:
             signature_city="Aix-en-Provence",
             president_title="Madame la Présidente",
             name_style=NameStyle.LAST_FIRST,
+            list_separator=ListSeparator.DASH,
             proxy_wording="donne pouvoir à",
             information_wording="prend acte de la communication",
         )

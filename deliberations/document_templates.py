@@ -15,34 +15,48 @@ def build_extract() -> Path:
     doc = b.base_document(title="Délibération n° {{ deliberation.number }}")
     b.paragraph(doc, "{{ sitting.kind_label }} du {{ sitting.date_long }} — {{ assembly.city }}")
     b.paragraph(
-        doc, "Extrait du registre des délibérations du {{ assembly.name }} de {{ organization.name }}", bold=True
+        doc,
+        "Extrait du registre des délibérations du {{ assembly.name }} "
+        "{{ assembly.of_organization or 'de ' ~ organization.name }}",
+        bold=True,
     )
     b.tag(doc, "{%p if deliberation.theme %}")
     b.paragraph(doc, "{{ deliberation.theme }}")
     b.tag(doc, "{%p endif %}")
     b.paragraph(
         doc,
-        "{{ sitting.date_words }}, les membres du {{ assembly.name_lower }}, légalement convoqués, se sont assemblés"
+        "{{ sitting.date_words }}, à {{ sitting.time }}, les membres du {{ assembly.name_lower }}, légalement convoqués"
+        "{% if sitting.convocation_date %} le {{ sitting.convocation_date|date_fr }}{% endif %}, se sont assemblés"
         "{% if sitting.place %} au lieu ordinaire des séances, {{ sitting.place }},{% endif %} sous la présidence de "
         "{{ sitting.president_title }}{% if sitting.president_name %}, {{ sitting.president_name }}{% endif %}."
-        "{% if sitting.reconvened_from %} Le conseil, réuni une première fois le {{ sitting.reconvened_from|date_fr }} "
+        "{% if sitting.reconvened_from and vote and vote.without_quorum %} Le conseil, réuni une première fois le "
+        "{{ sitting.reconvened_from|date_fr }} "
         "sans atteindre le quorum, délibère valablement sans condition de quorum (article L2121-17 du CGCT).{% endif %}",
     )
+    b.tag(doc, "{%p if sitting.secretary_name %}")
+    b.paragraph(doc, "Secrétaire de séance : {{ sitting.secretary_name }}.")
+    b.tag(doc, "{%p endif %}")
     b.tag(doc, "{%p if chair and chair.delegated %}")
     b.paragraph(doc, "Pour ce point, la séance est présidée par {{ chair.name }}.")
     b.tag(doc, "{%p endif %}")
     b.paragraph(doc, "Nombre de membres en exercice : {{ attendance.members_in_office }}")
-    b.paragraph(doc, "Présents ({{ attendance.present_count }}) : {{ attendance.present|join(', ') }}.")
+    b.paragraph(
+        doc, "Présents ({{ attendance.present_count }}) : {{ attendance.present|join(assembly.list_separator) }}."
+    )
     b.tag(doc, "{%p if attendance.represented %}")
     b.paragraph(
         doc,
         "Absent(es) ayant voté par procuration en application de l'article L 2121-20 du Code général des "
         "collectivités territoriales ({{ attendance.represented_count }}) : "
-        "{% for r in attendance.represented %}{{ r.text }}{% if not loop.last %}, {% else %}.{% endif %}{% endfor %}",
+        "{% for r in attendance.represented %}{{ r.text }}"
+        "{% if not loop.last %}{{ assembly.list_separator }}{% else %}.{% endif %}{% endfor %}",
     )
     b.tag(doc, "{%p endif %}")
     b.tag(doc, "{%p if attendance.absent %}")
-    b.paragraph(doc, "Absent(es) / Excusé(es) ({{ attendance.absent_count }}) : {{ attendance.absent|join(', ') }}")
+    b.paragraph(
+        doc,
+        "Absent(es) / Excusé(es) ({{ attendance.absent_count }}) : {{ attendance.absent|join(assembly.list_separator) }}",
+    )
     b.tag(doc, "{%p endif %}")
     b.paragraph(doc, "{{ deliberation.title }}", bold=True)
     b.tag(doc, "{%p if rapporteur %}")
@@ -54,6 +68,9 @@ def build_extract() -> Path:
     b.tag(doc, "{%p for paragraph in deliberation.operative_paragraphs %}")
     b.paragraph(doc, "{{ paragraph }}")
     b.tag(doc, "{%p endfor %}")
+    b.tag(doc, "{%p if conventions %}")
+    b.paragraph(doc, "Convention(s) approuvée(s) : {{ conventions|join(' ; ') }}.")
+    b.tag(doc, "{%p endif %}")
     b.tag(doc, "{%p if vote %}")
     b.paragraph(doc, "{{ vote.sentence }}")
     b.tag(doc, "{%p if vote.casting_vote and chair and chair.name %}")
@@ -132,11 +149,13 @@ def build_minutes() -> Path:
         "Membres en exercice : {{ opening.members_in_office }}. À l'ouverture : {{ opening.present_count }} présent(s), "
         "{{ opening.represented_count }} représenté(s), {{ opening.absent_count }} absent(s).",
     )
-    b.paragraph(doc, "Présents : {{ opening.present|join(', ') }}")
+    b.paragraph(doc, "Présents : {{ opening.present|join(assembly.list_separator) }}")
     b.paragraph(
-        doc, "Pouvoirs : {% for r in opening.represented %}{{ r.text }}{% if not loop.last %}, {% endif %}{% endfor %}"
+        doc,
+        "Pouvoirs : {% for r in opening.represented %}{{ r.text }}"
+        "{% if not loop.last %}{{ assembly.list_separator }}{% endif %}{% endfor %}",
     )
-    b.paragraph(doc, "Absents : {{ opening.absent|join(', ') }}")
+    b.paragraph(doc, "Absents : {{ opening.absent|join(assembly.list_separator) }}")
     b.tag(doc, "{%p for m in movements %}")
     b.paragraph(doc, "{{ m.text }}")
     b.tag(doc, "{%p endfor %}")

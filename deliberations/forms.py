@@ -14,6 +14,7 @@ from deliberations.models import (
     AssemblyKind,
     Deliberation,
     DeliberationKind,
+    ListSeparator,
     MandateRole,
     NameStyle,
     Presence,
@@ -125,6 +126,9 @@ class NextNumberForm(forms.Form):
 class WordingForm(forms.Form):
     president_title = forms.CharField(label=_("Titre du président"), max_length=100)
     name_style = forms.ChoiceField(label=_("Écriture des noms"), choices=NameStyle.choices)
+    list_separator = forms.ChoiceField(
+        label=_("Séparateur des listes de noms"), choices=ListSeparator.choices, required=False
+    )
     proxy_wording = forms.CharField(label=_("Formule des pouvoirs"), max_length=100)
     information_wording = forms.CharField(label=_("Formule des communications"), max_length=200)
     signature_city = forms.CharField(
@@ -133,6 +137,10 @@ class WordingForm(forms.Form):
         required=False,
         help_text=_("Vide : la ville de l'organisation."),
     )
+
+    def clean_list_separator(self) -> str:
+        # Posted without it (a script written before the option): the usual comma.
+        return self.cleaned_data.get("list_separator") or ListSeparator.COMMA
 
 
 class EndMandateForm(forms.Form):

@@ -66,7 +66,62 @@ def date_in_words(day: date) -> str:
     return f"L'an {number_in_words(day.year)} et le {day_words} {MONTHS[day.month - 1]}"
 
 
+# How a register separates the names it lists: "A, B, C" or "NOM Prénom – NOM Prénom – …".
+LIST_SEPARATORS = {"comma": ", ", "dash": " – "}
+
+
+def list_separator(style: str) -> str:
+    """The separator of a list of names for an assembly's ``list_separator`` style."""
+    return LIST_SEPARATORS.get(style, ", ")
+
+
 def person_name(first_name: str, last_name: str, style: str = "first_last") -> str:
     """ "Prénom NOM" (first_last) or "NOM Prénom" (last_first)."""
     last = last_name.upper()
     return f"{last} {first_name}".strip() if style == "last_first" else f"{first_name} {last}".strip()
+
+
+# The common nouns a collectivité's name may start with, by gender: a register writes "du
+# Conseil municipal de la Ville de Montpellier", "de la Métropole …", "du Département …";
+# a proper name ("Montpellier Méditerranée Métropole") takes no article.
+_FEMININE = frozenset(
+    {
+        "agglomération",
+        "collectivité",
+        "commune",
+        "communauté",
+        "eurométropole",
+        "métropole",
+        "mairie",
+        "région",
+        "ville",
+    }
+)
+_MASCULINE = frozenset(
+    {"conseil", "département", "établissement", "etablissement", "groupement", "pôle", "syndicat", "territoire"}
+)
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÉÈÊÀÂÎÔÛ".lower())
+
+
+def of_name(name: str) -> str:
+    """A collectivité's name after "de", with its article as registers write it:
+    "de la Ville de Montpellier", "de la Métropole Aix-Marseille-Provence", "du Département
+    de l'Hérault", "de l'Eurométropole de Strasbourg", "de Montpellier Méditerranée
+    Métropole", "d'Aix-en-Provence", "du Havre" (from "Le Havre")."""
+    name = " ".join(name.split())
+    if not name:
+        return ""
+    lowered = name.lower()
+    if lowered.startswith("le "):
+        return "du " + name[3:]
+    if lowered.startswith("les "):
+        return "des " + name[4:]
+    if lowered.startswith(("la ", "l'", "l’")):
+        return "de " + name
+    first = lowered.replace("’", " ").replace("'", " ").replace("-", " ").split()[0]
+    elided = lowered[0] in _VOWELS
+    if first in _FEMININE:
+        return ("de l'" if elided else "de la ") + name
+    if first in _MASCULINE:
+        return ("de l'" if elided else "du ") + name
+    return ("d'" if elided else "de ") + name

@@ -27,6 +27,7 @@ class AssemblyOut(Schema):
     numbering_pattern: str = Field(..., alias="numbering_rule.pattern")
     president_title: str
     name_style: str
+    list_separator: str = "comma"
     proxy_wording: str
     information_wording: str
     signature_city: str
@@ -44,6 +45,7 @@ class AssemblyIn(StrictInput):
     signature_city: str = ""
     president_title: str = "Monsieur le Maire"
     name_style: Literal["first_last", "last_first"] = "first_last"
+    list_separator: Literal["comma", "dash"] = "comma"
     proxy_wording: str = "ayant donné pouvoir à"
     information_wording: str = "prend acte"
 
@@ -75,6 +77,7 @@ class WordingPatch(StrictInput):
     django_model = Assembly
     president_title: str | None = Field(None, max_length=100)
     name_style: Literal["first_last", "last_first"] | None = None
+    list_separator: Literal["comma", "dash"] | None = None
     proxy_wording: str | None = Field(None, max_length=100)
     information_wording: str | None = Field(None, max_length=200)
     signature_city: str | None = Field(None, max_length=100)

@@ -75,9 +75,12 @@ def _assembly_context(sitting: Sitting) -> dict[str, Any]:
     return {
         "name": assembly.name,
         "name_lower": assembly.name[:1].lower() + assembly.name[1:],
+        # "de la Ville de Montpellier", "de la Métropole …": the collectivité with its article.
+        "of_organization": wording.of_name(assembly.organization.name),
         "president_title": assembly.president_title,
         "proxy_wording": assembly.proxy_wording,
         "information_wording": assembly.information_wording,
+        "list_separator": wording.list_separator(assembly.list_separator),
         "city": assembly.signature_city or re.sub(r"\s+cedex.*$", "", assembly.organization.city_or_name, flags=re.I),
     }
 

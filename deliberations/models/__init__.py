@@ -20,6 +20,7 @@ from deliberations.models.acts import (
 from deliberations.models.assemblies import (
     Assembly,
     AssemblyKind,
+    ListSeparator,
     Mandate,
     MandateQuerySet,
     MandateRole,
@@ -70,6 +71,7 @@ __all__ = [
     "Mandate",
     "MandateQuerySet",
     "MandateRole",
+    "ListSeparator",
     "NameStyle",
     "NumberingCounter",
     "NumberingRule",

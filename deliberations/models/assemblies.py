@@ -24,6 +24,13 @@ class NameStyle(models.TextChoices):
     LAST_FIRST = "last_first", _("NOM Prénom")
 
 
+class ListSeparator(models.TextChoices):
+    """How a register separates the names it lists (present, absent members)."""
+
+    COMMA = "comma", _("virgule (A, B, C)")
+    DASH = "dash", _("tiret (A – B – C)")
+
+
 class Assembly(TimeStampedModel):
     """An organe délibérant of an organization, with how its documents are worded."""
 
@@ -46,6 +53,9 @@ class Assembly(TimeStampedModel):
     )
     name_style = models.CharField(
         _("écriture des noms"), max_length=12, choices=NameStyle.choices, default=NameStyle.FIRST_LAST
+    )
+    list_separator = models.CharField(
+        _("séparateur des listes de noms"), max_length=8, choices=ListSeparator.choices, default=ListSeparator.COMMA
     )
     proxy_wording = models.CharField(
         _("formule des pouvoirs"),

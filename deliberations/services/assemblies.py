@@ -16,6 +16,7 @@ from deliberations.models import (
     Assembly,
     AttendanceChange,
     Deliberation,
+    ListSeparator,
     Mandate,
     NameStyle,
     NumberingCounter,
@@ -55,6 +56,7 @@ def create_assembly(
         "signature_city",
         "president_title",
         "name_style",
+        "list_separator",
         "proxy_wording",
         "information_wording",
         "clear_days_override",
@@ -152,7 +154,14 @@ def set_next_number(
     return NextNumber(counter_year, next_value, upcoming)
 
 
-WORDING_FIELDS = ("name_style", "proxy_wording", "information_wording", "president_title", "signature_city")
+WORDING_FIELDS = (
+    "name_style",
+    "list_separator",
+    "proxy_wording",
+    "information_wording",
+    "president_title",
+    "signature_city",
+)
 
 
 @transaction.atomic
@@ -167,6 +176,8 @@ def update_wording(*, user: Any, assembly: Assembly, **options: Any) -> Assembly
         value = str(value).strip()
         if field == "name_style" and value not in NameStyle.values:
             raise DomainError(f"Écriture des noms inconnue : « {value} ».", field=field)
+        if field == "list_separator" and value not in ListSeparator.values:
+            raise DomainError(f"Séparateur inconnu : « {value} » (possibles : comma, dash).", field=field)
         if field in ("proxy_wording", "information_wording", "president_title") and not value:
             label = str(Assembly._meta.get_field(field).verbose_name)  # type: ignore[union-attr]
             raise DomainError(f"Le champ « {label} » ne peut pas être vide.", field=field)

@@ -68,7 +68,7 @@ def test_montpellier_demo_matches_the_seed_and_its_extract_reads_like_the_real_o
         "Délibération n° v2024-067",
         "Séance ordinaire du mardi 26 mars 2024",
         "L'an deux-mille-vingt-quatre et le vingt-six mars",
-        "Extrait du registre des délibérations du Conseil municipal de Ville de Montpellier",
+        "Extrait du registre des délibérations du Conseil municipal de la Ville de Montpellier",
         "sous la présidence de Monsieur le Maire, Michaël DELAFOSSE",
         "Nombre de membres en exercice : 65",
         "Protection de la population et tranquillité publique",
