@@ -44,6 +44,7 @@ class DeliberationPatch(StrictInput):
     theme: str | None = None
     subject_code: str | None = None
     rapporteur_id: int | None = None
+    presided_by_id: int | None = None
     report: str | None = None
     operative_part: str | None = None
     requires_transmission: bool | None = None
@@ -84,6 +85,8 @@ class DeliberationOut(Schema):
     subject_code: str
     rapporteur_id: int | None
     presided_by_id: int | None = None
+    # The re-convened sitting that votes this item without quorum (CGCT L2121-17), if any.
+    quorum_waived_in_id: int | None = None
     state: str
     signed_on: date | None
     published_on: date | None

@@ -30,6 +30,7 @@ from deliberations.models import (
     Transmission,
 )
 from deliberations.services._common import lock_deliberation, lock_sitting, require, save, transition
+from deliberations.services.chair import set_item_chair
 from parties.models import Person, Signatory
 
 EDITABLE_STATES = (DeliberationState.DRAFT, DeliberationState.ON_AGENDA, DeliberationState.POSTPONED)
@@ -127,7 +128,17 @@ def create_deliberation(
 def update_deliberation(
     *, user: Any, deliberation: Deliberation, rapporteur: Person | None | str = "unchanged", **content: Any
 ) -> Deliberation:
-    """Change the text of a deliberation while it is still a project."""
+    """Change the text of a deliberation while it is still a project. ``presided_by_id``
+    (a member's id, or None for the sitting's president) records who presides it, as
+    :func:`deliberations.services.chair.set_item_chair` does."""
+    chair_id = content.pop("presided_by_id", "unchanged")
+    if chair_id != "unchanged":
+        chair = Person.objects.filter(pk=chair_id, organization_id=deliberation.assembly.organization_id).first()
+        if chair_id is not None and chair is None:
+            raise DomainError("Cet élu est inconnu de la collectivité.", rule=rules.RULE_CHAIR, field="presided_by_id")
+        deliberation = set_item_chair(user=user, deliberation=deliberation, person=chair)
+        if not content and rapporteur == "unchanged":
+            return deliberation
     require(user, deliberation.assembly.organization_id, Capability.MANAGE_SITTINGS)
     locked = lock_deliberation(deliberation)
     if locked.state not in EDITABLE_STATES:

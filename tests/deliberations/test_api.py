@@ -226,6 +226,7 @@ def test_the_deliberation_list_gives_its_columns_scoped_and_filtered(
         "subject_code": first.subject_code,
         "rapporteur_id": first.rapporteur_id,
         "presided_by_id": None,
+        "quorum_waived_in_id": None,
         "state": first.state,
         "signed_on": None,
         "published_on": None,

@@ -128,3 +128,16 @@ def test_the_api_records_the_chair_and_refuses_the_absent_president(council, api
     voted = api.post(f"/deliberations/{item.pk}/vote", tie)
     assert voted.status_code == 201, voted.content
     assert voted.json()["vote"]["casting_vote"] is True
+
+
+def test_the_chair_can_be_patched_with_the_item(council, api_for):
+    _sitting, item = tie_sitting(council)
+    api = api_for(council.clerk)
+    answer = api.patch(f"/deliberations/{item.pk}", {"presided_by_id": council.people[3].pk})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["presided_by_id"] == council.people[3].pk
+    assert Deliberation.objects.get(pk=item.pk).title == "Compte administratif 2023"
+    back = api.patch(f"/deliberations/{item.pk}", {"presided_by_id": None})
+    assert back.status_code == 200 and back.json()["presided_by_id"] is None
+    unknown = api.patch(f"/deliberations/{item.pk}", {"presided_by_id": 999_999})
+    assert unknown.status_code == 400 and unknown.json()["field"] == "presided_by_id"

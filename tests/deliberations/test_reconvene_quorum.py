@@ -115,3 +115,14 @@ def test_the_api_refuses_alike(council, api_for):
     assert answer.status_code == 400
     assert answer.json()["rule"] == QUORUM
     assert not Sitting.objects.filter(reconvened_from=sitting).exists()
+
+
+def test_the_api_shows_which_items_are_waived(council, api_for):
+    sitting = council.sitting()
+    item = council.item(sitting)
+    council.attend(sitting, present=5)
+    second = reconvene(council, sitting)
+    added = council.item(second, title="Ajouté")
+    api = api_for(council.clerk)
+    assert api.get(f"/deliberations/{item.pk}").json()["quorum_waived_in_id"] == second.pk
+    assert api.get(f"/deliberations/{added.pk}").json()["quorum_waived_in_id"] is None
