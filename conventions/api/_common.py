@@ -1,36 +1,21 @@
 """What the API's modules share: their router, and the objects a payload names (a party,
 approving acts, a programme), read within the user's organizations."""
 
-from collections.abc import Callable
 from typing import Any
 
-import ninja
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from conventions import selectors
 from conventions.models import Convention, ConventionParty, Programme
+from core.api_routers import ModuleRouter
 from core.errors import DomainError
 from deliberations import selectors as deliberation_selectors
 from deliberations.models import Deliberation
 
 
-class Router(ninja.Router):
-    """A router whose operations keep the ids they had when the API was one module
-    (``conventions_api_<function>``): clients generated from the OpenAPI name their
-    methods after these ids, and splitting the module by subject must not rename them."""
-
-    def add_api_operation(
-        self,
-        path: str,
-        methods: list[str],
-        view_func: Callable[..., Any],
-        *,
-        operation_id: str | None = None,
-        **options: Any,
-    ) -> None:
-        operation_id = operation_id or f"conventions_api_{view_func.__name__}"
-        super().add_api_operation(path, methods, view_func, operation_id=operation_id, **options)
+class Router(ModuleRouter):
+    operation_prefix = "conventions_api"  # the ids of the operations when the API was one module
 
 
 def programme_of(request: HttpRequest, pk: int | None) -> Programme | None:

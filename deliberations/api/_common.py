@@ -1,14 +1,13 @@
 """What the API's modules share: their router, the quorum and agenda rows of a sitting's
 answers, and the people and items a payload names, scoped to the object it is about."""
 
-from collections.abc import Callable
 from typing import Any
 
-import ninja
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
+from core.api_routers import ModuleRouter
 from core.errors import DomainError
 from deliberations import rules, selectors
 from deliberations.attendance import ItemAttendance
@@ -17,22 +16,8 @@ from deliberations.selectors import AgendaItem, AttendanceFacts
 from parties.models import Person
 
 
-class Router(ninja.Router):
-    """A router whose operations keep the ids they had when the API was one module
-    (``deliberations_api_<function>``): clients generated from the OpenAPI name their
-    methods after these ids, and splitting the module by subject must not rename them."""
-
-    def add_api_operation(
-        self,
-        path: str,
-        methods: list[str],
-        view_func: Callable[..., Any],
-        *,
-        operation_id: str | None = None,
-        **options: Any,
-    ) -> None:
-        operation_id = operation_id or f"deliberations_api_{view_func.__name__}"
-        super().add_api_operation(path, methods, view_func, operation_id=operation_id, **options)
+class Router(ModuleRouter):
+    operation_prefix = "deliberations_api"  # the ids of the operations when the API was one module
 
 
 # The rows of the attendance and agenda answers are plain pydantic models: they are always
