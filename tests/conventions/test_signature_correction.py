@@ -212,3 +212,13 @@ def test_the_page_and_the_api_refuse_and_correct_alike(legal_user, organization,
     )
     assert "La date de signature est corrigée." in answer.content.decode()
     assert Convention.objects.get(pk=convention.pk).end_date == date(2027, 5, 6)
+
+
+def test_the_page_history_shows_the_reason(legal_user, organization, client_for):
+    convention = signed(legal_user, organization)
+    partner = convention.parties.order_by("position").last()
+    services.correct_signature_date(
+        user=legal_user, convention=convention, party=partner, signed_on=date(2024, 5, 3), reason="Tampon illisible"
+    )
+    page = client_for(legal_user).get(reverse("conventions:detail", args=[convention.pk])).content.decode()
+    assert "Tampon illisible" in page
