@@ -87,6 +87,9 @@ class DeliberationAdmin(TenantScopedAdmin):
         "published_on",
         "enforceable_on",
         "signatory",
+        # Set by services.set_item_chair and services.reconvene, under their rules.
+        "presided_by",
+        "quorum_waived_in",
     ]
     exclude = ["search_vector"]
     raw_id_fields = ["rapporteur"]

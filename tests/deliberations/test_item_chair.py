@@ -141,3 +141,17 @@ def test_the_chair_can_be_patched_with_the_item(council, api_for):
     assert back.status_code == 200 and back.json()["presided_by_id"] is None
     unknown = api.patch(f"/deliberations/{item.pk}", {"presided_by_id": 999_999})
     assert unknown.status_code == 400 and unknown.json()["field"] == "presided_by_id"
+
+
+def test_the_admin_shows_the_chair_without_letting_it_bypass_the_rules(council, client_for, make_member, organization):
+    from core.roles import Role
+
+    _sitting, item = tie_sitting(council)
+    admin = make_member(organization, Role.ADMINISTRATOR)
+    admin.is_staff = True
+    admin.is_superuser = True
+    admin.save()
+    page = client_for(admin).get(f"/admin/deliberations/deliberation/{item.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Présidence du point" in html and 'name="presided_by"' not in html
