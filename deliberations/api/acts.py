@@ -120,6 +120,8 @@ class VoteIn(StrictInput):
     president_choice: ChoiceValue | None = None
     requested_by: int | None = Field(None, ge=0)
     appointment: bool = False
+    # Who presides the item, when not the sitting's president (CGCT L2121-14): recorded first.
+    presided_by_id: int | None = None
 
 
 class ReasonIn(StrictInput):

@@ -36,6 +36,8 @@ from deliberations.services._common import (
     transition,
 )
 from deliberations.services.attendance import actor
+from deliberations.services.chair import set_item_chair
+from parties.models import Person
 
 
 def _member_name(facts: AttendanceFacts, person_id: int) -> str:
@@ -75,11 +77,18 @@ def record_vote(
     president_choice: str | None = None,
     requested_by: int | None = None,
     appointment: bool = False,
+    presided_by_id: int | None = None,
 ) -> VoteResult:
     """Record the vote on an item: quorum (L2121-17), method (L2121-21), totals equal to the
     members present and represented, each member voting once (a holder for their giver too),
-    result by absolute majority of votes cast with the president's casting vote (L2121-20)."""
+    result by absolute majority of votes cast with the casting vote of the member presiding
+    the item (L2121-20; ``presided_by_id`` records who presides it first, L2121-14)."""
     require(user, deliberation.assembly.organization_id, Capability.RECORD_VOTES)
+    if presided_by_id is not None:
+        chair = Person.objects.filter(pk=presided_by_id, organization_id=deliberation.assembly.organization_id).first()
+        if chair is None:
+            raise DomainError("Cet élu est inconnu de la collectivité.", rule=rules.RULE_CHAIR, field="presided_by_id")
+        set_item_chair(user=user, deliberation=deliberation, person=chair)
     sitting = lock_sitting(deliberation.sitting_id or 0) if deliberation.sitting_id else None
     locked = lock_deliberation(deliberation)
     if sitting is None or locked.sitting_id != sitting.pk:

@@ -155,3 +155,16 @@ def test_the_admin_shows_the_chair_without_letting_it_bypass_the_rules(council, 
     assert page.status_code == 200
     html = page.content.decode()
     assert "Présidence du point" in html and 'name="presided_by"' not in html
+
+
+def test_the_vote_may_name_who_presides(council, api_for):
+    _sitting, item = tie_sitting(council)
+    api = api_for(council.clerk)
+    tie = {"votes_for": 5, "votes_against": 5, "abstentions": 0, "not_voting": 0, "president_choice": "against"}
+    refused = api.post(f"/deliberations/{item.pk}/vote", {**tie, "presided_by_id": council.people[0].pk})
+    assert refused.status_code == 400 and refused.json()["rule"] == CHAIR
+    assert Deliberation.objects.get(pk=item.pk).presided_by_id is None  # nothing half-saved
+    voted = api.post(f"/deliberations/{item.pk}/vote", {**tie, "presided_by_id": council.people[4].pk})
+    assert voted.status_code == 201, voted.content
+    body = voted.json()
+    assert body["presided_by_id"] == council.people[4].pk and body["vote"]["outcome"] == "rejected"
