@@ -279,6 +279,8 @@ def _agenda_rows(view: selectors.SittingAttendance) -> list[dict[str, Any]]:
                 "title": deliberation.title,
                 "rapporteur": names.get(deliberation.rapporteur_id or 0, ""),
                 "chair": _chair(deliberation, view.sitting, names),
+                # Carried over to this re-convened sitting for lack of quorum (CGCT L2121-17).
+                "quorum_waived": getattr(deliberation, "quorum_waived_in_id", None) == view.sitting.pk,
                 "subject_code": deliberation.subject_code,
                 "state": deliberation.state,
                 "state_label": deliberation.get_state_display(),

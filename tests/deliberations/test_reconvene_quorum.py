@@ -126,3 +126,22 @@ def test_the_api_shows_which_items_are_waived(council, api_for):
     api = api_for(council.clerk)
     assert api.get(f"/deliberations/{item.pk}").json()["quorum_waived_in_id"] == second.pk
     assert api.get(f"/deliberations/{added.pk}").json()["quorum_waived_in_id"] is None
+
+
+def test_the_convocation_marks_the_items_voted_without_quorum(council):
+    from deliberations import documents
+
+    sitting = council.sitting()
+    council.item(sitting, title="Reporté")
+    council.attend(sitting, present=5)
+    second = reconvene(council, sitting)
+    council.item(second, title="Ajouté")
+    rows = {row["title"]: row["quorum_waived"] for row in documents.convocation_context(second)["items"]}
+    assert rows == {"Reporté": True, "Ajouté": False}
+    from documents.models import StoredDocument
+    from tests.readers import pdf_text
+
+    documents.generate_sitting_document(user=council.clerk, sitting=second, kind="convocation")
+    stored = StoredDocument.objects.get(owner_id=second.pk, kind="convocation", format="pdf")
+    text = " ".join(pdf_text(stored.file.open("rb").read()).split())
+    assert "Reporté (sans condition de quorum)" in text and "Ajouté (sans" not in text
