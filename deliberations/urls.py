@@ -14,7 +14,6 @@ urlpatterns = [
     path("assemblees/nouvelle/", views.assembly_create, name="assembly_create"),
     path("assemblees/<int:pk>/", views.assembly_detail, name="assembly_detail"),
     path("assemblees/<int:pk>/numerotation/", views.assembly_numbering, name="assembly_numbering"),
-    path("assemblees/<int:pk>/prochain-numero/", views.assembly_next_number, name="assembly_next_number"),
     path("assemblees/<int:pk>/formules/", views.assembly_wording, name="assembly_wording"),
     path("assemblees/<int:pk>/mandats/<int:mandate_id>/fin/", views.mandate_end, name="mandate_end"),
     path("seances/", views.sitting_list, name="sitting_list"),

@@ -113,15 +113,36 @@ def assembly_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def assembly_numbering(request: HttpRequest, pk: int) -> HttpResponse:
+    """The numbering rule (clerks) and, for administrators, the rank of the next number: a
+    collectivité starting with Conventio mid-year continues from its last number."""
     assembly = selectors.assembly_for(request.user, pk)
     tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+    can_administer = tenancy.can(request.user, assembly.organization_id, Capability.MANAGE_ORGANIZATION)
     rule = getattr(assembly, "numbering_rule", None)
     initial = {
         "pattern": rule.pattern if rule else "{year}-{seq:03}",
         "yearly_reset": rule.yearly_reset if rule else True,
     }
-    form = forms.NumberingForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    today = timezone.localdate()
+    current = selectors.next_number(assembly, today.year)
+    posted = request.POST if request.method == "POST" else None
+    # The two forms post to this page; the next number's is told apart by its field.
+    next_posted = posted is not None and "next_value" in posted
+    if next_posted:
+        tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_ORGANIZATION)
+    form = forms.NumberingForm(None if next_posted else posted, initial=initial)
+    next_form = forms.NextNumberForm(
+        posted if next_posted else None, initial={"year": today.year, "next_value": current.next_value}
+    )
+    if next_posted and next_form.is_valid():
+        try:
+            done = services.set_next_number(user=request.user, assembly=assembly, **next_form.cleaned_data)
+        except DomainError as exc:
+            form_error(next_form, exc)
+        else:
+            messages.success(request, _("Le prochain numéro sera %(n)s.") % {"n": done.next_number})
+            return redirect(assembly)
+    elif posted is not None and not next_posted and form.is_valid():
         try:
             services.set_numbering_rule(user=request.user, assembly=assembly, **form.cleaned_data)
         except DomainError as exc:
@@ -129,29 +150,17 @@ def assembly_numbering(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("La règle de numérotation est modifiée."))
             return redirect(assembly)
-    title = _("Numérotation — %(name)s") % {"name": assembly.name}
-    return form_page(request, form, title, back=assembly)
-
-
-@login_required
-def assembly_next_number(request: HttpRequest, pk: int) -> HttpResponse:
-    """Set the rank of the next number (administrators): continue from the last number given
-    before Conventio."""
-    assembly = selectors.assembly_for(request.user, pk)
-    tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_ORGANIZATION)
-    today = timezone.localdate()
-    current = selectors.next_number(assembly, today.year)
-    form = forms.NextNumberForm(request.POST or None, initial={"year": today.year, "next_value": current.next_value})
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = services.set_next_number(user=request.user, assembly=assembly, **form.cleaned_data)
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Le prochain numéro sera %(n)s.") % {"n": done.next_number})
-            return redirect(assembly)
-    title = _("Prochain numéro — %(name)s (actuellement %(n)s)") % {"name": assembly.name, "n": current.next_number}
-    return form_page(request, form, title, back=assembly)
+    return render(
+        request,
+        "pages/deliberations/numbering.jinja",
+        {
+            "assembly": assembly,
+            "form": form,
+            "next_form": next_form if can_administer else None,
+            "current": current,
+        },
+        using="pages",
+    )
 
 
 @login_required

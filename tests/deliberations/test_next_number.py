@@ -83,11 +83,15 @@ def test_only_administrators(council, organization, make_member):
 
 def test_the_page_and_the_api(council, admin, client_for, api_for):
     client = client_for(admin)
-    url = reverse("deliberations:assembly_next_number", args=[council.assembly.pk])
-    assert client.get(url).status_code == 200
+    url = reverse("deliberations:assembly_numbering", args=[council.assembly.pk])
+    assert "Fixer le prochain numéro" in client.get(url).content.decode()
+    refused = client.post(url, {"year": 2024, "next_value": 0}).content.decode()
+    assert "prochain rang" in refused or "supérieure ou égale" in refused
     answer = client.post(url, {"year": 2024, "next_value": 113}, follow=True)
     assert "2024-113" in answer.content.decode()
-    assert client_for(council.clerk).get(url).status_code == 403
+    clerk = client_for(council.clerk)
+    assert "Fixer le prochain numéro" not in clerk.get(url).content.decode()
+    assert clerk.post(url, {"year": 2024, "next_value": 300}).status_code == 403
     api = api_for(admin)
     path = f"/assemblies/{council.assembly.pk}/numbering/next"
     assert api.get(path, {"year": 2024}).json() == {"year": 2024, "next_value": 113, "next_number": "2024-113"}
