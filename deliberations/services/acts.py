@@ -363,7 +363,12 @@ def publish(*, user: Any, deliberation: Deliberation, published_on: date) -> Del
     locked = lock_deliberation(deliberation)
     if locked.published_on is not None:
         raise DomainError(f"L'acte est déjà publié (le {locked.published_on:%d/%m/%Y}).", rule=rules.RULE_PUBLICATION)
-    rules.check_publication_date(published_on=published_on, decided_on=locked.sitting.date)  # type: ignore[union-attr]
+    if locked.sitting is None:  # a draft not yet put on a sitting's agenda: nothing decided to publish
+        raise DomainError(
+            "L'acte n'est inscrit à aucune séance : il ne peut être publié qu'une fois voté.",
+            rule=rules.RULE_PUBLICATION,
+        )
+    rules.check_publication_date(published_on=published_on, decided_on=locked.sitting.date)
     if locked.signed_on and published_on < locked.signed_on:
         raise DomainError(
             "L'acte ne peut pas être publié avant d'être signé.", rule=rules.RULE_PUBLICATION, field="published_on"

@@ -60,3 +60,14 @@ def test_assembly_names_and_wording_are_bounded_by_their_columns(organization, c
     refused(api.post("/assemblies", {**payload, "usual_place": "p" * 201}), "usual_place")
     refused(api.post("/assemblies", {**payload, "numbering_pattern": "{year}" * 11}), "numbering_pattern")
     refused(api.post("/assemblies", {**payload, "kind": "made-up"}), "kind")
+
+
+def test_publishing_a_draft_on_no_sitting_is_refused_with_its_rule(organization, council_factory, api_for):
+    council = council_factory(organization, 3)
+    api = api_for(council.clerk)
+    draft = api.post("/deliberations", {"assembly_id": council.assembly.pk, "title": "Projet", "year": 2024})
+    assert draft.status_code == 201, draft.content
+    answer = api.post(f"/deliberations/{draft.json()['id']}/publication", {"published_on": "2024-04-02"})
+    assert 400 <= answer.status_code < 500
+    assert "aucune séance" in answer.json()["detail"] and answer.json()["rule"]
+    assert Deliberation.objects.get(pk=draft.json()["id"]).published_on is None
