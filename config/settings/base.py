@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config import env
@@ -38,6 +39,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,10 +109,18 @@ LOGIN_REDIRECT_URL = "core:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): after 5 failures for one user name from one address,
-# that pair is locked out for 15 minutes.
+# that pair is locked out for 15 minutes; after 30 failures from one address over any user
+# names (someone trying names), that address is locked out too
+# (core.middleware.LoginThrottleHandler).
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5)
+LOGIN_FAILURES_PER_ADDRESS = env.integer("LOGIN_FAILURES_PER_ADDRESS", 30)
+AXES_HANDLER = "core.middleware.LoginThrottleHandler"
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address: REMOTE_ADDR, or behind reverse proxies (production) the one the
+# first of them saw, read from X-Forwarded-For (core.middleware.client_address).
+TRUSTED_PROXY_HOPS = env.integer("TRUSTED_PROXY_HOPS", 0)
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "pages/registration/locked_out.jinja"
 
@@ -172,6 +183,41 @@ CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Scripts, styles, fonts and images only from the site itself: no inline script or style
+# (layout.jinja tells htmx not to inject its indicator styles), no eval, no framing.
+# Images may be data: URIs (the API documentation's icons, organizations' logos).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Browser features no page uses, refused to every frame and script (core.middleware).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 LOGGING = {
     "version": 1,

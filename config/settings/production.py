@@ -18,6 +18,9 @@ if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names served in production.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Served behind nginx (deploy/nginx), which appends the client's address to X-Forwarded-For:
+# the login throttling counts that address, not the proxy's. 0 if nothing stands in front.
+TRUSTED_PROXY_HOPS = env.integer("TRUSTED_PROXY_HOPS", 1)
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
