@@ -3,10 +3,12 @@
 One router per subject, mounted here under the app's tag; ``config/api.py`` mounts ``router``.
 """
 
-from conventions.api import committees, conventions, life, programmes
+from conventions.api import committees, conventions, documents, life, programmes
 from conventions.api._common import Router
 
 router = Router(tags=["Conventions"])
+# Before ``life``: its catch-all ``/amendments/{amendment_id}/{step}`` would take the avenant's documents.
+router.add_router("", documents.router)
 router.add_router("", conventions.router)
 router.add_router("", life.router)
 router.add_router("", committees.router)
