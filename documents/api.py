@@ -4,6 +4,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -105,7 +107,12 @@ class StoredVerificationOut(Schema):
 
 
 class BatchOut(Schema):
+    """A batch and its progress. ``url`` is its API address (this answer); ``archive_url`` the
+    API's download of its ZIP (a bearer token suffices), once the batch is done; ``zip_url`` the
+    same file from the pages (a browser session); ``page_url`` the page showing its progress."""
+
     id: int
+    url: str
     organization_id: int
     title: str
     status: str
@@ -113,18 +120,43 @@ class BatchOut(Schema):
     done: int
     percent: int
     error: str
+    archive_url: str | None
     zip_url: str | None
     page_url: str
     created_at: datetime
     finished_at: datetime | None
 
     @staticmethod
+    def resolve_url(obj: DocumentBatch) -> str:
+        return batch_url(obj)
+
+    @staticmethod
+    def resolve_archive_url(obj: DocumentBatch) -> str | None:
+        return archive_url(obj)
+
+    @staticmethod
     def resolve_zip_url(obj: DocumentBatch) -> str | None:
-        return f"/documents/lots/{obj.pk}/archive/" if obj.zip_file else None
+        return reverse("documents:batch_download", args=[obj.pk]) if obj.zip_file else None
 
     @staticmethod
     def resolve_page_url(obj: DocumentBatch) -> str:
         return obj.get_absolute_url()
+
+
+def batch_url(batch: DocumentBatch) -> str:
+    """The API's address of a batch (its progress, ``BatchOut``)."""
+    return reverse("api:document_batch", args=[batch.pk])
+
+
+def archive_url(batch: DocumentBatch) -> str | None:
+    """The API's address of a batch's ZIP, once it is built (``None`` before)."""
+    return reverse("api:document_batch_archive", args=[batch.pk]) if batch.zip_file else None
+
+
+class BatchNotReady(DomainError):
+    """The ZIP of a batch still running (or failed) cannot be downloaded yet."""
+
+    status_code = 409
 
 
 class CertificateOut(Schema):
@@ -359,9 +391,36 @@ def deactivate_trust_anchor(request: HttpRequest, anchor_id: int) -> Any:
     return services.deactivate_trust_anchor(anchor=anchor, user=request.user)
 
 
-@router.get("/document-batches/{batch_id}", response=BatchOut, summary="Avancement d'un lot")
+@router.get("/document-batches/{batch_id}", response=BatchOut, summary="Avancement d'un lot", url_name="document_batch")
 def get_batch(request: HttpRequest, batch_id: int) -> DocumentBatch:
     return selectors.batch_for(request.user, batch_id)
+
+
+@router.get(
+    "/document-batches/{batch_id}/archive",
+    response={200: None},
+    summary="Télécharger l'archive ZIP d'un lot terminé",
+    url_name="document_batch_archive",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "L'archive ZIP des documents du lot",
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_batch(request: HttpRequest, batch_id: int) -> FileResponse:
+    batch = selectors.batch_for(request.user, batch_id)
+    if not batch.zip_file:
+        raise BatchNotReady(
+            _("L'archive de ce lot n'est pas prête (état : {status}).").format(status=batch.get_status_display()),
+            rule="documents.batch",
+        )
+    # Streamed by chunks from the storage: a sitting's archive is never read whole into memory.
+    return FileResponse(
+        batch.zip_file.open("rb"), as_attachment=True, filename=f"lot-{batch.pk}.zip", content_type="application/zip"
+    )
 
 
 def _read_upload(file: UploadedFile, setting: str, default: int) -> bytes:

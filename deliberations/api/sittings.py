@@ -3,7 +3,8 @@
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -11,6 +12,8 @@ from core.api_inputs import StrictInput
 from deliberations import documents, selectors, services
 from deliberations.api._common import AgendaItemOut, Router, facts_and_agenda, person_of
 from deliberations.models import Sitting, SittingState
+from documents.api import BatchOut, batch_url
+from documents.models import DocumentBatch, StoredDocument
 
 router = Router()
 
@@ -82,8 +85,21 @@ class ReconveneIn(StrictInput):
     place: str = ""
 
 
-class SittingBatchOut(Schema):
-    url: str
+class SittingDocumentOut(Schema):
+    """One stored file of a sitting's document."""
+
+    id: int
+    kind: str
+    format: str
+    version: int
+    title: str
+    sha256: str
+    size: int
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj: StoredDocument) -> str:
+        return reverse("api:download_document", args=[obj.pk])
 
 
 def _sitting_detail(sitting: Sitting) -> dict[str, Any]:
@@ -209,10 +225,30 @@ def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> An
 
 @router.post(
     "/sittings/{sitting_id}/documents",
-    response={202: SittingBatchOut},
-    summary="Produire tous les documents de la séance",
+    response={202: BatchOut},
+    summary="Produire tous les documents de la séance (un lot, puis son archive ZIP)",
+    description="Convocation, liste des délibérations, procès-verbal et l'extrait de chaque point examiné, "
+    "produits en arrière-plan : la réponse donne le lot (id, état, avancement done/total) et son adresse "
+    "dans l'API (url, aussi dans l'en-tête Location) ; archive_url télécharge le ZIP une fois le lot terminé.",
 )
-def sitting_documents(request: HttpRequest, sitting_id: int) -> Any:
+def sitting_documents(request: HttpRequest, sitting_id: int, response: HttpResponse) -> Any:
     sitting = selectors.sitting_for(request.user, sitting_id)
-    result = documents.start_sitting_bundle(user=request.user, sitting=sitting)
-    return Status(202, {"url": result.get_absolute_url()})
+    batch = documents.start_sitting_bundle(user=request.user, sitting=sitting)
+    if not isinstance(batch, DocumentBatch):
+        # The documents app always offers background batches: the builder's at-once fallback
+        # (which returns the sitting) has no batch to answer.
+        raise RuntimeError("The documents app offers no background batches.")
+    response["Location"] = batch_url(batch)
+    return Status(202, batch)
+
+
+@router.post(
+    "/sittings/{sitting_id}/documents/{kind}",
+    response={201: list[SittingDocumentOut]},
+    summary="Produire un document de la séance à l'instant (PDF et DOCX)",
+)
+def sitting_document(
+    request: HttpRequest, sitting_id: int, kind: Literal["convocation", "deliberation_list", "minutes"]
+) -> Any:
+    sitting = selectors.sitting_for(request.user, sitting_id)
+    return Status(201, documents.generate_sitting_document(user=request.user, sitting=sitting, kind=kind))
