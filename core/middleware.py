@@ -75,4 +75,5 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         of_address = AccessAttempt.objects.filter(
             ip_address=request.axes_ip_address, attempt_time__gte=get_cool_off_threshold(request)
         ).aggregate(n=Coalesce(Sum("failures_since_start"), 0))["n"]
-        return max(of_user, of_address * settings.AXES_FAILURE_LIMIT // settings.LOGIN_FAILURES_PER_ADDRESS)
+        per_address = max(settings.LOGIN_FAILURES_PER_ADDRESS, 1)
+        return max(of_user, of_address * settings.AXES_FAILURE_LIMIT // per_address)
