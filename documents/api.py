@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
@@ -403,7 +403,7 @@ def get_batch(request: HttpRequest, batch_id: int) -> DocumentBatch:
     url_name="document_batch_archive",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "L'archive ZIP des documents du lot",
                 "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
             }
@@ -417,10 +417,13 @@ def download_batch(request: HttpRequest, batch_id: int) -> FileResponse:
             _("L'archive de ce lot n'est pas prête (état : {status}).").format(status=batch.get_status_display()),
             rule="documents.batch",
         )
+    try:
+        archive = batch.zip_file.open("rb")
+    except FileNotFoundError as exc:
+        # Recorded but gone from the storage (a restore without the media, say): not a server error.
+        raise Http404(_("L'archive de ce lot n'est plus disponible.")) from exc
     # Streamed by chunks from the storage: a sitting's archive is never read whole into memory.
-    return FileResponse(
-        batch.zip_file.open("rb"), as_attachment=True, filename=f"lot-{batch.pk}.zip", content_type="application/zip"
-    )
+    return FileResponse(archive, as_attachment=True, filename=f"lot-{batch.pk}.zip", content_type="application/zip")
 
 
 def _read_upload(file: UploadedFile, setting: str, default: int) -> bytes:

@@ -230,6 +230,18 @@ def reconvene(request: HttpRequest, sitting_id: int, payload: ReconveneIn) -> An
     description="Convocation, liste des délibérations, procès-verbal et l'extrait de chaque point examiné, "
     "produits en arrière-plan : la réponse donne le lot (id, état, avancement done/total) et son adresse "
     "dans l'API (url, aussi dans l'en-tête Location) ; archive_url télécharge le ZIP une fois le lot terminé.",
+    openapi_extra={
+        "responses": {
+            202: {
+                "headers": {
+                    "Location": {
+                        "description": "L'adresse du lot dans l'API (son avancement)",
+                        "schema": {"type": "string"},
+                    }
+                }
+            }
+        }
+    },
 )
 def sitting_documents(request: HttpRequest, sitting_id: int, response: HttpResponse) -> Any:
     sitting = selectors.sitting_for(request.user, sitting_id)

@@ -113,6 +113,7 @@ def test_the_operations_are_documented(client):
     schema = client.get("/api/v1/openapi.json").json()
     batch = schema["paths"]["/api/v1/sittings/{sitting_id}/documents"]["post"]["responses"]["202"]
     assert batch["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BatchOut"}
+    assert "Location" in batch["headers"]
     properties = schema["components"]["schemas"]["BatchOut"]["properties"]
     assert {"id", "status", "done", "total", "url", "archive_url"} <= set(properties)
     single = schema["paths"]["/api/v1/sittings/{sitting_id}/documents/{kind}"]["post"]

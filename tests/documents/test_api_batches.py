@@ -113,3 +113,9 @@ def test_the_download_is_documented_as_a_zip(client):
     }
     properties = schema["components"]["schemas"]["BatchOut"]["properties"]
     assert {"id", "url", "status", "done", "total", "archive_url", "zip_url", "page_url"} <= set(properties)
+
+
+def test_an_archive_gone_from_the_storage_is_404(api_for, done_batch, legal_user):
+    done_batch.zip_file.storage.delete(done_batch.zip_file.name)
+    response = api_for(legal_user).get(f"/document-batches/{done_batch.pk}/archive")
+    assert response.status_code == 404 and "plus disponible" in response.json()["detail"]
