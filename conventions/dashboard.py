@@ -69,9 +69,6 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
                 "window_label": window_label,
                 "reference": convention.reference,
                 "tone": convention.status_tone or "none",
-                # Percentages as Python writes them (a dot), never localized ("12,5" is no CSS).
-                "bar_style": f"left: {left}%; width: {width}%;",
-                "window_style": f"left: calc({window_left - left}% * 100 / {width}); right: 0;",
                 "window_title": f"{window_label} : {window_day}",
                 "text": f"{status} : {effective} → {ends} ; {window_label} {window_day}",
                 "dates": f"{status} · {convention.effective_date:%m/%Y} → {convention.end_date:%m/%Y}",
@@ -84,7 +81,6 @@ def timeline(conventions: list[Any], *, today: date, lead_months: dict[int, int]
         "rows": rows,
         "years": years,
         "today_left": _percent(today, start, span),
-        "today_style": f"left: {_percent(today, start, span)}%;",
         "start": start,
         "end": end,
     }
