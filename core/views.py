@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core import services, tenancy
 from core.errors import DomainError
@@ -41,6 +41,7 @@ def _dashboard_panels(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @login_required
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     panels = _dashboard_panels(request)
     organizations = tenancy.organizations_by_name(request.user)
@@ -87,6 +88,7 @@ HISTORY_PAGE_SIZE = 100
 
 
 @login_required
+@require_safe
 def history(request: HttpRequest, app_label: str, model_name: str, pk: int) -> HttpResponse:
     """The whole history of any domain object the user may see.
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core import tenancy
 from core.errors import DomainError
@@ -39,6 +39,7 @@ _LIST_FIELDS = ("id", "title", "kind", "format", "version", "origin", "created_a
 
 
 @login_required
+@require_safe
 def document_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.documents_for(request.user)
     kind = request.GET.get("kind", "")
@@ -78,12 +79,14 @@ def _detail_context(request: HttpRequest, document: Any, **extra: Any) -> dict[s
 
 
 @login_required
+@require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk, page=True)
     return render(request, _DETAIL, _detail_context(request, document), using="pages")
 
 
 @login_required
+@require_safe
 def download(request: HttpRequest, pk: int) -> FileResponse:
     document = selectors.document_for(request.user, pk)
     return FileResponse(
@@ -136,6 +139,7 @@ def upload_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def verify_stored(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.document_for(request.user, pk)
     hash_ok, report = services.verify_document(document=document)
@@ -170,6 +174,7 @@ def verify_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def template_list(request: HttpRequest) -> HttpResponse:
     """Per organization, kind and format: the template in service (upload or shipped default)."""
     organizations = list(Organization.objects.filter(pk__in=tenancy.organization_ids(request.user)).order_by("name"))
@@ -259,6 +264,7 @@ def template_history(request: HttpRequest, organization_id: int, kind: str, temp
 @require_POST
 def template_activate(request: HttpRequest, pk: int) -> HttpResponse:
     template = selectors.template_for(request.user, pk)
+    tenancy.require(request.user, template.organization_id, Capability.MANAGE_TEMPLATES)
     if request.POST.get("action") == "default":
         services.deactivate_templates(
             organization=template.organization, user=request.user, kind=template.kind, template_format=template.format
@@ -271,6 +277,7 @@ def template_activate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def template_download(request: HttpRequest, pk: int) -> FileResponse:
     template = selectors.template_for(request.user, pk)
     content_type = (
@@ -287,12 +294,14 @@ def template_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@require_safe
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_for(request.user, pk)
     return render(request, "pages/documents/batch_detail.jinja", {"batch": batch}, using="pages")
 
 
 @login_required
+@require_safe
 def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batch_for(request.user, pk)
     # Polled every 2 s: written without the request, so without the layout's context and its
@@ -301,6 +310,7 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def batch_download(request: HttpRequest, pk: int) -> FileResponse:
     batch = selectors.batch_for(request.user, pk)
     if not batch.zip_file:
@@ -314,6 +324,7 @@ def batch_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+@require_safe
 def certificates_index(request: HttpRequest) -> HttpResponse:
     """The certificates page of the user's first organization (most users have one)."""
     organization = Organization.objects.filter(pk__in=tenancy.organization_ids(request.user)).order_by("name").first()
@@ -357,6 +368,7 @@ def _certificates_page(
 
 
 @login_required
+@require_safe
 def certificates(request: HttpRequest, organization_id: int) -> HttpResponse:
     return _certificates_page(request, organization_id)
 
@@ -391,6 +403,7 @@ def certificate_add(request: HttpRequest, organization_id: int) -> HttpResponse:
 @require_POST
 def certificate_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = selectors.certificate_for(request.user, pk)
+    tenancy.require(request.user, certificate.organization_id, Capability.SIGN_DOCUMENTS)
     services.deactivate_signing_certificate(certificate=certificate, user=request.user)
     messages.success(request, _("Certificat « %(label)s » retiré du service.") % {"label": certificate.label})
     return redirect("documents:certificates", certificate.organization_id)
@@ -424,6 +437,7 @@ def trust_anchor_add(request: HttpRequest, organization_id: int) -> HttpResponse
 @require_POST
 def trust_anchor_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     anchor = selectors.trust_anchor_for(request.user, pk)
+    tenancy.require(request.user, anchor.organization_id, Capability.MANAGE_TEMPLATES)
     services.deactivate_trust_anchor(anchor=anchor, user=request.user)
     messages.success(request, _("Autorité « %(label)s » retirée de la liste de confiance.") % {"label": anchor.label})
     return redirect("documents:certificates", anchor.organization_id)

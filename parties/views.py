@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from core import tenancy
 from core.errors import DomainError
@@ -17,9 +18,11 @@ from core.pagination import window_page
 from core.roles import Capability
 from parties import selectors, services
 from parties.forms import OrganizationForm, PersonForm
+from parties.models import Organization
 
 
 @login_required
+@require_safe
 def organization_list(request: HttpRequest) -> HttpResponse:
     # The columns shown only: no tenant joined to each of a métropole's thousand partners
     # before they are sorted by name.
@@ -36,10 +39,17 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def edit_capability(organization: Organization) -> Capability:
+    """The collectivité's own record is the administrators'; its partners are editable by
+    whoever records partners (``services.update_organization`` applies the same split)."""
+    return Capability.MANAGE_ORGANIZATION if organization.is_tenant else Capability.EDIT_PARTNERS
+
+
 @login_required
+@require_safe
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_for(request.user, pk)
-    capability = Capability.MANAGE_ORGANIZATION if organization.is_tenant else Capability.EDIT_PARTNERS
+    capability = edit_capability(organization)
     return render(
         request,
         "pages/parties/organization_detail.jinja",
@@ -75,7 +85,9 @@ def partner_create(request: HttpRequest) -> HttpResponse:
     tenants = tenancy.organizations_where(request.user, Capability.EDIT_PARTNERS)
     if not tenants:
         raise PermissionDenied(_("Votre rôle ne permet pas d'enregistrer des partenaires."))
-    tenant = selectors.organization_for(request.user, int(request.POST.get("tenant", tenants[0])))
+    raw = str(request.POST.get("tenant", ""))
+    tenant = selectors.organization_for(request.user, int(raw) if raw.isdigit() else tenants[0])
+    tenancy.require(request.user, tenant.pk, Capability.EDIT_PARTNERS)
     form = OrganizationForm(request.POST or None)
     if request.method == "POST":
         response = _save(request, form, lambda data: services.create_partner(user=request.user, tenant=tenant, **data))
@@ -96,6 +108,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_for(request.user, pk)
+    tenancy.require(request.user, organization.tenant_id_or_self, edit_capability(organization))
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST":
         response = _save(
@@ -117,6 +130,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a person to an organization, and make them a signatory if a function is given."""
     organization = selectors.organization_for(request.user, pk)
+    tenancy.require(request.user, organization.tenant_id_or_self, Capability.EDIT_PARTNERS)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

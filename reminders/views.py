@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core import tenancy
 from core.errors import DomainError
@@ -135,6 +135,7 @@ _ROW_FIELDS = (
 
 
 @login_required
+@require_safe
 def deadline_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     organizations = tenancy.organizations_by_name(request.user)
@@ -175,6 +176,7 @@ def deadline_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def handle(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = selectors.deadline_for(request.user, pk)
+    tenancy.require(request.user, deadline.organization_id, Capability.HANDLE_DEADLINES)
     services.mark_handled(user=request.user, deadline=deadline)
     messages.success(request, _("« %(title)s » est marquée traitée : plus aucun rappel.") % {"title": deadline.title})
     return _back(request, reverse("reminders:list"))
@@ -184,12 +186,14 @@ def handle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     deadline = selectors.deadline_for(request.user, pk)
+    tenancy.require(request.user, deadline.organization_id, Capability.HANDLE_DEADLINES)
     services.reopen(user=request.user, deadline=deadline)
     messages.success(request, _("« %(title)s » est de nouveau à traiter.") % {"title": deadline.title})
     return _back(request, reverse("reminders:list"))
 
 
 @login_required
+@require_safe
 def notifications(request: HttpRequest) -> HttpResponse:
     queryset = selectors.notifications_for(request.user)
     unread_only = bool(request.GET.get("unread"))
@@ -299,6 +303,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def settings_index(request: HttpRequest) -> HttpResponse:
     allowed = tenancy.organizations_where(request.user, Capability.MANAGE_ORGANIZATION)
     if not allowed:

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from conventions import documents, forms, selectors, services
 from conventions.models import Convention, TerminationNotice
 from conventions.views._common import error_text, party_choices, party_of, valid
+from core import tenancy
 from core.errors import DomainError
+from core.roles import Capability
 from deliberations.models import Deliberation
 from parties.models import Organization
 
@@ -275,10 +277,24 @@ ACTIONS: dict[str, Action] = {
 }
 
 
+# What each action needs, checked before its form is read: a role that may not act gets 403
+# whatever it posts (the services check again, this also covers the document generation).
+CAPABILITIES: dict[str, Capability] = {
+    **dict.fromkeys(ACTIONS, Capability.EDIT_CONVENTIONS),
+    "evaluation": Capability.FOLLOW_CONVENTIONS,
+    "fulfil": Capability.FOLLOW_CONVENTIONS,
+    "committee": Capability.FOLLOW_CONVENTIONS,
+    "documents": Capability.GENERATE_DOCUMENTS,
+    "letter": Capability.GENERATE_DOCUMENTS,
+}
+
+
 @login_required
 @require_POST
 def convention_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     convention = selectors.convention_detail(request.user, pk)
+    if action in CAPABILITIES:
+        tenancy.require(request.user, convention.organization_id, CAPABILITIES[action])
     try:
         run = ACTIONS.get(action)
         if run is None:

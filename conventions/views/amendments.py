@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from conventions import documents, forms, selectors, services
 from conventions.models import AmendmentStatus
@@ -19,6 +19,7 @@ from deliberations.models import Deliberation
 
 
 @login_required
+@require_safe
 def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     amendment = selectors.amendment_for(request.user, pk, number)
     deliberations = Deliberation.objects.filter(
@@ -44,11 +45,23 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
     )
 
 
+# What each action needs, checked before its form is read.
+AMENDMENT_CAPABILITIES: dict[str, Capability] = {
+    "approve": Capability.EDIT_CONVENTIONS,
+    "send_for_signature": Capability.EDIT_CONVENTIONS,
+    "sign": Capability.EDIT_CONVENTIONS,
+    "cancel": Capability.EDIT_CONVENTIONS,
+    "documents": Capability.GENERATE_DOCUMENTS,
+}
+
+
 @login_required
 @require_POST
 def amendment_action(request: HttpRequest, pk: int, number: int, action: str) -> HttpResponse:
     amendment = selectors.amendment_for(request.user, pk, number)
     user = request.user
+    if action in AMENDMENT_CAPABILITIES:
+        tenancy.require(user, amendment.convention.organization_id, AMENDMENT_CAPABILITIES[action])
     try:
         if action == "approve":
             acts = Deliberation.objects.filter(assembly__organization_id=amendment.convention.organization_id)

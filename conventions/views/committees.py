@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from conventions import documents, forms, rules, selectors, services
 from conventions.models import MeetingStatus
@@ -22,6 +22,7 @@ from reminders.selectors import holiday_subdivision_for
 
 
 @login_required
+@require_safe
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = selectors.committee_for(request.user, pk)
     return render(
@@ -37,10 +38,26 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# What each action needs, checked before its form is read.
+COMMITTEE_CAPABILITIES: dict[str, Capability] = {
+    "member": Capability.FOLLOW_CONVENTIONS,
+    "meeting": Capability.FOLLOW_CONVENTIONS,
+}
+MEETING_CAPABILITIES: dict[str, Capability] = {
+    "convene": Capability.FOLLOW_CONVENTIONS,
+    "minutes": Capability.FOLLOW_CONVENTIONS,
+    "decision": Capability.FOLLOW_CONVENTIONS,
+    "cancel": Capability.FOLLOW_CONVENTIONS,
+    "documents": Capability.GENERATE_DOCUMENTS,
+}
+
+
 @login_required
 @require_POST
 def committee_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     committee = selectors.committee_for(request.user, pk)
+    if action in COMMITTEE_CAPABILITIES:
+        tenancy.require(request.user, committee.organization_id, COMMITTEE_CAPABILITIES[action])
     try:
         if action == "member":
             data = valid(forms.MemberForm(request.POST))
@@ -67,6 +84,7 @@ def committee_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 
 
 @login_required
+@require_safe
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, pk)
     committee = meeting.committee
@@ -102,6 +120,8 @@ def meeting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, pk)
     committee = meeting.committee
     user = request.user
+    if action in MEETING_CAPABILITIES:
+        tenancy.require(user, committee.organization_id, MEETING_CAPABILITIES[action])
     try:
         if action == "convene":
             data = valid(forms.ConvocationForm(request.POST))

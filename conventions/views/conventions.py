@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from conventions import forms, rules, selectors, services
 from conventions.models import Convention, ConventionStatus
@@ -45,6 +46,7 @@ def _list_rows(conventions: list[Convention], managers: dict[int, str]) -> list[
 
 
 @login_required
+@require_safe
 def convention_list(request: HttpRequest) -> HttpResponse:
     managers = selectors.managers_for(request.user)
     form = forms.FilterForm(request.GET or None, managers=managers)
@@ -128,9 +130,16 @@ def convention_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def edit_capability(convention: Convention) -> Capability:
+    """What the convention's form needs: its terms while they may change, afterwards only
+    who manages and follows it (``services.update_convention`` applies the same split)."""
+    return Capability.EDIT_CONVENTIONS if convention.status in EDITABLE_STATES else Capability.FOLLOW_CONVENTIONS
+
+
 @login_required
 def convention_edit(request: HttpRequest, pk: int) -> HttpResponse:
     convention = selectors.convention_for(request.user, pk)
+    tenancy.require(request.user, convention.organization_id, edit_capability(convention))
     form = forms.ConventionForm(
         request.POST or None,
         instance=convention,
@@ -227,6 +236,7 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
 
 
 @login_required
+@require_safe
 def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     convention = selectors.convention_detail(request.user, pk)
     notice = getattr(convention, "termination_notice_record", None)

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from conventions import forms, selectors, services
 from conventions.views._common import PAGE_SIZE, error_text, form_error
@@ -25,6 +25,7 @@ from parties.models import Organization
 
 
 @login_required
+@require_safe
 def programme_list(request: HttpRequest) -> HttpResponse:
     programmes = selectors.programmes_for(request.user).order_by("name", "pk")
     page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -116,6 +117,7 @@ def _programme_page(request: HttpRequest, programme: Any, budget_form: forms.Bud
 
 
 @login_required
+@require_safe
 def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _programme_page(request, selectors.programme_for(request.user, pk))
 
@@ -142,6 +144,7 @@ def programme_budget(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def programme_budget_remove(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     programme = selectors.programme_for(request.user, pk)
+    tenancy.require(request.user, programme.organization_id, Capability.EDIT_CONVENTIONS)
     try:
         services.remove_budget(user=request.user, programme=programme, year=year)
     except DomainError as exc:

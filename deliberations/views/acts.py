@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core import tenancy
 from core.errors import DomainError
@@ -35,6 +35,7 @@ from parties.models import Person
 
 
 @login_required
+@require_safe
 def deliberation_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     year_text = request.GET.get("annee", "")
@@ -154,6 +155,7 @@ def _ballots(deliberation: Deliberation) -> list[dict[str, str]]:
 
 
 @login_required
+@require_safe
 def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deliberation = selectors.deliberation_for(request.user, pk, page=True)
     organization_id = deliberation.assembly.organization_id
@@ -207,12 +209,35 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# What each button needs, checked before anything posted is read: a role that may not act
+# gets 403 whatever it posts (the services check again; the extract's generation relies on it).
+ACTION_CAPABILITIES: dict[str, Capability] = {
+    "retirer": Capability.MANAGE_SITTINGS,
+    "reporter": Capability.MANAGE_SITTINGS,
+    "retirer-odj": Capability.MANAGE_SITTINGS,
+    "monter": Capability.MANAGE_SITTINGS,
+    "descendre": Capability.MANAGE_SITTINGS,
+    "presidence": Capability.RECORD_VOTES,
+    "prendre-acte": Capability.RECORD_VOTES,
+    "annuler-vote": Capability.RECORD_VOTES,
+    "signer": Capability.SIGN_DOCUMENTS,
+    "transmettre": Capability.MANAGE_SITTINGS,
+    "accuse": Capability.MANAGE_SITTINGS,
+    "publier": Capability.MANAGE_SITTINGS,
+    "annexe": Capability.MANAGE_SITTINGS,
+    "retirer-annexe": Capability.MANAGE_SITTINGS,
+    "extrait": Capability.GENERATE_DOCUMENTS,
+}
+
+
 @login_required
 @require_POST
 def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """The buttons of a deliberation's life: withdraw, postpone, take note, reopen, sign,
     transmit, record the acknowledgement, publish, add an annex, generate its extract."""
     deliberation = selectors.deliberation_for(request.user, pk)
+    if action in ACTION_CAPABILITIES:
+        tenancy.require(request.user, deliberation.assembly.organization_id, ACTION_CAPABILITIES[action])
     if action in ("monter", "descendre") and request.htmx and deliberation.sitting_id:  # type: ignore[attr-defined]
         return _reorder(request, deliberation, action)
     user = request.user
@@ -334,6 +359,8 @@ def _members_at(deliberation: Deliberation) -> list[Person]:
 def vote(request: HttpRequest, pk: int) -> HttpResponse:
     """Vote entry for one item: live quorum, totals or member-by-member ballots."""
     deliberation = selectors.deliberation_for(request.user, pk)
+    # The page is the vote's entry form: only those who record votes open it.
+    tenancy.require(request.user, deliberation.assembly.organization_id, Capability.RECORD_VOTES)
     if deliberation.sitting_id is None:
         messages.error(request, _("Ce point n'est inscrit à aucune séance."))
         return redirect(deliberation)

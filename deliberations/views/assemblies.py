@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from core import tenancy
 from core.errors import DomainError
@@ -25,6 +26,7 @@ from parties.models import Organization
 
 
 @login_required
+@require_safe
 def assembly_list(request: HttpRequest) -> HttpResponse:
     assemblies = selectors.assemblies_for(request.user).select_related("numbering_rule")
     can_add = bool(tenancy.organizations_where(request.user, Capability.MANAGE_SITTINGS))

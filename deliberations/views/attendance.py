@@ -91,6 +91,11 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     }
 
 
+def _require_record(request: HttpRequest, sitting: Sitting) -> None:
+    """Every change of attendance, movement or proxy: checked before the form is read."""
+    tenancy.require(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
+
+
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """The attendance sheet: one status per member, arrivals and departures, proxies, and the
@@ -101,6 +106,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
         context = _attendance_context(request, sitting)
         return render(request, "pages/deliberations/attendance.jinja", context, using="pages")
     sitting = selectors.sitting_for(request.user, pk)
+    _require_record(request, sitting)
     statuses: dict[int, str] = {}
     for key, value in request.POST.items():
         if key.startswith("status-") and value:
@@ -118,6 +124,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 def attendance_one(request: HttpRequest, pk: int, person_id: int) -> HttpResponse:
     """HTMX: one member's status changed in the grid; answers the live quorum panel."""
     sitting = selectors.sitting_for(request.user, pk)
+    _require_record(request, sitting)
     error = None
     try:
         status = str(request.POST.get("status") or request.POST.get(f"status-{person_id}", ""))
@@ -140,6 +147,7 @@ def attendance_one(request: HttpRequest, pk: int, person_id: int) -> HttpRespons
 @require_POST
 def proxy_create(request: HttpRequest, pk: int) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, pk)
+    _require_record(request, sitting)
     people = Person.objects.filter(organization_id=sitting.assembly.organization_id)
     items = Deliberation.objects.filter(sitting=sitting)
     form = forms.ProxyForm(request.POST, people=people, items=items)
@@ -160,6 +168,7 @@ def proxy_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proxy_revoke(request: HttpRequest, pk: int, proxy_id: int) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, pk)
+    _require_record(request, sitting)
     proxy = Proxy.objects.filter(sitting=sitting, pk=proxy_id).first()
     if proxy is None:
         messages.error(request, _("Pouvoir introuvable."))
@@ -172,6 +181,7 @@ def proxy_revoke(request: HttpRequest, pk: int, proxy_id: int) -> HttpResponse:
 @require_POST
 def movement_create(request: HttpRequest, pk: int) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, pk)
+    _require_record(request, sitting)
     people = Person.objects.filter(organization_id=sitting.assembly.organization_id)
     form = forms.MovementForm(request.POST, people=people, items=Deliberation.objects.filter(sitting=sitting))
     if not form.is_valid():

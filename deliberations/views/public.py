@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from core.pagination import window_page
 from deliberations import selectors
 
 
+@require_safe
 def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
     """The published deliberations of a collectivité, for everyone (CGCT L2131-1)."""
     organization, assembly_ids = selectors.public_register(organization_id)
@@ -60,6 +62,7 @@ def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
     )
 
 
+@require_safe
 def public_extract(request: HttpRequest, organization_id: int, pk: int) -> HttpResponse:
     """The PDF extract of a published deliberation, without login."""
     from deliberations.documents import public_extract_response

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from core import tenancy
 from core.errors import DomainError
@@ -33,6 +33,7 @@ from deliberations.views._common import (
 
 
 @login_required
+@require_safe
 def sitting_list(request: HttpRequest) -> HttpResponse:
     # The filter's menu lists the user's assemblies, whose names the rows print: read once,
     # they also scope the sittings (no query of assembly ids, no assembly or organization
@@ -224,11 +225,28 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
 
 
 @login_required
+@require_safe
 def sitting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, pk, page=True)
     return render(
         request, "pages/deliberations/sitting_detail.jinja", _sitting_context(request, sitting), using="pages"
     )
+
+
+# What each button needs, checked before anything posted is read.
+ACTION_CAPABILITIES: dict[str, Capability] = {
+    "convoquer": Capability.MANAGE_SITTINGS,
+    "ouvrir": Capability.RECORD_VOTES,
+    "clore": Capability.RECORD_VOTES,
+    "publier-liste": Capability.MANAGE_SITTINGS,
+    "approuver-pv": Capability.MANAGE_SITTINGS,
+    "publier-pv": Capability.MANAGE_SITTINGS,
+    "reconvoquer": Capability.MANAGE_SITTINGS,
+    "inscrire": Capability.MANAGE_SITTINGS,
+    "tous-presents": Capability.RECORD_VOTES,
+    "document": Capability.GENERATE_DOCUMENTS,
+    "documents": Capability.GENERATE_DOCUMENTS,
+}
 
 
 @login_required
@@ -238,6 +256,8 @@ def sitting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     publish the minutes, reconvene after a failed quorum, add an item to the agenda."""
     sitting = selectors.sitting_for(request.user, pk)
     user = request.user
+    if action in ACTION_CAPABILITIES:
+        tenancy.require(user, sitting.assembly.organization_id, ACTION_CAPABILITIES[action])
     target: Any = sitting
     try:
         if action == "convoquer":

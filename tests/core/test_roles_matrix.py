@@ -1,0 +1,133 @@
+"""Every page action, tried by every role: 403 exactly when the role lacks the capability
+the action needs, whatever is posted (a valid form, an invalid one, nothing), and never a
+server error for the roles that may act."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from core.roles import role_allows
+from tests.canary.urls import parameters, patterns
+from tests.canary.world import ROLES, Tenant, build_tenant
+from tests.core import roles_matrix as matrix
+from tests.core.roles_matrix import PAGE_ACTS, Act
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Tenant]:
+    """One collectivité with every kind of object and a user of each role, built once for
+    the module inside a transaction rolled back at the end; each test runs in a savepoint."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            from reminders.models import Deadline
+
+            built = build_tenant("ROLESA")
+            deadlines = Deadline.objects.filter(organization=built.organization).order_by("due_date", "pk")
+            built.objects["deadline"] = deadlines.first()
+            yield built
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def tenant(built: Tenant, db: None) -> Tenant:
+    return built
+
+
+def client_of(user: Any) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def expected_forbidden(act: Act, role: str) -> bool:
+    return act.capability is not None and not role_allows(role, act.capability)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("act", PAGE_ACTS, ids=lambda act: act.id)
+def test_page_action_checks_its_capability(
+    tenant: Tenant, act: Act, role: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    url = reverse(act.name, kwargs=act.url_kwargs(tenant))
+    client = client_of(tenant.users[role])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(url) if act.method == "get" else client.post(url, act.data)
+    if expected_forbidden(act, role):
+        assert response.status_code == 403, f"{role} {act.id}: {response.status_code}"
+    else:
+        assert response.status_code not in (403, 405), f"{role} {act.id}: {response.status_code}"
+        assert response.status_code < 500, f"{role} {act.id}: {response.status_code}"
+
+
+@pytest.mark.parametrize("act", [a for a in PAGE_ACTS if a.method == "post" and a.capability], ids=lambda a: a.id)
+def test_a_forbidden_role_gets_403_even_with_a_valid_looking_form(tenant: Tenant, act: Act) -> None:
+    """The capability is checked before the form: a full form posted by a reader is refused
+    the same way as an empty one, never answered with the form and its errors."""
+    forbidden = [role for role in ROLES if expected_forbidden(act, role)]
+    assert forbidden, act.id
+    posted = {
+        "title": "Titre",
+        "name": "Nom",
+        "reason": "Motif",
+        "day": "2026-01-05",
+        "signed_on": "2026-01-05",
+        "sent_on": "2026-01-05",
+        "received_on": "2026-01-06",
+        "status": "present",
+        "next_value": "12",
+        "year": "2026",
+        **act.data,
+    }
+    url = reverse(act.name, kwargs=act.url_kwargs(tenant))
+    for role in forbidden:
+        response = client_of(tenant.users[role]).post(url, posted)
+        assert response.status_code == 403, f"{role} {act.id}: {response.status_code}"
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    """A new URL must say what it needs: an action with its capability, the user's own, or a read page."""
+    names = {name for name, _pattern in patterns() if not name.startswith(matrix.OWN_TESTS)}
+    acted = {act.name for act in PAGE_ACTS}
+    classified = acted | matrix.READ_PAGES | matrix.OUTSIDE
+    assert names - classified == set(), "URLs missing from the roles matrix"
+    assert classified - names == set(), "the roles matrix names URLs that no longer exist"
+    assert acted & matrix.READ_PAGES == set()
+    # A page both read by all and acted upon by some has its GET among the read pages' tests.
+    assert acted >= matrix.READ_AND_ACT
+
+
+@pytest.mark.parametrize("name", sorted(matrix.READ_PAGES))
+def test_a_read_page_refuses_a_post(tenant: Tenant, name: str) -> None:
+    """Pages that only read answer 405 to a POST: an action cannot hide behind one unlisted."""
+    kwargs = parameters(tenant)[name][0]
+    response = client_of(tenant.admin).post(reverse(name, kwargs=kwargs), {})
+    assert response.status_code == 405, f"{name}: {response.status_code}"
+
+
+def _action_literals(view: Any) -> set[str]:
+    """The action slugs a view compares ``action`` with."""
+    return set(re.findall(r'action == "([a-z_-]+)"', inspect.getsource(view)))
+
+
+def test_every_button_of_every_action_view_is_in_the_matrix() -> None:
+    from conventions.views import actions, amendments, committees
+    from deliberations.views import acts, sittings
+
+    assert set(matrix.CONVENTION_ACTIONS) == set(actions.ACTIONS)
+    assert set(matrix.AMENDMENT_ACTIONS) == _action_literals(amendments.amendment_action)
+    assert set(matrix.COMMITTEE_ACTIONS) == _action_literals(committees.committee_action)
+    assert set(matrix.MEETING_ACTIONS) == _action_literals(committees.meeting_action)
+    assert set(matrix.DELIBERATION_ACTIONS) == _action_literals(acts.deliberation_action)
+    assert set(matrix.SITTING_ACTIONS) == _action_literals(sittings.sitting_action)
