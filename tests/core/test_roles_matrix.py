@@ -5,6 +5,7 @@ server error for the roles that may act."""
 from __future__ import annotations
 
 import inspect
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -14,11 +15,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
+from core import services as core_services
 from core.roles import role_allows
 from tests.canary.urls import parameters, patterns
 from tests.canary.world import ROLES, Tenant, build_tenant
 from tests.core import roles_matrix as matrix
 from tests.core.roles_matrix import PAGE_ACTS, Act
+from tests.core.roles_matrix_api import WRITES, Write, path_values
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +134,56 @@ def test_every_button_of_every_action_view_is_in_the_matrix() -> None:
     assert set(matrix.MEETING_ACTIONS) == _action_literals(committees.meeting_action)
     assert set(matrix.DELIBERATION_ACTIONS) == _action_literals(acts.deliberation_action)
     assert set(matrix.SITTING_ACTIONS) == _action_literals(sittings.sitting_action)
+
+
+# --- The REST API: every write of the OpenAPI schema, with a token of each role ---------------
+
+
+def api_writes() -> set[tuple[str, str]]:
+    from config.api import api
+
+    schema = api.get_openapi_schema()
+    prefix = "/api/v1"
+    return {
+        (method, path.removeprefix(prefix))
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"post", "put", "patch", "delete"}
+    }
+
+
+def test_every_api_write_is_in_the_matrix() -> None:
+    """A new write of the API must say what it needs."""
+    writes = api_writes()
+    assert writes - set(WRITES) == set(), "API writes missing from the roles matrix"
+    assert set(WRITES) - writes == set(), "the roles matrix names API writes that no longer exist"
+
+
+def api_request(tenant: Tenant, role: str, method: str, path: str, write: Write) -> Any:
+    _token, key = core_services.create_api_token(user=tenant.users[role], name="matrice des rôles")
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    values = {**path_values(tenant), **(write.path(tenant) if write.path else {})}
+    url = "/api/v1" + re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+    body = write.body(tenant) if write.body else None
+    if write.multipart:
+        return client.post(url, body)
+    if body is None:
+        return client.generic(method.upper(), url)
+    return client.generic(method.upper(), url, json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("operation", sorted(WRITES), ids=lambda op: f"{op[0].upper()} {op[1]}")
+def test_api_write_checks_its_capability(
+    tenant: Tenant, operation: tuple[str, str], role: str, django_capture_on_commit_callbacks: Any
+) -> None:
+    method, path = operation
+    write = WRITES[operation]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_request(tenant, role, method, path, write)
+    detail = f"{role} {method.upper()} {path}: {response.status_code} {response.content[:300]!r}"
+    if write.capability is not None and not role_allows(role, write.capability):
+        assert response.status_code == 403, detail
+    else:
+        assert response.status_code != 403, detail
+        assert response.status_code < 500, detail
