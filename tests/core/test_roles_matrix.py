@@ -54,6 +54,20 @@ def client_of(user: Any) -> Client:
     return client
 
 
+def footprint() -> dict[str, int]:
+    """How many rows each history table and the stored documents and batches hold: a refused
+    request leaves them as they were (nothing changed, nothing produced)."""
+    from django.apps import apps
+
+    tracked = [
+        model
+        for model in apps.get_models()
+        if model.__name__.startswith("Historical")
+        or model._meta.label in {"documents.StoredDocument", "documents.DocumentBatch"}
+    ]
+    return {model._meta.label: model._default_manager.count() for model in tracked}
+
+
 def expected_forbidden(act: Act, role: str) -> bool:
     return act.capability is not None and not role_allows(role, act.capability)
 
@@ -65,10 +79,12 @@ def test_page_action_checks_its_capability(
 ) -> None:
     url = reverse(act.name, kwargs=act.url_kwargs(tenant))
     client = client_of(tenant.users[role])
+    before = footprint()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get(url) if act.method == "get" else client.post(url, act.data)
     if expected_forbidden(act, role):
         assert response.status_code == 403, f"{role} {act.id}: {response.status_code}"
+        assert footprint() == before, f"{role} {act.id} changed something before being refused"
     else:
         assert response.status_code not in (403, 405), f"{role} {act.id}: {response.status_code}"
         assert response.status_code < 500, f"{role} {act.id}: {response.status_code}"
@@ -179,11 +195,13 @@ def test_api_write_checks_its_capability(
 ) -> None:
     method, path = operation
     write = WRITES[operation]
+    before = footprint()
     with django_capture_on_commit_callbacks(execute=True):
         response = api_request(tenant, role, method, path, write)
     detail = f"{role} {method.upper()} {path}: {response.status_code} {response.content[:300]!r}"
     if write.capability is not None and not role_allows(role, write.capability):
         assert response.status_code == 403, detail
+        assert footprint() == before, f"{detail}: changed something before being refused"
     else:
         assert response.status_code != 403, detail
         assert response.status_code < 500, detail
