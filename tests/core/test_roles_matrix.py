@@ -150,6 +150,13 @@ def test_every_button_of_every_action_view_is_in_the_matrix() -> None:
     assert set(matrix.MEETING_ACTIONS) == _action_literals(committees.meeting_action)
     assert set(matrix.DELIBERATION_ACTIONS) == _action_literals(acts.deliberation_action)
     assert set(matrix.SITTING_ACTIONS) == _action_literals(sittings.sitting_action)
+    # And each view checks every button it has (an unlisted one would go unchecked).
+    assert set(actions.CAPABILITIES) == set(actions.ACTIONS)
+    assert set(amendments.AMENDMENT_CAPABILITIES) == set(matrix.AMENDMENT_ACTIONS)
+    assert set(committees.COMMITTEE_CAPABILITIES) == set(matrix.COMMITTEE_ACTIONS)
+    assert set(committees.MEETING_CAPABILITIES) == set(matrix.MEETING_ACTIONS)
+    assert set(acts.ACTION_CAPABILITIES) == set(matrix.DELIBERATION_ACTIONS)
+    assert set(sittings.ACTION_CAPABILITIES) == set(matrix.SITTING_ACTIONS)
 
 
 # --- The REST API: every write of the OpenAPI schema, with a token of each role ---------------
