@@ -212,3 +212,26 @@ def test_api_write_checks_its_capability(
     else:
         assert response.status_code != 403, detail
         assert response.status_code < 500, detail
+
+
+def test_a_reader_produces_no_document_from_the_pages(tenant: Tenant) -> None:
+    """The convention, avenant, termination-letter and meeting documents: a reader's request
+    is refused and stores nothing, a manager's (who may produce documents) stores them."""
+    from documents.models import StoredDocument
+
+    o = tenant.objects
+    urls = [
+        reverse("conventions:action", args=[o["convention"].pk, "documents"]),
+        reverse("conventions:amendment_action", args=[o["convention"].pk, o["amendment"].number, "documents"]),
+        reverse("conventions:action", args=[o["noticed_convention"].pk, "letter"]),
+        reverse("conventions:meeting_action", args=[o["meeting"].pk, "documents"]),
+    ]
+    stored = StoredDocument.objects.filter(organization=tenant.organization)
+    before = set(stored.values_list("pk", flat=True))
+    reader = client_of(tenant.users["viewer"])
+    assert [reader.post(url).status_code for url in urls] == [403] * 4
+    assert set(stored.values_list("pk", flat=True)) == before
+    manager = client_of(tenant.users["manager"])
+    assert [manager.post(url).status_code for url in urls] == [302] * 4
+    produced = set(stored.exclude(pk__in=before).values_list("kind", flat=True))
+    assert {"convention", "amendment", "termination_letter", "committee_convocation"} <= produced
