@@ -149,7 +149,10 @@ def _amend(request: HttpRequest, convention: Convention) -> str:
     form = forms.AmendmentForm(request.POST)
     form.fields["clause"].choices = [("", "")] + [(c.pk, str(c)) for c in convention.clauses.all()]  # type: ignore[attr-defined]
     data = valid(form)
-    clause = convention.clauses.get(pk=data.pop("clause")) if data.get("clause") else None
+    # The article replaced is optional: popped whether chosen or not, so that it reaches the
+    # service once, as an object.
+    chosen = data.pop("clause", None)
+    clause = convention.clauses.get(pk=chosen) if chosen else None
     amendment = services.create_amendment(user=request.user, convention=convention, clause=clause, **data)
     return _("L'avenant n° %(n)s est rédigé.") % {"n": amendment.number}
 

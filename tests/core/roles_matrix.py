@@ -88,6 +88,9 @@ CONVENTION_OF = {
     "receipt": "noticed_convention",
     "letter": "noticed_convention",
 }
+# Forms posted whole where an empty one would stop at its validation: an avenant that
+# replaces no article (it answered a server error).
+CONVENTION_DATA: dict[str, dict[str, Any]] = {"amend": {"title": "Avenant", "new_duration_months": "24"}}
 AMENDMENT_ACTIONS = {
     "approve": C.EDIT_CONVENTIONS,
     "send_for_signature": C.EDIT_CONVENTIONS,
@@ -146,6 +149,7 @@ def _slugged() -> list[Act]:
             "post",
             capability,
             _on(CONVENTION_OF.get(action, "convention"), action),
+            data=CONVENTION_DATA.get(action, {}),
             label=action,
         )
         for action, capability in CONVENTION_ACTIONS.items()
