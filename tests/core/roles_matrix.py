@@ -89,8 +89,11 @@ CONVENTION_OF = {
     "letter": "noticed_convention",
 }
 # Forms posted whole where an empty one would stop at its validation: an avenant that
-# replaces no article (it answered a server error).
-CONVENTION_DATA: dict[str, dict[str, Any]] = {"amend": {"title": "Avenant", "new_duration_months": "24"}}
+# replaces no article, an obligation that cannot exist (both answered server errors).
+CONVENTION_DATA: dict[str, dict[str, Any]] = {
+    "amend": {"title": "Avenant", "new_duration_months": "24"},
+    "fulfil": {"obligation": "99999999999999999999", "day": "2026-01-05"},
+}
 AMENDMENT_ACTIONS = {
     "approve": C.EDIT_CONVENTIONS,
     "send_for_signature": C.EDIT_CONVENTIONS,
