@@ -20,6 +20,8 @@ from conventions.models import (
 )
 from conventions.services.clauses import clause_variables
 from core.formatting import french_amount, french_date
+from core.roles import Capability
+from core.tenancy import require
 from documents.context import organization_context
 from documents.models import DocumentKind
 from documents.services import generate_document
@@ -303,6 +305,7 @@ def committee_minutes_context(meeting: CommitteeMeeting) -> dict[str, Any]:
 
 
 def generate_convention(*, convention: Convention, user: Any) -> list[Any]:
+    require(user, convention.organization_id, Capability.GENERATE_DOCUMENTS)
     return generate_document(
         kind=DocumentKind.CONVENTION,
         organization=convention.organization,
@@ -314,6 +317,7 @@ def generate_convention(*, convention: Convention, user: Any) -> list[Any]:
 
 
 def generate_termination_letter(*, convention: Convention, user: Any) -> list[Any]:
+    require(user, convention.organization_id, Capability.GENERATE_DOCUMENTS)
     return generate_document(
         kind=DocumentKind.TERMINATION_LETTER,
         organization=convention.organization,
@@ -325,6 +329,7 @@ def generate_termination_letter(*, convention: Convention, user: Any) -> list[An
 
 
 def generate_amendment(*, amendment: Amendment, user: Any) -> list[Any]:
+    require(user, amendment.convention.organization_id, Capability.GENERATE_DOCUMENTS)
     return generate_document(
         kind=DocumentKind.AMENDMENT,
         organization=amendment.convention.organization,
@@ -336,6 +341,7 @@ def generate_amendment(*, amendment: Amendment, user: Any) -> list[Any]:
 
 
 def generate_meeting(*, meeting: CommitteeMeeting, user: Any) -> list[Any]:
+    require(user, meeting.committee.organization_id, Capability.GENERATE_DOCUMENTS)
     organization = meeting.committee.organization
     documents = generate_document(
         kind=DocumentKind.COMMITTEE_CONVOCATION,
