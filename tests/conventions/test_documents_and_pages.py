@@ -1,8 +1,6 @@
 """Generated documents read back as text, and the pages as legal staff and managers use them."""
 
 import io
-import subprocess
-import tempfile
 from datetime import date, time
 
 import docx
@@ -11,6 +9,7 @@ import pytest
 from conventions import documents, services
 from conventions.models import Convention, ConventionStatus
 from core.roles import Role
+from tests import readers
 from tests.conventions.helpers import copies_of, draft, partner_of, signatory_for, signed
 from tests.factories import member
 
@@ -18,12 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf_text(stored):
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(stored.file.read())
-        handle.flush()
-        return subprocess.run(
-            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
-        ).stdout
+    return readers.pdf_text(stored.file.read())
 
 
 def docx_text(stored):

@@ -3,8 +3,6 @@ documents, names its own two parties and its one approving deliberation, and not
 other collectivités loaded with it (the detail once read whole tables when chained)."""
 
 import io
-import subprocess
-import tempfile
 
 import docx
 import pytest
@@ -16,6 +14,7 @@ from core.models import User
 from deliberations.models import Deliberation
 from documents.models import StoredDocument
 from parties.models import Organization
+from tests import readers
 
 pytestmark = pytest.mark.django_db
 
@@ -78,10 +77,7 @@ def test_the_document_context_names_exactly_its_two_parties_and_its_deliberation
 
 
 def _pdf_text(data: bytes) -> str:
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(data)
-        handle.flush()
-        return subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True).stdout
+    return readers.pdf_text(data)
 
 
 def _docx_text(data: bytes) -> str:

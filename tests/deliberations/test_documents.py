@@ -1,7 +1,6 @@
 """The demo sittings and their documents, read back as a reader would."""
 
 import io
-import subprocess
 from datetime import date
 
 import pytest
@@ -12,6 +11,7 @@ from deliberations import demo, documents, selectors
 from deliberations.models import Assembly, Deliberation, DeliberationState
 from documents.models import StoredDocument
 from parties import demo as parties_demo
+from tests import readers
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,7 @@ def aix():
 def _pdf_text(document: StoredDocument) -> str:
     with document.file.open("rb") as handle:
         data = handle.read()
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
-    return " ".join(result.stdout.decode().split())
+    return " ".join(readers.pdf_text(data).split())
 
 
 def _flat(text: str) -> str:
