@@ -6,6 +6,7 @@ answered 422 before any service runs, the same on SQLite and PostgreSQL:
 - text: no NUL character, no lone surrogate, no longer than its column (``max_length``
   read from the model field the schema names in ``django_model``), one of the column's
   choices when it has some;
+- numbers: never a boolean (``true`` is not read as 1);
 - integers: within their column's range as PostgreSQL stores it (an id: a ``bigint``;
   any other number: an ``integer``; a year: 1900 to 2999);
 - decimals and floats: finite, and within the column's ``max_digits``/``decimal_places``;
@@ -103,6 +104,13 @@ def clean_text(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise PydanticCustomError("text_encoding", _("Caractère invalide (moitié de paire UTF-16 isolée).")) from None
+    return value
+
+
+def not_boolean(value: Any) -> Any:
+    """A number, not ``true``/``false``: pydantic would read them as 1 and 0, a silent guess."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("number_boolean", _("Nombre attendu, pas un booléen."))
     return value
 
 
@@ -231,9 +239,9 @@ def strict(annotation: Any, name: str, column: models.Field[Any, Any] | None, se
             return text_type(column)
         if annotation is int:
             low, high = integer_range(name, column)
-            return Annotated[int, Ge(low), Le(high)]
+            return Annotated[int, Ge(low), Le(high), BeforeValidator(not_boolean)]
         if annotation is float:
-            return Annotated[float, Field(allow_inf_nan=False)]
+            return Annotated[float, Field(allow_inf_nan=False), BeforeValidator(not_boolean)]
         if annotation is Decimal:
             if isinstance(column, models.DecimalField):
                 digits = Field(allow_inf_nan=False, max_digits=column.max_digits, decimal_places=column.decimal_places)
