@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
+from ninja.errors import ValidationError as InputError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -261,14 +262,32 @@ def verify_stored(request: HttpRequest, document_id: int) -> dict[str, Any]:
     }
 
 
+def _only_the_file(request: HttpRequest) -> None:
+    """An upload that takes a file alone refuses any other field (never dropped silently)."""
+    others = [name for name in request.POST if name != "file"] + [name for name in request.FILES if name != "file"]
+    if others:
+        raise InputError(
+            [
+                {
+                    "loc": ("form", name),
+                    "msg": _("Champ inconnu : seul « file » est attendu."),
+                    "type": "extra_forbidden",
+                }
+                for name in others
+            ]
+        )
+
+
 @router.post("/pdf-verifications", response=VerificationOut, summary="Vérifier les signatures d'un PDF envoyé")
 def verify_upload(request: HttpRequest, file: UploadedFile = File(...)) -> dict[str, Any]:  # noqa: B008
+    _only_the_file(request)
     data = _read_upload(file, "DOCUMENTS_VERIFY_MAX_BYTES", 50 * 1024 * 1024)
     return services.verify_bytes(data=data, organization_ids=tenancy.organization_ids(request.user)).as_dict()
 
 
 @router.post("/documents/{document_id}/scan", response={201: DocumentOut}, summary="Déposer l'original signé numérisé")
 def upload_scan(request: HttpRequest, document_id: int, file: UploadedFile = File(...)) -> Status[StoredDocument]:  # noqa: B008
+    _only_the_file(request)
     document = selectors.document_for(request.user, document_id)
     data = _read_upload(file, "DOCUMENTS_SCAN_MAX_BYTES", 20 * 1024 * 1024)
     return Status(201, services.upload_scan(document=document, user=request.user, data=data))

@@ -224,6 +224,12 @@ def test_api_upload_template_and_scan(api_for, legal_user, organization, pdf_doc
         f"/api/v1/documents/{pdf_document.pk}/scan", {"file": SimpleUploadedFile("s.pdf", b"<html>")}
     )
     assert fake.status_code == 400
+    extra = api.client.post(
+        f"/api/v1/documents/{pdf_document.pk}/scan",
+        {"file": SimpleUploadedFile("s.pdf", read(pdf_document)), "signed_on": "2024-03-26"},
+    )
+    assert extra.status_code == 422 and extra.json()["field"] == "signed_on"
+    assert StoredDocument.objects.filter(origin="scan").count() == 1  # the refused one stored nothing
 
 
 def test_api_batch_status(api_for, legal_user, organization, django_capture_on_commit_callbacks):
