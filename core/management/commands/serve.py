@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
         self.start("web", [*manage, "runserver", address, "--noreload"], env)
         if not options["no_worker"]:
-            self.start("worker", [*manage, "db_worker"], env)
+            self.start("worker", [*manage, "db_worker", "--no-reload"], env)  # one process, stopped with the rest
         if not options["no_daily"]:
             threading.Thread(target=self.daily, args=(manage, env), daemon=True).start()
 
