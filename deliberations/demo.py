@@ -198,6 +198,18 @@ def _docx_bytes(title: str) -> bytes:
     return buffer.getvalue()
 
 
+def _pdf_bytes(title: str) -> bytes:
+    """An annex as the préfecture receives it: @CTES transmits PDF files only."""
+    from html import escape
+
+    from documents.rendering import html_to_pdf
+
+    return html_to_pdf(
+        f"<html lang='fr'><body><h1>{escape(title)}</h1>"
+        "<p>Convention de partenariat — annexe de la délibération.</p></body></html>"
+    )
+
+
 def _set_counter(assembly: Assembly, year: int, last_value: int) -> None:
     rule = NumberingRule.objects.get(assembly=assembly)
     NumberingCounter.objects.update_or_create(
@@ -341,8 +353,22 @@ def load_montpellier(user: User) -> str:
     annex = SimpleUploadedFile(
         "Convention Ville - FLAG! 2024-2027.docx", _docx_bytes("Convention Ville - FLAG! 2024-2027")
     )
+    # The convention in Word for the services, not transmitted; in PDF for the préfecture.
     services.add_annex(
-        user=user, deliberation=deliberation, upload=annex, title="Convention Ville - FLAG! 2024-2027.docx"
+        user=user,
+        deliberation=deliberation,
+        upload=annex,
+        title="Convention Ville - FLAG! 2024-2027.docx",
+        transmitted=False,
+    )
+    services.add_annex(
+        user=user,
+        deliberation=deliberation,
+        upload=SimpleUploadedFile(
+            "Convention Ville - FLAG! 2024-2027.pdf", _pdf_bytes("Convention Ville - FLAG! 2024-2027")
+        ),
+        title="Convention Ville - FLAG! 2024-2027.pdf",
+        type_code="99_AU",
     )
     services.sign(user=user, deliberation=deliberation, signed_on=date(2024, 4, 8))
     services.record_transmission(

@@ -333,6 +333,21 @@ class AcknowledgementForm(forms.Form):
 class AnnexForm(forms.Form):
     title = forms.CharField(label=_("Titre"), required=False)
     file = forms.FileField(label=_("Fichier (PDF, DOCX, ODT, XLSX, image)"))
+    type_code = forms.CharField(label=_("Type de pièce @CTES"), required=False, max_length=5)
+
+
+class AnnexTypeForm(forms.Form):
+    type_code = forms.RegexField(label=_("Type de pièce @CTES"), regex=r"^[0-9]{2}_[A-Z]{2}$", max_length=5)
+
+
+class AcknowledgementFileForm(forms.Form):
+    file = forms.FileField(label=_("Accusé de réception (XML ARActe ou PDF tamponné)"))
+    received_on = forms.DateField(
+        label=_("Réception en préfecture"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Seulement si le tampon du PDF ne la donne pas."),
+    )
 
 
 class ReasonForm(forms.Form):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.deliberation_detail, name="detail"),
     path("<int:pk>/modifier/", views.deliberation_edit, name="edit"),
     path("<int:pk>/vote/", views.vote, name="vote"),
+    path("<int:pk>/ctes.zip", views.ctes_package, name="ctes_package"),
     path("<int:pk>/action/<slug:action>/", views.deliberation_action, name="action"),
     path("assemblees/", views.assembly_list, name="assembly_list"),
     path("assemblees/nouvelle/", views.assembly_create, name="assembly_create"),

@@ -3,16 +3,18 @@
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Schema, Status
+from ninja.errors import ValidationError as InputError
 from ninja.files import UploadedFile
 
 from core.api_inputs import StrictInput
 from deliberations import documents, selectors, services
 from deliberations.api._common import Router
 from deliberations.api.acts import DeliberationDetailOut, act_step
-from deliberations.models import Deliberation, Transmission
+from deliberations.models import Annex, Deliberation, Transmission
 from parties.models import Signatory
 
 router = Router()
@@ -60,6 +62,12 @@ class AnnexOut(Schema):
     size: int
     sha256: str
     transmitted: bool
+    type_code: str
+
+
+class AnnexPatch(StrictInput):
+    django_model = Annex
+    type_code: str
 
 
 @router.post("/deliberations/{deliberation_id}/sign", response=DeliberationDetailOut, summary="Signer")
@@ -91,6 +99,56 @@ def acknowledge(request: HttpRequest, deliberation_id: int, payload: Acknowledge
     return act_step(request, deliberation_id, services.record_acknowledgement, **payload.dict())
 
 
+def _only_fields(request: HttpRequest, fields: set[str], files: set[str]) -> None:
+    """A multipart upload refuses any field it does not take (never dropped silently)."""
+    others = [n for n in request.POST if n not in fields] + [n for n in request.FILES if n not in files]
+    if others:
+        raise InputError(
+            [
+                {"loc": ("form", name), "msg": _("Champ inconnu pour cet envoi."), "type": "extra_forbidden"}
+                for name in others
+            ]
+        )
+
+
+@router.post(
+    "/deliberations/{deliberation_id}/acknowledgement/file",
+    response=DeliberationDetailOut,
+    summary="Importer l'accusé de réception (multipart : file = XML ARActe ou PDF tamponné, received_on)",
+)
+def import_acknowledgement(
+    request: HttpRequest,
+    deliberation_id: int,
+    file: File[UploadedFile],
+    received_on: Form[date | None] = None,
+) -> Any:
+    _only_fields(request, {"received_on"}, {"file"})
+    return act_step(
+        request,
+        deliberation_id,
+        services.import_acknowledgement,
+        data=file.read(),
+        filename=file.name or "",
+        received_on=received_on,
+    )
+
+
+@router.get(
+    "/deliberations/{deliberation_id}/ctes-package",
+    response={200: None},
+    summary="Paquet @CTES de l'acte (ZIP : message actes:Acte, acte et annexes en PDF)",
+    openapi_extra={"responses": {200: {"content": {"application/zip": {}}, "description": "Le ZIP"}}},
+)
+def ctes_package(
+    request: HttpRequest, deliberation_id: int, nature: Literal["", "DE", "AR", "AI", "CC", "BF", "AU"] = ""
+) -> Any:
+    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    package = services.build_package(deliberation=deliberation, nature=nature)
+    response = HttpResponse(package.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package.name}"'
+    return response
+
+
 @router.post("/deliberations/{deliberation_id}/publication", response=DeliberationDetailOut, summary="Publication")
 def publish(request: HttpRequest, deliberation_id: int, payload: PublicationIn) -> Any:
     return act_step(request, deliberation_id, services.publish, published_on=payload.published_on)
@@ -117,12 +175,29 @@ def add_annex(
     file: File[UploadedFile],
     title: Annotated[str, Form(max_length=200)] = "",
     transmitted: Form[bool] = True,
+    type_code: Annotated[str, Form(pattern=r"^[0-9]{2}_[A-Z]{2}$")] = "99_AU",
 ) -> Any:
     deliberation = selectors.deliberation_for(request.user, deliberation_id)
     annex = services.add_annex(
-        user=request.user, deliberation=deliberation, upload=file, title=title, transmitted=transmitted
+        user=request.user,
+        deliberation=deliberation,
+        upload=file,
+        title=title,
+        transmitted=transmitted,
+        type_code=type_code,
     )
     return Status(201, annex)
+
+
+@router.patch(
+    "/deliberations/{deliberation_id}/annexes/{annex_id}",
+    response=AnnexOut,
+    summary="Type de pièce @CTES d'une annexe (CodeTypePJ)",
+)
+def set_annex_type(request: HttpRequest, deliberation_id: int, annex_id: int, payload: AnnexPatch) -> Any:
+    deliberation = selectors.deliberation_for(request.user, deliberation_id)
+    annex = get_object_or_404(deliberation.annexes.all(), pk=annex_id)
+    return services.set_annex_type(user=request.user, annex=annex, type_code=payload.type_code)
 
 
 @router.delete(

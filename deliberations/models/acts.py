@@ -283,6 +283,14 @@ class Annex(TimeStampedModel):
     size = models.PositiveIntegerField(_("taille (octets)"))
     sha256 = models.CharField(max_length=64)
     transmitted = models.BooleanField(_("transmise en préfecture"), default=True)
+    # Its type in the typologie des pièces @CTES (CodeTypePJ), named in its file's name in the
+    # act's package: "99_AU" (autre document) until the clerk chooses another of the act's list.
+    type_code = models.CharField(
+        _("type de pièce @CTES"),
+        max_length=5,
+        default="99_AU",
+        help_text=_("Code de la typologie des pièces, par exemple 99_AU (autre document)."),
+    )
 
     history = HistoricalRecords()
 
@@ -290,6 +298,9 @@ class Annex(TimeStampedModel):
         verbose_name = _("annexe")
         verbose_name_plural = _("annexes")
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type_code__regex=r"^[0-9]{2}_[A-Z]{2}$"), name="annex_type_code_format"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,7 +1,8 @@
 """Every write of the deliberations app: one function per act, atomic, row-locked.
 
 Split by subject: ``assemblies`` (assemblies, mandates), ``sittings`` (sitting life),
-``acts`` (numbering, agenda, signature, transmission, publication, annexes), ``attendance``
+``acts`` (numbering, agenda, signature, transmission, publication, annexes), ``ctes`` (the
+act's package for the préfecture, its acknowledgement read back), ``attendance``
 (attendance, arrivals and departures, proxies) and ``votes`` (votes, prises d'acte).
 """
 
@@ -41,6 +42,7 @@ from deliberations.services.attendance import (
     set_attendances,
 )
 from deliberations.services.chair import set_item_chair
+from deliberations.services.ctes import build_package, import_acknowledgement, package_plan, set_annex_type
 from deliberations.services.sittings import (
     approve_minutes,
     close_sitting,
@@ -57,6 +59,10 @@ from deliberations.services.votes import BallotInput, record_vote, reopen_item, 
 __all__ = [
     "WORDING_FIELDS",
     "BallotInput",
+    "build_package",
+    "import_acknowledgement",
+    "package_plan",
+    "set_annex_type",
     "add_annex",
     "add_mandate",
     "add_member",

@@ -29,6 +29,7 @@ from deliberations.models import (
     SittingState,
     Transmission,
 )
+from deliberations.rules import ctes as ctes_rules
 from deliberations.services._common import lock_deliberation, lock_sitting, require, save, transition
 from deliberations.services.chair import set_item_chair
 from parties.models import Person, Signatory
@@ -305,9 +306,9 @@ def record_transmission(
             "La transmission est déjà enregistrée : complétez son accusé de réception.", rule=rules.RULE_CTES
         )
     rules.check_nature(nature)
-    internal_number = rules.check_internal_number(
-        internal_number.strip() or rules.suggest_internal_number(locked.number)
-    )
+    # By default the number of the act's @CTES package (rules.ctes.internal_number), so that
+    # the acknowledgement of the package sent matches the transmission recorded.
+    internal_number = rules.check_internal_number(internal_number.strip() or ctes_rules.internal_number(locked.number))
     if locked.signed_on and sent_on < locked.signed_on:
         raise DomainError("L'acte ne peut pas être transmis avant d'être signé.", rule=rules.RULE_CTES, field="sent_on")
     transition(locked, "transmit", label="Transmettre en préfecture")
@@ -406,9 +407,15 @@ def _maybe_enforceable(deliberation: Deliberation, *, user: Any) -> Deliberation
 
 @transaction.atomic
 def add_annex(
-    *, user: Any, deliberation: Deliberation, upload: UploadedFile, title: str = "", transmitted: bool = True
+    *,
+    user: Any,
+    deliberation: Deliberation,
+    upload: UploadedFile,
+    title: str = "",
+    transmitted: bool = True,
+    type_code: str = ctes_rules.DEFAULT_ANNEX_TYPE,
 ) -> Annex:
-    """Attach a file, checked by its content and size."""
+    """Attach a file, checked by its content and size, with its type of piece for @CTES."""
     require(user, deliberation.assembly.organization_id, Capability.MANAGE_SITTINGS)
     locked = lock_deliberation(deliberation)
     if locked.state not in (*EDITABLE_STATES, *DECIDED_STATES, DeliberationState.SIGNED):
@@ -423,8 +430,15 @@ def add_annex(
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
+    if type_code != ctes_rules.DEFAULT_ANNEX_TYPE:
+        type_code = ctes_rules.check_type_code(type_code.strip().upper())
+        if type_code not in ctes_rules.PIECE_TYPE_LABELS:
+            raise DomainError(
+                f"Type de pièce « {type_code} » inconnu.", rule=ctes_rules.RULE_TYPOLOGY, field="type_code"
+            )
     annex = Annex(
         deliberation=locked,
+        type_code=type_code,
         title=title.strip() or name,
         content_type=content_type,
         size=upload.size or 0,

@@ -2,6 +2,7 @@
 selector, a template. Every view ``urls.py`` names is importable from here."""
 
 from deliberations.views.acts import (
+    ctes_package,
     deliberation_action,
     deliberation_create,
     deliberation_detail,
@@ -28,6 +29,7 @@ __all__ = [
     "assembly_numbering",
     "assembly_wording",
     "attendance",
+    "ctes_package",
     "attendance_one",
     "deliberation_action",
     "deliberation_create",

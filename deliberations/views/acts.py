@@ -20,6 +20,7 @@ from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, rules, selectors, services
 from deliberations.models import Deliberation, DeliberationState, Sitting, SittingState, VoteChoice
+from deliberations.rules import ctes as ctes_rules
 from deliberations.services import BallotInput
 from deliberations.views._common import (
     error_text,
@@ -197,16 +198,64 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transmission_form": forms.TransmissionForm(
                 initial={
                     "sent_on": timezone.localdate(),
-                    "internal_number": rules.suggest_internal_number(deliberation.number),
+                    "internal_number": _ctes_number(deliberation.number),
                 }
             ),
             "ack_form": forms.AcknowledgementForm(),
             "date_form": forms.DateForm(initial={"day": timezone.localdate()}),
             "annex_form": forms.AnnexForm(),
+            "ack_file_form": forms.AcknowledgementFileForm(),
+            **_ctes_panel(deliberation),
             "states": DeliberationState,
         },
         using="pages",
     )
+
+
+def _ctes_number(number: str) -> str:
+    try:
+        return ctes_rules.internal_number(number)
+    except DomainError:
+        return ""  # the form asks for one; its help says why
+
+
+def _ctes_panel(deliberation: Deliberation) -> dict[str, Any]:
+    """The act's @CTES package as its page shows it: the names and values it will hold, or why
+    it cannot be made yet; and the types of piece its annexes may take."""
+    plan, refusal = None, ""
+    # An act that goes to the préfecture once decided; before that, or never, no panel.
+    if deliberation.state in services.ctes.PACKABLE_STATES and deliberation.requires_transmission:
+        try:
+            plan = services.package_plan(deliberation)
+        except DomainError as exc:
+            refusal = error_text(exc)
+    nature = plan.nature if plan else getattr(getattr(deliberation, "transmission", None), "nature", "DE")
+    try:
+        matieres = ctes_rules.matiere_codes(deliberation.subject_code)
+    except DomainError:
+        matieres = None
+    return {
+        "ctes_plan": plan,
+        "ctes_refusal": refusal,
+        "piece_types": [(t.code, f"{t.code} — {t.label}") for t in ctes_rules.piece_types_for(nature, matieres)],
+        "piece_labels": ctes_rules.PIECE_TYPE_LABELS,
+    }
+
+
+@login_required
+@require_safe
+def ctes_package(request: HttpRequest, pk: int) -> HttpResponse:
+    """The act's @CTES package (ZIP) for S2LOW, Pastell or another operator; a refusal goes
+    back to the act's page with the rule not met."""
+    deliberation = selectors.deliberation_for(request.user, pk)
+    try:
+        package = services.build_package(deliberation=deliberation, nature=request.GET.get("nature", ""))
+    except DomainError as exc:
+        messages.error(request, error_text(exc))
+        return redirect(deliberation.get_absolute_url())
+    response = HttpResponse(package.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{package.name}"'
+    return response
 
 
 # What each button needs, checked before anything posted is read: a role that may not act
@@ -226,6 +275,8 @@ ACTION_CAPABILITIES: dict[str, Capability] = {
     "publier": Capability.MANAGE_SITTINGS,
     "annexe": Capability.MANAGE_SITTINGS,
     "retirer-annexe": Capability.MANAGE_SITTINGS,
+    "type-annexe": Capability.MANAGE_SITTINGS,
+    "accuse-fichier": Capability.MANAGE_SITTINGS,
     "extrait": Capability.GENERATE_DOCUMENTS,
 }
 
@@ -305,9 +356,37 @@ def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             if not form.is_valid():
                 raise DomainError(_("Choisissez un fichier."), field="file")
             services.add_annex(
-                user=user, deliberation=deliberation, upload=form.cleaned_data["file"], title=form.cleaned_data["title"]
+                user=user,
+                deliberation=deliberation,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+                type_code=form.cleaned_data["type_code"] or ctes_rules.DEFAULT_ANNEX_TYPE,
             )
             done = _("L'annexe est ajoutée.")
+        elif action == "type-annexe":
+            annex = selectors.get_or_404(deliberation.annexes.all(), pk=int(request.POST.get("annex", 0) or 0))
+            form = forms.AnnexTypeForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(
+                    _("Choisissez le type de la pièce dans la liste."), rule=ctes_rules.RULE_TYPOLOGY, field="type_code"
+                )
+            services.set_annex_type(user=user, annex=annex, type_code=form.cleaned_data["type_code"])
+            done = _("Le type de l'annexe est enregistré.")
+        elif action == "accuse-fichier":
+            form = forms.AcknowledgementFileForm(request.POST, request.FILES)
+            if not form.is_valid():
+                raise DomainError(
+                    _("Choisissez le fichier de l'accusé de réception (XML ARActe ou PDF tamponné)."), field="file"
+                )
+            upload = form.cleaned_data["file"]
+            services.import_acknowledgement(
+                user=user,
+                deliberation=deliberation,
+                data=upload.read(),
+                filename=upload.name or "",
+                received_on=form.cleaned_data["received_on"],
+            )
+            done = _("L'accusé de réception est enregistré.")
         elif action == "retirer-annexe":
             annex = selectors.get_or_404(deliberation.annexes.all(), pk=int(request.POST.get("annex", 0) or 0))
             services.remove_annex(user=user, annex=annex)
