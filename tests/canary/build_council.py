@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.canary.canary import Canary, Tenant, at, docx_bytes
+from tests.canary.canary import Canary, Tenant, at, docx_bytes, pdf_bytes
 
 
 def build_council(t: Tenant, c: Canary, today: date) -> None:
@@ -83,6 +83,14 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         deliberation=voted,
         upload=SimpleUploadedFile(f"{c()}.docx", docx_bytes(c("Annexe"))),
         title=c("Annexe"),
+        transmitted=False,
+    )
+    # The annex sent to the préfecture in the act's @CTES package (PDF only).
+    services.add_annex(
+        user=admin,
+        deliberation=voted,
+        upload=SimpleUploadedFile(f"{c()}.pdf", pdf_bytes(c("Annexe transmise"))),
+        title=c("Annexe transmise"),
     )
     for item in (voted, noted):
         services.sign(user=admin, deliberation=item, signed_on=held_day + timedelta(days=1))
@@ -155,5 +163,6 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         pending_deliberation=pending,
         postponed_deliberation=postponed,
         proxy=sitting.proxies.get(),
-        annex=voted.annexes.get(),
+        annex=voted.annexes.filter(transmitted=False).get(),
+        pdf_annex=voted.annexes.filter(transmitted=True).get(),
     )

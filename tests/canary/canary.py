@@ -75,6 +75,14 @@ def at(day: date, hour: int = 18) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=PARIS)
 
 
+def pdf_bytes(title: str) -> bytes:
+    from html import escape
+
+    from documents.rendering import html_to_pdf
+
+    return html_to_pdf(f"<html lang='fr'><body><h1>{escape(title)}</h1><p>{escape(title)}</p></body></html>")
+
+
 def docx_bytes(title: str) -> bytes:
     from docx import Document
 

@@ -56,7 +56,13 @@ def bytes_text(data: bytes, name: str = "", content_type: str = "") -> str:
         if "word/document.xml" in names:
             return docx_text(data)
         return zip_text(data)
-    text = data.decode("utf-8", errors="replace")
+    # An XML file says its encoding (the @CTES messages are ISO-8859-1).
+    declared = re.match(rb"<\?xml[^>]*encoding=['\"]([A-Za-z0-9_-]+)['\"]", data)
+    encoding = declared.group(1).decode() if declared else "utf-8"
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError:
+        text = data.decode("utf-8", errors="replace")
     if text.startswith("BEGIN:VCALENDAR"):
         return unfold(text)
     return text

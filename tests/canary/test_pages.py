@@ -27,6 +27,7 @@ SHOWS_OWN = frozenset(
         "deliberations:list",
         "deliberations:detail",
         "deliberations:vote",
+        "deliberations:ctes_package",
         "deliberations:assembly_list",
         "deliberations:assembly_detail",
         "deliberations:sitting_list",

@@ -118,6 +118,7 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         ],
         "deliberations:edit": [{"pk": o["pending_deliberation"].pk}, {"pk": o["agenda_item"].pk}],
         "deliberations:vote": [{"pk": o[key].pk} for key in ("deliberation", "agenda_item", "roll_call")],
+        "deliberations:ctes_package": [{"pk": o["deliberation"].pk}],
         "deliberations:action": [{"pk": o["deliberation"].pk, "action": "extrait"}],
         "deliberations:assembly_list": [{}],
         "deliberations:assembly_create": [{}],

@@ -124,6 +124,8 @@ DELIBERATION_ACTIONS = {
     "publier": C.MANAGE_SITTINGS,
     "annexe": C.MANAGE_SITTINGS,
     "retirer-annexe": C.MANAGE_SITTINGS,
+    "type-annexe": C.MANAGE_SITTINGS,
+    "accuse-fichier": C.MANAGE_SITTINGS,
     "extrait": C.GENERATE_DOCUMENTS,
 }
 SITTING_ACTIONS = {
@@ -258,6 +260,8 @@ READ_PAGES = frozenset(
         "parties:organization_detail",
         "deliberations:list",
         "deliberations:detail",
+        # The act's @CTES package: its extract and annexes, readable by whoever reads the act.
+        "deliberations:ctes_package",
         "deliberations:assembly_list",
         "deliberations:sitting_list",
         "deliberations:sitting_detail",

@@ -170,6 +170,9 @@ WRITES: dict[tuple[str, str], Write] = {
     ("post", "/deliberations/{deliberation_id}/acknowledgement"): Write(
         C.MANAGE_SITTINGS, lambda t: {"received_on": day(), "acknowledgement_id": "034-1"}, _voted
     ),
+    ("post", "/deliberations/{deliberation_id}/acknowledgement/file"): Write(
+        C.MANAGE_SITTINGS, lambda t: {"file": upload("ar.xml", b"<ARActe/>")}, _voted, multipart=True
+    ),
     ("post", "/deliberations/{deliberation_id}/publication"): Write(
         C.MANAGE_SITTINGS, lambda t: {"published_on": day()}, _voted
     ),
@@ -178,6 +181,9 @@ WRITES: dict[tuple[str, str], Write] = {
         C.MANAGE_SITTINGS, lambda t: {"file": upload(), "title": "Plan"}, _voted, multipart=True
     ),
     ("delete", "/deliberations/{deliberation_id}/annexes/{annex_id}"): Write(C.MANAGE_SITTINGS, path=_voted_annex),
+    ("patch", "/deliberations/{deliberation_id}/annexes/{annex_id}"): Write(
+        C.MANAGE_SITTINGS, lambda t: {"type_code": "99_AU"}, _voted_annex
+    ),
     # Conventions' documents.
     ("post", "/conventions/{convention_id}/documents"): Write(C.GENERATE_DOCUMENTS),
     ("post", "/conventions/{convention_id}/termination/letter"): Write(C.GENERATE_DOCUMENTS, path=_noticed),
