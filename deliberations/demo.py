@@ -13,7 +13,6 @@ the recours period of their acts is over, so no years-old deadline shows as over
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -187,17 +186,6 @@ def _person(organization: Organization, first: str, last: str) -> Person:
     return person
 
 
-def _docx_bytes(title: str) -> bytes:
-    from docx import Document
-
-    document = Document()
-    document.add_heading(title, level=1)
-    document.add_paragraph("Convention de partenariat — annexe de la délibération.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def _pdf_bytes(title: str) -> bytes:
     """An annex as the préfecture receives it: @CTES transmits PDF files only."""
     from html import escape
@@ -350,24 +338,15 @@ def load_montpellier(user: User) -> str:
     )
     services.close_sitting(user=user, sitting=sitting, closed_at=datetime(2024, 3, 26, 22, 0, tzinfo=PARIS))
     services.publish_list(user=user, sitting=sitting, published_on=date(2024, 3, 29))
-    annex = SimpleUploadedFile(
-        "Convention Ville - FLAG! 2024-2027.docx", _docx_bytes("Convention Ville - FLAG! 2024-2027")
-    )
-    # The convention in Word for the services, not transmitted; in PDF for the préfecture.
-    services.add_annex(
-        user=user,
-        deliberation=deliberation,
-        upload=annex,
-        title="Convention Ville - FLAG! 2024-2027.docx",
-        transmitted=False,
-    )
+    # The annex keeps the name the register gives it ("….docx", as in the real extract); the
+    # file is the PDF @CTES transmits (it takes PDF files only).
     services.add_annex(
         user=user,
         deliberation=deliberation,
         upload=SimpleUploadedFile(
             "Convention Ville - FLAG! 2024-2027.pdf", _pdf_bytes("Convention Ville - FLAG! 2024-2027")
         ),
-        title="Convention Ville - FLAG! 2024-2027.pdf",
+        title="Convention Ville - FLAG! 2024-2027.docx",
         type_code="99_AU",
     )
     services.sign(user=user, deliberation=deliberation, signed_on=date(2024, 4, 8))

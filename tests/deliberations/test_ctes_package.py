@@ -344,3 +344,36 @@ def test_page_shows_the_package_and_downloads_it(act, client_for):
     assert "ctes-refusal" in page and "matière" in page
     refused = client.get(f"/deliberations/{item.pk}/ctes.zip", follow=True)
     assert refused.redirect_chain and "matière" in refused.content.decode()
+
+
+def test_demo_v2024_067_package_downloadable():
+    """The demo's Montpellier act (a convention, CC, internal number 262151, matière 1.4):
+    its package downloads from its page, named and valued as its page shows it."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from deliberations.models import Deliberation
+
+    call_command("load_demo", verbosity=0)
+    act = Deliberation.objects.get(number="v2024-067")
+    client = Client()
+    client.force_login(
+        get_user_model().objects.get(username="admin"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    page = client.get(act.get_absolute_url()).content.decode()
+    stem = "034-213401722-20240326-262151-CC"
+    assert f"99_CO-{stem}-1-1_1.pdf" in page and f"99_AU-{stem}-1-1_2.pdf" in page
+    archive = _zip(client.get(f"/deliberations/{act.pk}/ctes.zip"))
+    assert archive.namelist() == [f"{stem}-1-1_0.xml", f"99_CO-{stem}-1-1_1.pdf", f"99_AU-{stem}-1-1_2.pdf"]
+    root = etree.fromstring(archive.read(f"{stem}-1-1_0.xml"))
+    ctes.schema().assertValid(root)
+    assert (root.get(f"{A}Date"), root.get(f"{A}NumeroInterne"), root.get(f"{A}CodeNatureActe")) == (
+        "2024-03-26",
+        "262151",
+        "4",
+    )
+    assert [root.find(f"{A}CodeMatiere{n}").get(f"{A}CodeMatiere") for n in (1, 2)] == ["1", "4"]
+    assert root.find(f"{A}Objet").text == " ".join(act.title.split())
+    assert "FLAG" in pdf_text(archive.read(f"99_CO-{stem}-1-1_1.pdf"))
+    assert "FLAG" in pdf_text(archive.read(f"99_AU-{stem}-1-1_2.pdf"))
