@@ -19,7 +19,7 @@ from core import tenancy
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, rules, selectors, services
-from deliberations.models import Deliberation, DeliberationState, Sitting, SittingState, VoteChoice
+from deliberations.models import ActNature, Deliberation, DeliberationState, Sitting, SittingState, VoteChoice
 from deliberations.rules import ctes as ctes_rules
 from deliberations.services import BallotInput
 from deliberations.views._common import (
@@ -205,7 +205,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "date_form": forms.DateForm(initial={"day": timezone.localdate()}),
             "annex_form": forms.AnnexForm(),
             "ack_file_form": forms.AcknowledgementFileForm(),
-            **_ctes_panel(deliberation),
+            **_ctes_panel(deliberation, nature=request.GET.get("nature", "")),
             "states": DeliberationState,
         },
         using="pages",
@@ -219,14 +219,16 @@ def _ctes_number(number: str) -> str:
         return ""  # the form asks for one; its help says why
 
 
-def _ctes_panel(deliberation: Deliberation) -> dict[str, Any]:
+def _ctes_panel(deliberation: Deliberation, *, nature: str = "") -> dict[str, Any]:
     """The act's @CTES package as its page shows it: the names and values it will hold, or why
-    it cannot be made yet; and the types of piece its annexes may take."""
+    it cannot be made yet; and the types of piece its annexes may take. ``nature``: the one
+    chosen on the page while no transmission records it (DE by default)."""
+    nature = nature if nature in ctes_rules.NATURE_CODES else ""
     plan, refusal = None, ""
     # An act that goes to the préfecture once decided; before that, or never, no panel.
     if deliberation.state in services.ctes.PACKABLE_STATES and deliberation.requires_transmission:
         try:
-            plan = services.package_plan(deliberation)
+            plan = services.package_plan(deliberation, nature=nature)
         except DomainError as exc:
             refusal = error_text(exc)
     nature = plan.nature if plan else getattr(getattr(deliberation, "transmission", None), "nature", "DE")
@@ -239,6 +241,7 @@ def _ctes_panel(deliberation: Deliberation) -> dict[str, Any]:
         "ctes_refusal": refusal,
         "piece_types": [(t.code, f"{t.code} — {t.label}") for t in ctes_rules.piece_types_for(nature, matieres)],
         "piece_labels": ctes_rules.PIECE_TYPE_LABELS,
+        "natures": ActNature.choices,
     }
 
 

@@ -377,3 +377,14 @@ def test_demo_v2024_067_package_downloadable():
     assert root.find(f"{A}Objet").text == " ".join(act.title.split())
     assert "FLAG" in pdf_text(archive.read(f"99_CO-{stem}-1-1_1.pdf"))
     assert "FLAG" in pdf_text(archive.read(f"99_AU-{stem}-1-1_2.pdf"))
+
+
+def test_nature_chosen_on_the_page_before_the_transmission(act, client_for):
+    council, item = act
+    client = client_for(council.clerk)
+    page = client.get(f"/deliberations/{item.pk}/?nature=AU").content.decode()
+    stem = "034-213401722-20240326-2024_001-AU"
+    assert f"99_AU-{stem}-1-1_1.pdf" in page and "ctes.zip?nature=AU" in page
+    archive = _zip(client.get(f"/deliberations/{item.pk}/ctes.zip?nature=AU"))
+    assert archive.namelist()[1] == f"99_AU-{stem}-1-1_1.pdf"
+    assert etree.fromstring(archive.read(f"{stem}-1-1_0.xml")).get(f"{A}CodeNatureActe") == "6"
