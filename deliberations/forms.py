@@ -334,10 +334,12 @@ class AnnexForm(forms.Form):
     title = forms.CharField(label=_("Titre"), required=False)
     file = forms.FileField(label=_("Fichier (PDF, DOCX, ODT, XLSX, image)"))
     type_code = forms.CharField(label=_("Type de pièce @CTES"), required=False, max_length=5)
+    transmitted = forms.BooleanField(label=_("Transmise en préfecture"), required=False)
 
 
 class AnnexTypeForm(forms.Form):
     type_code = forms.RegexField(label=_("Type de pièce @CTES"), regex=r"^[0-9]{2}_[A-Z]{2}$", max_length=5)
+    transmitted = forms.BooleanField(label=_("Transmise en préfecture"), required=False)
 
 
 class AcknowledgementFileForm(forms.Form):

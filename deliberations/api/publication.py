@@ -67,7 +67,8 @@ class AnnexOut(Schema):
 
 class AnnexPatch(StrictInput):
     django_model = Annex
-    type_code: str
+    type_code: str | None = None
+    transmitted: bool | None = None
 
 
 @router.post("/deliberations/{deliberation_id}/sign", response=DeliberationDetailOut, summary="Signer")
@@ -192,12 +193,14 @@ def add_annex(
 @router.patch(
     "/deliberations/{deliberation_id}/annexes/{annex_id}",
     response=AnnexOut,
-    summary="Type de pièce @CTES d'une annexe (CodeTypePJ)",
+    summary="Type de pièce @CTES d'une annexe (CodeTypePJ), transmise ou non",
 )
-def set_annex_type(request: HttpRequest, deliberation_id: int, annex_id: int, payload: AnnexPatch) -> Any:
+def update_annex(request: HttpRequest, deliberation_id: int, annex_id: int, payload: AnnexPatch) -> Any:
     deliberation = selectors.deliberation_for(request.user, deliberation_id)
     annex = get_object_or_404(deliberation.annexes.all(), pk=annex_id)
-    return services.set_annex_type(user=request.user, annex=annex, type_code=payload.type_code)
+    return services.update_annex(
+        user=request.user, annex=annex, type_code=payload.type_code, transmitted=payload.transmitted
+    )
 
 
 @router.delete(

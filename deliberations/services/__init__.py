@@ -42,7 +42,7 @@ from deliberations.services.attendance import (
     set_attendances,
 )
 from deliberations.services.chair import set_item_chair
-from deliberations.services.ctes import build_package, import_acknowledgement, package_plan, set_annex_type
+from deliberations.services.ctes import build_package, import_acknowledgement, package_plan, update_annex
 from deliberations.services.sittings import (
     approve_minutes,
     close_sitting,
@@ -62,7 +62,6 @@ __all__ = [
     "build_package",
     "import_acknowledgement",
     "package_plan",
-    "set_annex_type",
     "add_annex",
     "add_mandate",
     "add_member",
@@ -100,6 +99,7 @@ __all__ = [
     "sign",
     "take_note",
     "take_number",
+    "update_annex",
     "update_deliberation",
     "update_sitting",
     "update_wording",

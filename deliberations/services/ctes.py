@@ -241,22 +241,31 @@ def build_package(*, deliberation: Deliberation, nature: str = "") -> Package:
 
 
 @transaction.atomic
-def set_annex_type(*, user: Any, annex: Annex, type_code: str) -> Annex:
-    """Give an annex its type in the typologie des pièces (CodeTypePJ) until the act is transmitted."""
+def update_annex(*, user: Any, annex: Annex, type_code: str | None = None, transmitted: bool | None = None) -> Annex:
+    """Give an annex its type in the typologie des pièces (CodeTypePJ), or say whether it goes
+    to the préfecture, until the act is transmitted (``None``: unchanged)."""
     require(user, annex.deliberation.assembly.organization_id, Capability.MANAGE_SITTINGS)
     locked_act = lock_deliberation(annex.deliberation_id)
     if locked_act.state not in ANNEX_EDITABLE_STATES:
         raise DomainError("Les annexes d'un acte transmis ou publié ne changent plus.", rule="Cycle de vie")
-    type_code = rules.check_type_code(type_code.strip().upper())
-    if type_code not in rules.PIECE_TYPE_LABELS:
-        raise DomainError(
-            f"Type de pièce « {type_code} » inconnu : choisissez parmi {', '.join(sorted(rules.PIECE_TYPE_LABELS))}.",
-            rule=rules.RULE_TYPOLOGY,
-            field="type_code",
-        )
     locked = Annex.objects.select_for_update().get(pk=annex.pk)
-    locked.type_code = type_code
-    save(locked, user=user, reason=f"Type de pièce @CTES : {type_code}")
+    changes = []
+    if type_code is not None:
+        type_code = rules.check_type_code(type_code.strip().upper())
+        if type_code not in rules.PIECE_TYPE_LABELS:
+            raise DomainError(
+                f"Type de pièce « {type_code} » inconnu : choisissez parmi "
+                f"{', '.join(sorted(rules.PIECE_TYPE_LABELS))}.",
+                rule=rules.RULE_TYPOLOGY,
+                field="type_code",
+            )
+        locked.type_code = type_code
+        changes.append(f"type de pièce @CTES : {type_code}")
+    if transmitted is not None:
+        locked.transmitted = transmitted
+        changes.append("transmise en préfecture" if transmitted else "non transmise en préfecture")
+    if changes:
+        save(locked, user=user, reason="Annexe : " + ", ".join(changes))
     return locked
 
 

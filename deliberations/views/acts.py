@@ -278,7 +278,7 @@ ACTION_CAPABILITIES: dict[str, Capability] = {
     "publier": Capability.MANAGE_SITTINGS,
     "annexe": Capability.MANAGE_SITTINGS,
     "retirer-annexe": Capability.MANAGE_SITTINGS,
-    "type-annexe": Capability.MANAGE_SITTINGS,
+    "annexe-modifier": Capability.MANAGE_SITTINGS,
     "accuse-fichier": Capability.MANAGE_SITTINGS,
     "extrait": Capability.GENERATE_DOCUMENTS,
 }
@@ -364,17 +364,23 @@ def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
                 upload=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
                 type_code=form.cleaned_data["type_code"] or ctes_rules.DEFAULT_ANNEX_TYPE,
+                transmitted=form.cleaned_data["transmitted"],
             )
             done = _("L'annexe est ajoutée.")
-        elif action == "type-annexe":
+        elif action == "annexe-modifier":
             annex = selectors.get_or_404(deliberation.annexes.all(), pk=int(request.POST.get("annex", 0) or 0))
             form = forms.AnnexTypeForm(request.POST)
             if not form.is_valid():
                 raise DomainError(
                     _("Choisissez le type de la pièce dans la liste."), rule=ctes_rules.RULE_TYPOLOGY, field="type_code"
                 )
-            services.set_annex_type(user=user, annex=annex, type_code=form.cleaned_data["type_code"])
-            done = _("Le type de l'annexe est enregistré.")
+            services.update_annex(
+                user=user,
+                annex=annex,
+                type_code=form.cleaned_data["type_code"],
+                transmitted=form.cleaned_data["transmitted"],
+            )
+            done = _("L'annexe est modifiée.")
         elif action == "accuse-fichier":
             form = forms.AcknowledgementFileForm(request.POST, request.FILES)
             if not form.is_valid():

@@ -124,7 +124,7 @@ DELIBERATION_ACTIONS = {
     "publier": C.MANAGE_SITTINGS,
     "annexe": C.MANAGE_SITTINGS,
     "retirer-annexe": C.MANAGE_SITTINGS,
-    "type-annexe": C.MANAGE_SITTINGS,
+    "annexe-modifier": C.MANAGE_SITTINGS,
     "accuse-fichier": C.MANAGE_SITTINGS,
     "extrait": C.GENERATE_DOCUMENTS,
 }

@@ -316,11 +316,22 @@ def test_annex_type_chosen_on_the_page_and_through_the_api(act, api_for, client_
 
     client = client_for(council.clerk)
     page = client.post(
-        f"/deliberations/{item.pk}/action/type-annexe/", {"annex": plan.pk, "type_code": "99_AU"}, follow=True
+        f"/deliberations/{item.pk}/action/annexe-modifier/",
+        {"annex": plan.pk, "type_code": "99_AU", "transmitted": "on"},
+        follow=True,
     )
-    assert page.status_code == 200
+    assert page.status_code == 200 and "L&#39;annexe est modifiée." in page.content.decode()
     plan.refresh_from_db()
-    assert plan.type_code == "99_AU"
+    assert (plan.type_code, plan.transmitted) == ("99_AU", True)
+
+    # The Word annex made transmitted is refused by the package; made non-transmitted again, left out.
+    word = item.annexes.get(title="Convention (Word)")
+    assert api.patch(f"/deliberations/{item.pk}/annexes/{word.pk}", {"transmitted": True}).json()["transmitted"]
+    assert api.get(f"/deliberations/{item.pk}/ctes-package").status_code == 400
+    client.post(f"/deliberations/{item.pk}/action/annexe-modifier/", {"annex": word.pk, "type_code": "99_AU"})
+    word.refresh_from_db()
+    assert word.transmitted is False
+    assert len(_zip(api.get(f"/deliberations/{item.pk}/ctes-package")).namelist()) == 3
 
     body = encode_multipart(
         "BoUnDaRy", {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.7\n" + b"x" * 50), "type_code": "99_DE"}
