@@ -99,8 +99,21 @@ class ConventionForm(forms.ModelForm):
             "perimeter_communes",
             "perimeter_postal_codes",
             "perimeter_urls",
+            "subsidy_nature",
+            "payment_terms",
+            "payment_terms_detail",
+            "payment_start",
+            "payment_end",
+            "eu_notified",
+            "rae_id",
+            "aid_scheme",
         ]
-        widgets = {"fixed_start_date": DATE, "object": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "fixed_start_date": DATE,
+            "payment_start": DATE,
+            "payment_end": DATE,
+            "object": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, organization_id: int, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
