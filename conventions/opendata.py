@@ -272,3 +272,15 @@ def write_csv(rows: list[SubsidyRow]) -> str:
 
 def file_name(organization_id: int, year: int | None) -> str:
     return f"subventions-{organization_id}{f'-{year}' if year else ''}.csv"
+
+
+def left_out_reason(convention: Convention) -> str | None:
+    """Why a signed subsidy convention is not in its collectivité's file (shown on its page
+    to the staff), or None when it is in it or is no subsidy."""
+    if convention.kind != ConventionKind.FINANCIAL or convention.status not in SIGNED_STATES:
+        return None
+    try:
+        built = build_rows(convention.organization_id, convention_ids=[convention.pk])
+    except MissingSiret as exc:
+        return exc.message
+    return built.left_out[0].reason if built.left_out else None

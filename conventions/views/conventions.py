@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from conventions import forms, rules, selectors, services
-from conventions.models import Convention, ConventionStatus
+from conventions import forms, opendata, rules, selectors, services
+from conventions.models import Convention, ConventionKind, ConventionStatus
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
+from conventions.rules import subsidies
 from conventions.services.signatures import CORRECTABLE_STATES
 from conventions.views._common import PAGE_SIZE, form_error, party_choices, querystring_without_page
 from core import tenancy
@@ -253,6 +254,9 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),
+        "subsidy_publication_required": convention.kind == ConventionKind.FINANCIAL
+        and subsidies.publication_required(convention.amount),
+        "subsidy_left_out": opendata.left_out_reason(convention),
         **_action_forms(request, convention),
     }
     return render(request, "pages/conventions/convention_detail.jinja", context, using="pages")
