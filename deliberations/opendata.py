@@ -20,11 +20,15 @@ left out of the file, and the reason is listed for the collectivité's staff
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -156,12 +160,27 @@ def _matiere(code: str) -> tuple[str, str]:
         raise DomainError(exc.message, rule=exc.rule) from exc
 
 
+def _suspect() -> Q:
+    """Acts that may break a rule of the file: no matière, a matière whose first two levels
+    are not in the nomenclature, a reception at the préfecture dated before the sitting."""
+    known = functools.reduce(
+        operator.or_,
+        (Q(subject_code=code) | Q(subject_code__startswith=f"{code}.") for code in matieres.LEVEL_2),
+    )
+    return ~known | Q(transmission__received_on__lt=TruncDate("sitting__starts_at"))
+
+
 def build_rows(
-    organization_id: int, *, year: int | None = None, absolute: Callable[[str], str] | None = None
+    organization_id: int,
+    *,
+    year: int | None = None,
+    absolute: Callable[[str], str] | None = None,
+    suspects_only: bool = False,
 ) -> DeliberationsFile:
     """The SCDL rows of a collectivité's published acts (of the year of their sitting when
     ``year`` is given), oldest first. DELIB_URL is the public address of the act's PDF
     extract when it has one (``absolute`` makes a path a full URL); empty otherwise.
+    ``suspects_only`` reads only the acts that may be left out (what the staff are shown).
 
     Raises :class:`MissingSiret` when the collectivité has no SIRET."""
     organization = Organization.objects.only("id", "name", "siret", "departement_code").get(
@@ -185,6 +204,8 @@ def build_rows(
     )
     if year:
         acts = acts.filter(sitting__starts_at__year=year)
+    if suspects_only:
+        acts = acts.filter(_suspect())
     acts_list = list(acts)
     with_pdf = public_extract_urls(acts_list)
     rows: list[DeliberationRow] = []

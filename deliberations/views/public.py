@@ -55,7 +55,7 @@ def public_list(request: HttpRequest, organization_id: int) -> HttpResponse:
     left_out = None
     if request.user.is_authenticated and organization.pk in tenancy.organization_ids(request.user):
         try:
-            left_out = opendata.build_rows(organization.pk).left_out
+            left_out = opendata.build_rows(organization.pk, suspects_only=True).left_out
         except DomainError as exc:
             left_out = [opendata.LeftOut(0, "", "", exc.message)]
     return render(

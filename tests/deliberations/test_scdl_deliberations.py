@@ -20,7 +20,7 @@ from core import services as core_services
 from core.errors import DomainError
 from core.roles import Role
 from deliberations import opendata, services
-from deliberations.models import Deliberation
+from deliberations.models import Deliberation, Transmission
 from deliberations.rules import matieres
 from parties import services as parties_services
 from tests.deliberations.conftest import at, make_council
@@ -209,8 +209,20 @@ def test_an_act_breaking_a_rule_is_left_out_and_shown_to_staff(published, organi
     Deliberation.objects.filter(pk=acts["2025"].pk).update(subject_code="7.42")
     rows = validate_csv(public_csv(organization.pk).content.decode(), tmp_path)
     assert acts["2025"].number not in {r["DELIB_ID"] for r in rows}
+    # A reception at the préfecture recorded before the sitting (PREF_DATE ≥ DELIB_DATE broken).
+    Transmission.objects.filter(deliberation=acts["voted"]).update(
+        sent_on=date(2024, 3, 20), received_on=date(2024, 3, 25)
+    )
     built = opendata.build_rows(organization.pk)
-    assert [(item.number, "7.42" in item.reason) for item in built.left_out] == [(acts["2025"].number, True)]
+    assert [(item.number, item.reason) for item in built.left_out] == [
+        (
+            acts["voted"].number,
+            "la date de réception en préfecture (2024-03-25) précède la date de la délibération (2024-03-26)",
+        ),
+        (acts["2025"].number, built.left_out[1].reason),
+    ]
+    assert "« 7.42 » inconnue" in built.left_out[1].reason
+    assert opendata.build_rows(organization.pk, suspects_only=True).left_out == built.left_out
     client = Client()
     client.force_login(council.clerk)
     page = client.get(reverse("deliberations:public_list", args=[organization.pk])).content.decode()
@@ -234,3 +246,32 @@ def test_the_api_gives_the_same_file(published, organization, tmp_path):
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/opendata/deliberations"]["get"]
     assert "text/csv" in operation["responses"]["200"]["content"]
+
+
+def test_the_demo_montpellier_files_download_from_its_public_page(tmp_path):
+    """Montpellier's SIRET (SIREN 213401722 + NIC, accepted by python-stdnum) comes with the
+    demo: its acts' file holds v2024-067 as the extract says it, its subsidies file is valid."""
+    from django.core.management import call_command
+
+    from parties import demo as parties_demo
+
+    call_command("load_demo", verbosity=0)
+    montpellier = parties_demo.organization("montpellier")
+    assert montpellier.siret == "21340172201787"
+    page = Client().get(reverse("deliberations:public_list", args=[montpellier.pk])).content.decode()
+    subsidies_url = reverse("conventions:public_opendata_subventions", args=[montpellier.pk])
+    assert reverse("deliberations:public_opendata_deliberations", args=[montpellier.pk]) in page
+    assert subsidies_url in page
+    rows = validate_csv(public_csv(montpellier.pk, annee="2024").content.decode(), tmp_path)
+    flag = next(row for row in rows if row["DELIB_ID"].lower() == "v2024-067")
+    assert (flag["COLL_NOM"], flag["COLL_SIRET"], flag["DELIB_DATE"]) == ("Ville de Montpellier", SIRET, "2024-03-26")
+    assert (flag["DELIB_MATIERE_CODE"], flag["DELIB_MATIERE_NOM"]) == (
+        "1.4",
+        "Commande Publique/Autres types de contrats",
+    )
+    # 65 in office, 35 present, 9 represented; 44 for, none against, no abstention.
+    assert (flag["VOTE_EFFECTIF"], flag["VOTE_REEL"], flag["VOTE_POUR"], flag["VOTE_CONTRE"]) == ("44", "44", "44", "0")
+    assert (flag["PREF_ID"], flag["PREF_DATE"]) == ("PREF034", "2024-04-08")
+    subsidies = Client().get(subsidies_url)
+    assert subsidies.status_code == 200
+    assert subsidies.content.decode().splitlines()[0].startswith("nomAttribuant,idAttribuant,dateConvention")
