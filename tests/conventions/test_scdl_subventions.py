@@ -289,3 +289,30 @@ def test_the_api_gives_the_same_file(subsidies_world, organization, tmp_path):
         "2024-07-01",
         True,
     )
+
+
+def test_legal_staff_complete_a_signed_subsidy_on_its_form(subsidies_world, legal_user, organization, tmp_path):
+    undated = subsidies_world["undated"]
+    client = Client()
+    client.force_login(legal_user)
+    url = reverse("conventions:edit", args=[undated.pk])
+    form = client.get(url).content.decode()
+    assert 'name="payment_start"' in form
+    response = client.post(
+        url,
+        {"subsidy_nature": "in_kind", "payment_terms": "single", "payment_start": "2024-10-15", "eu_notified": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    undated.refresh_from_db()
+    assert (undated.subsidy_nature, undated.payment_start, undated.eu_notified) == ("in_kind", date(2024, 10, 15), True)
+    assert undated.title == "Subvention sans date"  # the terms stay as signed
+    row = next(
+        r for r in validate_csv(public_csv(organization.pk).content.decode(), tmp_path) if r["objet"] == undated.title
+    )
+    assert (row["nature"], row["datesPeriodeVersement"], row["notificationUE"]) == (
+        "aide en nature",
+        "2024-10-15",
+        "oui",
+    )
+    refused = client.post(url, {"subsidy_nature": "cash", "payment_terms": "other", "payment_start": "2024-10-15"})
+    assert refused.status_code == 200 and "modalités de versement" in refused.content.decode()
