@@ -207,7 +207,8 @@ def build_rows(
     if suspects_only:
         acts = acts.filter(_suspect())
     acts_list = list(acts)
-    with_pdf = public_extract_urls(acts_list)
+    # The staff's list of left-out acts needs no addresses: one query fewer on the public page.
+    with_pdf = set() if suspects_only else public_extract_urls(acts_list)
     rows: list[DeliberationRow] = []
     left_out: list[LeftOut] = []
     pref_id = f"PREF{organization.departement_code}" if organization.departement_code else ""
