@@ -14,9 +14,11 @@ from conventions.models import (
     ConventionStatus,
     DecisionKind,
     EvaluationOutcome,
+    PaymentTerms,
     Programme,
     Recurrence,
     Side,
+    SubsidyNature,
 )
 from conventions.rules import FIRST_BUDGET_YEAR, LAST_BUDGET_YEAR
 from parties.models import Organization
@@ -99,8 +101,21 @@ class ConventionForm(forms.ModelForm):
             "perimeter_communes",
             "perimeter_postal_codes",
             "perimeter_urls",
+            "subsidy_nature",
+            "payment_terms",
+            "payment_terms_detail",
+            "payment_start",
+            "payment_end",
+            "eu_notified",
+            "rae_id",
+            "aid_scheme",
         ]
-        widgets = {"fixed_start_date": DATE, "object": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "fixed_start_date": DATE,
+            "payment_start": DATE,
+            "payment_end": DATE,
+            "object": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, organization_id: int, programmes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,6 +125,15 @@ class ConventionForm(forms.ModelForm):
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
         self.fields["reference"].required = False
         self.fields["reference"].help_text = _("Laissez vide pour une référence automatique (CONV-AAAA-NNN).")
+        # Only a subsidy's open-data file reads them: a form without them keeps the defaults.
+        for name in ("subsidy_nature", "payment_terms"):
+            self.fields[name].required = False
+
+    def clean_subsidy_nature(self) -> str:
+        return self.cleaned_data.get("subsidy_nature") or SubsidyNature.CASH
+
+    def clean_payment_terms(self) -> str:
+        return self.cleaned_data.get("payment_terms") or PaymentTerms.SINGLE
 
     def _post_clean(self) -> None:
         # The services validate and save; the model's own full_clean is not run here.

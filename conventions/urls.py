@@ -25,6 +25,11 @@ urlpatterns = [
         views.programme_budget_remove,
         name="programme_budget_remove",
     ),
+    path(
+        "publiques/<int:organization_id>/opendata/subventions.csv",
+        views.public_opendata_subventions,
+        name="public_opendata_subventions",
+    ),
     path("clauses/", views.clause_list, name="clause_list"),
     path("clauses/nouvelle/", views.clause_create, name="clause_create"),
     path("clauses/<int:pk>/", views.clause_edit, name="clause_edit"),

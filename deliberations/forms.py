@@ -186,7 +186,10 @@ class DeliberationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Nature"), choices=DeliberationKind.choices)
     theme = forms.CharField(label=_("Thème"), required=False, max_length=200)
     subject_code = forms.CharField(
-        label=_("Matière (code)"), required=False, max_length=20, help_text=_("Par exemple 7.5.")
+        label=_("Matière (code)"),
+        required=False,
+        max_length=20,
+        help_text=_("Code de la nomenclature @CTES, au moins deux niveaux : par exemple 7.5 (Subventions) ou 1.1.2."),
     )
     rapporteur = PersonChoice(label=_("Rapporteur"), queryset=Person.objects.none(), required=False)
     report = forms.CharField(label=_("Exposé"), required=False, widget=forms.Textarea(attrs={"rows": 8}))

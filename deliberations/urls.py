@@ -29,4 +29,9 @@ urlpatterns = [
     path("seances/<int:pk>/mouvements/", views.movement_create, name="movement_create"),
     path("publiques/<int:organization_id>/", views.public_list, name="public_list"),
     path("publiques/<int:organization_id>/<int:pk>/extrait.pdf", views.public_extract, name="public_extract"),
+    path(
+        "publiques/<int:organization_id>/opendata/deliberations.csv",
+        views.public_opendata_deliberations,
+        name="public_opendata_deliberations",
+    ),
 ]

@@ -13,9 +13,9 @@ from parties.models import Organization, Person, Signatory
 
 @admin.register(Organization)
 class OrganizationAdmin(TenantScopedAdmin):
-    list_display = ["name", "kind", "siren", "departement_code", "population", "tenant"]
+    list_display = ["name", "kind", "siren", "siret", "rna", "departement_code", "population", "tenant"]
     list_filter = ["kind"]
-    search_fields = ["name", "siren"]
+    search_fields = ["name", "siren", "siret", "rna"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super(TenantScopedAdmin, self).get_queryset(request)

@@ -18,6 +18,8 @@ class OrganizationOut(Schema):
     short_name: str
     tenant_id: int | None
     siren: str
+    siret: str
+    rna: str
     departement_code: str
     insee_code: str
     population: int | None
@@ -35,6 +37,8 @@ class OrganizationIn(StrictInput):
     name: str = Field(..., min_length=1, max_length=200)
     short_name: str = ""
     siren: str = ""
+    siret: str = Field("", description="SIRET de l'établissement principal (14 chiffres, commence par le SIREN)")
+    rna: str = Field("", description="Numéro RNA d'une association (W suivi de 9 chiffres)")
     departement_code: str = ""
     insee_code: str = ""
     population: int | None = Field(None, ge=0)
@@ -51,6 +55,8 @@ class OrganizationPatch(StrictInput):
     name: str = Field(..., min_length=1, max_length=200)
     short_name: str
     siren: str
+    siret: str
+    rna: str
     departement_code: str
     insee_code: str
     population: int | None = Field(None, ge=0)

@@ -43,6 +43,8 @@ def load() -> list[str]:
         fields = {k: v for k, v in row.items() if k not in {"key", "tenant", "name"}}
         if fields.get("siren"):
             fields["siren"] = rules.normalize_siren(fields["siren"])
+        if fields.get("siret"):
+            fields["siret"] = rules.normalize_siret(fields["siret"], siren=fields.get("siren", ""))
         tenant = orgs[row["tenant"]] if row.get("tenant") else None
         orgs[row["key"]], _ = Organization.objects.update_or_create(name=row["name"], tenant=tenant, defaults=fields)
     people: dict[str, Person] = {}

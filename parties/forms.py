@@ -14,6 +14,8 @@ class OrganizationForm(forms.ModelForm):
             "name",
             "short_name",
             "siren",
+            "siret",
+            "rna",
             "departement_code",
             "insee_code",
             "population",

@@ -21,6 +21,20 @@ def validate_siren(value: str) -> None:
         raise ValidationError(exc.message, code="invalid_siren") from exc
 
 
+def validate_siret(value: str) -> None:
+    try:
+        rules.normalize_siret(value)
+    except DomainError as exc:
+        raise ValidationError(exc.message, code="invalid_siret") from exc
+
+
+def validate_rna(value: str) -> None:
+    try:
+        rules.normalize_rna(value)
+    except DomainError as exc:
+        raise ValidationError(exc.message, code="invalid_rna") from exc
+
+
 def validate_departement(value: str) -> None:
     try:
         rules.normalize_departement(value)
@@ -74,6 +88,23 @@ class Organization(TimeStampedModel):
         help_text=_("Vide pour une collectivité utilisatrice ; sinon celle qui a enregistré ce partenaire."),
     )
     siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validate_siren])
+    siret = models.CharField(
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text=_(
+            "SIRET de l'établissement principal (14 chiffres, commence par le SIREN) : "
+            "il identifie l'organisation dans les fichiers de données ouvertes (SCDL)."
+        ),
+    )
+    rna = models.CharField(
+        _("numéro RNA"),
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
+        help_text=_("Pour une association : numéro du Répertoire national des associations, W suivi de 9 chiffres."),
+    )
     departement_code = models.CharField(_("département"), max_length=3, blank=True, validators=[validate_departement])
     insee_code = models.CharField(_("code INSEE"), max_length=5, blank=True, validators=[validate_insee])
     population = models.PositiveIntegerField(
@@ -102,6 +133,14 @@ class Organization(TimeStampedModel):
                 condition=Q(siren="") | Q(siren__regex=r"^[0-9]{9}$"), name="organization_siren_format"
             ),
             models.CheckConstraint(condition=~Q(tenant=models.F("id")), name="organization_not_own_tenant"),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"), name="organization_siret_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siren="") | Q(siret__startswith=models.F("siren")),
+                name="organization_siret_of_siren",
+            ),
+            models.CheckConstraint(condition=Q(rna="") | Q(rna__regex=r"^W[0-9]{9}$"), name="organization_rna_format"),
         ]
         indexes = [models.Index(fields=["tenant", "name"])]
 

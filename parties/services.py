@@ -18,6 +18,8 @@ _EDITABLE = (
     "name",
     "short_name",
     "siren",
+    "siret",
+    "rna",
     "departement_code",
     "insee_code",
     "population",
@@ -29,10 +31,18 @@ _EDITABLE = (
 )
 
 
-def _clean_identifiers(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_identifiers(data: dict[str, Any], *, current: Organization | None = None) -> dict[str, Any]:
     cleaned = dict(data)
     if cleaned.get("siren"):
         cleaned["siren"] = rules.normalize_siren(cleaned["siren"])
+    if cleaned.get("siret"):
+        siren = cleaned.get("siren", current.siren if current is not None else "")
+        cleaned["siret"] = rules.normalize_siret(cleaned["siret"], siren=siren or "")
+    elif cleaned.get("siren") and current is not None and current.siret and "siret" not in cleaned:
+        # A new SIREN must still be the one the recorded SIRET starts with.
+        rules.normalize_siret(current.siret, siren=cleaned["siren"])
+    if cleaned.get("rna"):
+        cleaned["rna"] = rules.normalize_rna(cleaned["rna"])
     if cleaned.get("departement_code"):
         cleaned["departement_code"] = rules.normalize_departement(cleaned["departement_code"])
     if cleaned.get("insee_code"):
@@ -60,7 +70,7 @@ def update_organization(*, user: Any, organization: Organization, **data: Any) -
     capability = Capability.MANAGE_ORGANIZATION if organization.is_tenant else Capability.EDIT_PARTNERS
     tenancy.require(user, organization.tenant_id_or_self, capability)
     locked = lock(Organization, organization.pk)
-    cleaned = _clean_identifiers({k: v for k, v in data.items() if k in _EDITABLE})
+    cleaned = _clean_identifiers({k: v for k, v in data.items() if k in _EDITABLE}, current=locked)
     for field, value in cleaned.items():
         setattr(locked, field, value)
     locked.save()

@@ -15,6 +15,12 @@ def _valid_siren(n: int) -> str:
     return base + luhn.calc_check_digit(base)
 
 
+def valid_siret(siren: str, establishment: int = 1) -> str:
+    """A SIRET of ``siren`` (its NIC: 4 digits and the Luhn key of the 14) that python-stdnum accepts."""
+    base = f"{siren}{establishment:04d}"
+    return base + luhn.calc_check_digit(base)
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization

@@ -3,7 +3,7 @@
 One router per subject, mounted here under the app's tag; ``config/api.py`` mounts ``router``.
 """
 
-from conventions.api import committees, conventions, documents, life, programmes
+from conventions.api import committees, conventions, documents, life, opendata, programmes
 from conventions.api._common import Router
 
 router = Router(tags=["Conventions"])
@@ -13,5 +13,6 @@ router.add_router("", conventions.router)
 router.add_router("", life.router)
 router.add_router("", committees.router)
 router.add_router("", programmes.router)
+router.add_router("", opendata.router)
 
 __all__ = ["router"]

@@ -22,6 +22,8 @@ from conventions.models import (
     ConventionParty,
     ConventionStatus,
     Obligation,
+    PaymentTerms,
+    SubsidyNature,
 )
 from core.api_inputs import StrictInput
 from core.errors import DomainError
@@ -58,6 +60,16 @@ class TermsIn(StrictInput):
     perimeter_communes: list[str] = []
     perimeter_postal_codes: list[str] = []
     perimeter_urls: list[str] = []
+    subsidy_nature: SubsidyNature = Field(
+        SubsidyNature.CASH, description="Nature de l'aide (fichier SCDL des subventions)"
+    )
+    payment_terms: PaymentTerms = Field(PaymentTerms.SINGLE, description="Conditions de versement")
+    payment_terms_detail: str = Field("", description="Description des modalités quand payment_terms vaut other")
+    payment_start: date | None = Field(None, description="Date du versement unique ou début de la période")
+    payment_end: date | None = Field(None, description="Fin de la période de versement")
+    eu_notified: bool = Field(False, description="Aide d'État notifiée à la Commission européenne")
+    rae_id: str = Field("", description="Identifiant au Répertoire des aides aux entreprises (5 chiffres au plus)")
+    aid_scheme: str = Field("", description="Dispositif d'aide")
 
 
 class ConventionIn(TermsIn):

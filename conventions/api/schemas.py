@@ -126,6 +126,14 @@ class ConventionOut(ConventionSummaryOut):
     perimeter_communes: list[str]
     perimeter_postal_codes: list[str]
     perimeter_urls: list[str]
+    subsidy_nature: str
+    payment_terms: str
+    payment_terms_detail: str
+    payment_start: date | None
+    payment_end: date | None
+    eu_notified: bool
+    rae_id: str
+    aid_scheme: str
     approved_on: date | None
     delegated_decision_reference: str
     delegated_decision_date: date | None

@@ -16,9 +16,11 @@ from conventions.models.conventions import (
     ConventionKind,
     ConventionStatus,
     DelayUnit,
+    PaymentTerms,
     RenewalMode,
     Side,
     StartEvent,
+    SubsidyNature,
     TerminationMode,
 )
 from conventions.models.life import (
@@ -45,6 +47,8 @@ __all__ = [
     "ConventionKind",
     "ConventionParty",
     "ConventionStatus",
+    "PaymentTerms",
+    "SubsidyNature",
     "DecisionKind",
     "DelayUnit",
     "Evaluation",

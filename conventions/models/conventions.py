@@ -26,6 +26,22 @@ class ConventionKind(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+class SubsidyNature(models.TextChoices):
+    """Values of the SCDL "subventions" field ``nature`` (décret n° 2017-779)."""
+
+    CASH = "cash", _("Aide en numéraire")
+    IN_KIND = "in_kind", _("Aide en nature")
+    BOTH = "both", _("Aide en numéraire et en nature")
+
+
+class PaymentTerms(models.TextChoices):
+    """Values of the SCDL "subventions" field ``conditionsVersement``."""
+
+    SINGLE = "single", _("Versement unique")
+    INSTALMENTS = "instalments", _("Versement échelonné")
+    OTHER = "other", _("Autres modalités (à décrire)")
+
+
 class ConventionStatus(models.TextChoices):
     DRAFT = "draft", _("Brouillon")
     LEGAL_REVIEW = "legal_review", _("Relecture juridique")
@@ -151,6 +167,41 @@ class Convention(ProtectedStatusMixin, TimeStampedModel):
     amount = models.DecimalField(
         _("montant"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    # What the open-data file of subsidies (SCDL "subventions", décret n° 2017-779) says of a
+    # convention of financial support, besides its amount, parties and approving act.
+    subsidy_nature = models.CharField(
+        _("nature de l'aide"), max_length=8, choices=SubsidyNature.choices, default=SubsidyNature.CASH
+    )
+    payment_terms = models.CharField(
+        _("conditions de versement"), max_length=12, choices=PaymentTerms.choices, default=PaymentTerms.SINGLE
+    )
+    payment_terms_detail = models.CharField(
+        _("modalités de versement"),
+        max_length=256,
+        blank=True,
+        help_text=_("Pour « Autres modalités » : leur description (256 caractères au plus)."),
+    )
+    payment_start = models.DateField(
+        _("versement (date ou début de période)"),
+        null=True,
+        blank=True,
+        help_text=_("Date du versement unique, ou début de la période de versement."),
+    )
+    payment_end = models.DateField(
+        _("fin de la période de versement"), null=True, blank=True, help_text=_("Vide pour un versement à une date.")
+    )
+    eu_notified = models.BooleanField(
+        _("aide d'État notifiée à la Commission européenne"),
+        default=False,
+        help_text=_("Aide de minimis notifiée (règlement UE n° 1407/2013)."),
+    )
+    rae_id = models.CharField(
+        _("identifiant RAE"),
+        max_length=5,
+        blank=True,
+        help_text=_("Numéro de l'aide au Répertoire des aides aux entreprises, s'il y a lieu."),
+    )
+    aid_scheme = models.CharField(_("dispositif d'aide"), max_length=250, blank=True)
     programme = models.ForeignKey(
         "conventions.Programme",
         null=True,
@@ -267,6 +318,17 @@ class Convention(ProtectedStatusMixin, TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(duration_months__gt=0) | Q(duration_days__gt=0), name="convention_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_end__isnull=True)
+                | (Q(payment_start__isnull=False) & Q(payment_end__gte=F("payment_start"))),
+                name="convention_payment_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(subsidy_nature__in=SubsidyNature.values), name="convention_subsidy_nature_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(payment_terms__in=PaymentTerms.values), name="convention_payment_terms_valid"
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

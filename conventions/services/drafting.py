@@ -21,7 +21,7 @@ from conventions.models import (
     StartEvent,
     TerminationMode,
 )
-from conventions.models.conventions import EDITABLE_STATES
+from conventions.models.conventions import EDITABLE_STATES, PaymentTerms
 from conventions.services._common import lock, require_edit, require_editable, save, today_or
 from core import tenancy
 from core.errors import DomainError
@@ -55,11 +55,32 @@ TERM_FIELDS = (
     "perimeter_communes",
     "perimeter_postal_codes",
     "perimeter_urls",
+    "subsidy_nature",
+    "payment_terms",
+    "payment_terms_detail",
+    "payment_start",
+    "payment_end",
+    "eu_notified",
+    "rae_id",
+    "aid_scheme",
+)
+# What the open-data file of subsidies publishes of a convention besides its terms: legal staff
+# may complete it at any time, signed conventions included (the payment dates are known late).
+SUBSIDY_FIELDS = (
+    "subsidy_nature",
+    "payment_terms",
+    "payment_terms_detail",
+    "payment_start",
+    "payment_end",
+    "eu_notified",
+    "rae_id",
+    "aid_scheme",
 )
 # What may change at any time, even once signed (the text and terms then change by avenant).
 FOLLOW_FIELDS = ("service", "manager")
 
 TERMS_RULE = "Conditions de la convention"
+SUBSIDY_RULE = "Données essentielles des subventions (décret n° 2017-779)"
 
 
 def _clean_terms(data: dict[str, Any], organization: Organization) -> dict[str, Any]:
@@ -94,6 +115,22 @@ def _check_consistency(convention: Convention) -> None:
         raise DomainError("Une convention de soutien financier indique son montant.", rule=TERMS_RULE, field="amount")
     if convention.amount is not None and convention.amount < 0:
         raise DomainError("Le montant ne peut pas être négatif.", rule=TERMS_RULE, field="amount")
+    if convention.payment_end is not None and (
+        convention.payment_start is None or convention.payment_end < convention.payment_start
+    ):
+        raise DomainError(
+            "La période de versement commence par sa date de début et finit après elle.",
+            rule=SUBSIDY_RULE,
+            field="payment_end",
+        )
+    if convention.payment_terms == PaymentTerms.OTHER and not convention.payment_terms_detail.strip():
+        raise DomainError(
+            "Décrivez les modalités de versement (« Autres modalités »).",
+            rule=SUBSIDY_RULE,
+            field="payment_terms_detail",
+        )
+    if convention.rae_id and not convention.rae_id.isdigit():
+        raise DomainError("L'identifiant RAE compte au plus 5 chiffres.", rule=SUBSIDY_RULE, field="rae_id")
     if not (convention.duration_months or convention.duration_days):
         raise DomainError(
             "La durée de la convention doit être positive (en mois et/ou en jours).",
@@ -195,10 +232,15 @@ def update_convention(
 ) -> Convention:
     """Change a draft's terms; the manager, service and followers may change at any time."""
     locked = lock(convention)
-    is_term_change = any(k in TERM_FIELDS and k not in FOLLOW_FIELDS for k in data) or "reference" in data
+    is_term_change = (
+        any(k in TERM_FIELDS and k not in FOLLOW_FIELDS and k not in SUBSIDY_FIELDS for k in data)
+        or "reference" in data
+    )
     if is_term_change:
         require_edit(user, locked)
         require_editable(locked)
+    elif any(k in SUBSIDY_FIELDS for k in data):
+        require_edit(user, locked)
     else:
         tenancy.require(user, locked.organization_id, Capability.FOLLOW_CONVENTIONS)
     cleaned = _clean_terms({k: v for k, v in data.items() if k in TERM_FIELDS}, locked.organization)

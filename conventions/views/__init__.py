@@ -14,6 +14,7 @@ from conventions.views.programmes import (
     programme_edit,
     programme_list,
 )
+from conventions.views.public import public_opendata_subventions
 
 __all__ = [
     "amendment_action",
@@ -37,4 +38,5 @@ __all__ = [
     "programme_detail",
     "programme_edit",
     "programme_list",
+    "public_opendata_subventions",
 ]

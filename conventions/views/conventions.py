@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from conventions import forms, rules, selectors, services
-from conventions.models import Convention, ConventionStatus
+from conventions import forms, opendata, rules, selectors, services
+from conventions.models import Convention, ConventionKind, ConventionStatus
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
+from conventions.rules import subsidies
+from conventions.services.drafting import SUBSIDY_FIELDS
 from conventions.services.signatures import CORRECTABLE_STATES
 from conventions.views._common import PAGE_SIZE, form_error, party_choices, querystring_without_page
 from core import tenancy
@@ -146,16 +148,23 @@ def convention_edit(request: HttpRequest, pk: int) -> HttpResponse:
         organization_id=convention.organization_id,
         programmes=_programmes(request.user, convention.organization_id),
     )
+    # Once the terms are fixed, who follows it still changes; and legal staff may complete what
+    # the open-data file of subsidies publishes (payment dates, EU notification…).
+    still_open = {"manager", "followers", "service"}
+    if convention.kind == ConventionKind.FINANCIAL and tenancy.can(
+        request.user, convention.organization_id, Capability.EDIT_CONVENTIONS
+    ):
+        still_open |= set(SUBSIDY_FIELDS)
     if convention.status not in EDITABLE_STATES:
         for name, field in form.fields.items():
-            if name not in ("manager", "followers", "service"):
+            if name not in still_open:
                 field.disabled = True
     if request.method == "POST":
 
         def save(data: dict[str, Any]) -> Convention:
             followers = list(data.pop("followers") or [])
             if convention.status not in EDITABLE_STATES:
-                data = {k: v for k, v in data.items() if k in ("manager", "service")}
+                data = {k: v for k, v in data.items() if k in still_open - {"followers"}}
             return services.update_convention(user=request.user, convention=convention, followers=followers, **data)
 
         response = _save_form(request, form, save)
@@ -253,6 +262,9 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),
+        "subsidy_publication_required": convention.kind == ConventionKind.FINANCIAL
+        and subsidies.publication_required(convention.amount),
+        "subsidy_left_out": opendata.left_out_reason(convention),
         **_action_forms(request, convention),
     }
     return render(request, "pages/conventions/convention_detail.jinja", context, using="pages")

@@ -3,7 +3,7 @@
 One router per subject, mounted here under the app's tag; ``config/api.py`` mounts ``router``.
 """
 
-from deliberations.api import acts, assemblies, attendance, publication, sittings
+from deliberations.api import acts, assemblies, attendance, opendata, publication, sittings
 from deliberations.api._common import Router
 
 router = Router(tags=["Délibérations"])
@@ -12,5 +12,6 @@ router.add_router("", sittings.router)
 router.add_router("", attendance.router)
 router.add_router("", acts.router)
 router.add_router("", publication.router)
+router.add_router("", opendata.router)
 
 __all__ = ["router"]

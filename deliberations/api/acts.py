@@ -29,7 +29,9 @@ class DeliberationIn(StrictInput):
     title: str = Field(..., min_length=1, max_length=500)
     kind: Literal["vote", "information"] = "vote"
     theme: str = ""
-    subject_code: str = ""
+    subject_code: str = Field(
+        "", description="Matière de la nomenclature @CTES, au moins deux niveaux connus (7.5, 1.1.2)"
+    )
     rapporteur_id: int | None = None
     report: str = ""
     operative_part: str = ""

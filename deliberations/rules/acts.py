@@ -18,8 +18,8 @@ from deliberations.rules.articles import (
     RULE_CTES,
     RULE_NUMBERING,
     RULE_PUBLICATION,
-    RULE_SUBJECT,
 )
+from deliberations.rules.matieres import check_matiere
 
 _ALLOWED_FIELDS = {"year", "seq"}
 _FORMAT_SPEC = re.compile(r"^0?[0-9]{0,2}d?$")
@@ -106,19 +106,11 @@ def pattern_has_year(pattern: str) -> bool:
     return any(name == "year" for _l, name, _s, _c in string.Formatter().parse(pattern))
 
 
-_SUBJECT = re.compile(r"^[1-9][0-9]?(\.[0-9]{1,2}){0,3}$")
-
-
 def check_subject_code(code: str) -> str:
-    """A matière of the préfecture's nomenclature: dotted digits such as 7.5 or 1.1.2."""
+    """A matière of the préfecture's @CTES nomenclature (dotted digits such as 7.5 or 1.1.2,
+    whose first two levels are in the nomenclature: ``deliberations.rules.matieres``)."""
     code = code.strip()
-    if code and not _SUBJECT.match(code):
-        raise DomainError(
-            f"Matière « {code} » invalide : attendu un code à points de la nomenclature, par exemple 7.5.",
-            rule=RULE_SUBJECT,
-            field="subject_code",
-        )
-    return code
+    return check_matiere(code) if code else code
 
 
 # --- @CTES transmission --------------------------------------------------------------------

@@ -19,7 +19,7 @@ from deliberations.views.assemblies import (
     mandate_end,
 )
 from deliberations.views.attendance import attendance, attendance_one, movement_create, proxy_create, proxy_revoke
-from deliberations.views.public import public_extract, public_list
+from deliberations.views.public import public_extract, public_list, public_opendata_deliberations
 from deliberations.views.sittings import sitting_action, sitting_create, sitting_detail, sitting_edit, sitting_list
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "proxy_revoke",
     "public_extract",
     "public_list",
+    "public_opendata_deliberations",
     "sitting_action",
     "sitting_create",
     "sitting_detail",

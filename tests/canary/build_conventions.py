@@ -45,7 +45,7 @@ def build_conventions(t: Tenant, c: Canary, today: date) -> None:
             title=c("Convention"),
             object=c("Objet"),
             service=c("Service"),
-            kind="partnership",
+            kind=terms.pop("kind", "partnership"),
             manager=manager,
             followers=[t.users[Role.LEGAL]],
             duration_months=12,
@@ -176,7 +176,15 @@ def build_conventions(t: Tenant, c: Canary, today: date) -> None:
         agenda=c("Ordre du jour"),
     )
 
-    ended = signed(t["coordinator"], 30, programme=programme)
+    # A subsidy (for the open-data file of subsidies), paid in one go.
+    ended = signed(
+        t["coordinator"],
+        30,
+        programme=programme,
+        kind="financial",
+        amount=Decimal("30000"),
+        payment_start=today - timedelta(days=20),
+    )
     notice = services.give_notice(
         user=admin,
         convention=ended,

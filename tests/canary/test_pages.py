@@ -53,6 +53,8 @@ SHOWS_OWN = frozenset(
         "reminders:list",
         "reminders:notifications",
         "reminders:feed",
+        "deliberations:public_opendata_deliberations",
+        "conventions:public_opendata_subventions",
     }
 )
 

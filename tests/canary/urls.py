@@ -50,9 +50,18 @@ POST_ONLY = frozenset(
 REDIRECTS = frozenset({"login", "set_language", "documents:certificates_index", "reminders:settings_index"})
 
 # Reachable by anyone who has the address, by design: the published acts of a collectivité
-# (public_list, public_extract) and a user's private calendar (its token is the credential).
+# (public_list, public_extract), the open-data files of its acts and subsidies (SCDL), and a
+# user's private calendar (its token is the credential).
 # They are walked with the reader's own ids; another collectivité's are not a leak there.
-PUBLIC_BY_ADDRESS = frozenset({"deliberations:public_list", "deliberations:public_extract", "reminders:feed"})
+PUBLIC_BY_ADDRESS = frozenset(
+    {
+        "deliberations:public_list",
+        "deliberations:public_extract",
+        "deliberations:public_opendata_deliberations",
+        "conventions:public_opendata_subventions",
+        "reminders:feed",
+    }
+)
 
 # Namespaces walked by their own tests: the REST API (test_api, from its OpenAPI schema) and
 # Django's admin, open to platform staff only (test_pages.test_django_admin_is_closed_to_collectivites).
@@ -138,6 +147,8 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:movement_create": [{"pk": o["sitting"].pk}],
         "deliberations:public_list": [{"organization_id": org}],
         "deliberations:public_extract": [{"organization_id": org, "pk": o["deliberation"].pk}],
+        "deliberations:public_opendata_deliberations": [{"organization_id": org}],
+        "conventions:public_opendata_subventions": [{"organization_id": org}],
         "conventions:list": [{}],
         "conventions:create": [{}],
         "conventions:detail": [{"pk": o[key].pk} for key in ("convention", "noticed_convention", "draft_convention")],

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core import mail
+from stdnum import luhn
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
@@ -34,7 +35,7 @@ from tests.canary.build_conventions import build_conventions
 from tests.canary.build_council import build_council
 from tests.canary.build_documents import build_documents
 from tests.canary.canary import IDENTIFIERS, PASSPHRASE, ROLES, Canary, Tenant, found
-from tests.factories import OrganizationFactory, member
+from tests.factories import OrganizationFactory, member, valid_siret
 
 __all__ = ["PASSPHRASE", "ROLES", "Canary", "Tenant", "World", "build_tenant", "build_world", "found"]
 
@@ -54,6 +55,9 @@ def build_tenant(tag: str, *, today: date | None = None) -> Tenant:
         website=f"https://www.{tag.lower()}.example.org/",
         population=40000,
     )
+    # Its SIRET is in every row of its open-data files (SCDL); the SIREN it starts with is searched.
+    organization.siret = valid_siret(organization.siren)
+    organization.save(update_fields=["siret"])
     IDENTIFIERS[tag] = (organization.siren,)
     users = {
         role: member(
@@ -96,8 +100,15 @@ def _parties(t: Tenant, c: Canary) -> None:
     t.objects["signatory"] = services.add_signatory(
         user=admin, organization=organization, person=t.people[0], function=c("Maire"), is_default=True
     )
+    # Their numbers, for the open-data file of subsidies: the association's RNA, the company's SIRET.
+    base = f"{80_000_000 + organization.pk:08d}"
+    numbers = {
+        "partner": {"rna": f"W{340_000_000 + organization.pk:09d}"},
+        "coordinator": {"siret": valid_siret(base + luhn.calc_check_digit(base))},
+    }
     for key, kind in (("partner", OrganizationKind.ASSOCIATION), ("coordinator", OrganizationKind.COMPANY)):
         partner = services.create_partner(
+            **numbers[key],
             user=admin,
             tenant=organization,
             kind=kind,

@@ -267,6 +267,8 @@ READ_PAGES = frozenset(
         "deliberations:sitting_detail",
         "deliberations:public_list",
         "deliberations:public_extract",
+        "deliberations:public_opendata_deliberations",
+        "conventions:public_opendata_subventions",
         "conventions:list",
         "conventions:detail",
         "conventions:amendment_detail",
