@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -275,3 +276,39 @@ def test_the_demo_montpellier_files_download_from_its_public_page(tmp_path):
     subsidies = Client().get(subsidies_url)
     assert subsidies.status_code == 200
     assert subsidies.content.decode().splitlines()[0].startswith("nomAttribuant,idAttribuant,dateConvention")
+
+
+def test_row_problems_name_the_validator_rules_a_row_breaks():
+    row = opendata.DeliberationRow(
+        coll_nom="Ville",
+        coll_siret=SIRET,
+        delib_id="2024-001",
+        delib_date=date(2024, 3, 26),
+        delib_matiere_code="7.5",
+        delib_matiere_nom="Finances locales/Subventions",
+        delib_objet="Objet",
+        budget_annee="",
+        budget_nom="",
+        pref_id="",
+        pref_date=None,
+        vote_effectif=9,
+        vote_reel=8,
+        vote_pour=6,
+        vote_contre=1,
+        vote_abstention=1,
+        delib_url="",
+    )
+    assert opendata.row_problems(row) == []
+    assert opendata.row_problems(replace(row, vote_reel=7)) == [
+        "VOTE_REEL doit égaler VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION"
+    ]
+    assert opendata.row_problems(replace(row, vote_effectif=7, vote_reel=8)) == [
+        "VOTE_EFFECTIF ne peut pas être inférieur à VOTE_REEL"
+    ]
+    assert opendata.row_problems(replace(row, vote_pour=None)) == [
+        "les colonnes du vote sont toutes remplies ou toutes vides"
+    ]
+    assert len(opendata.row_problems(replace(row, pref_date=date(2024, 3, 25)))) == 1
+    assert opendata.row_problems(replace(row, budget_annee="2024")) == [
+        "BUDGET_ANNEE et BUDGET_NOM sont tous deux remplis ou tous deux vides"
+    ]
