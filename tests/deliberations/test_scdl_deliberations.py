@@ -56,10 +56,11 @@ def validate_csv(text: str, tmp_path: Path) -> list[dict[str, str]]:
         if row["PREF_DATE"]:
             assert date.fromisoformat(row["PREF_DATE"]) >= date.fromisoformat(row["DELIB_DATE"])
         assert bool(row["BUDGET_ANNEE"]) == bool(row["BUDGET_NOM"])
-        # nomenclature-actes-value: the name is that of the code in the @CTES nomenclature.
+        # nomenclature-actes-value: a known level-1 title before the slash, no space after it;
+        # and the name is that of the code in the @CTES nomenclature.
         level_1, level_2 = row["DELIB_MATIERE_NOM"].split("/")
-        assert level_1 == matieres.LEVEL_1[row["DELIB_MATIERE_CODE"].split(".")[0]]
-        assert level_2 == matieres.LEVEL_2[row["DELIB_MATIERE_CODE"]]
+        assert level_1 == matieres.LEVEL_1[row["DELIB_MATIERE_CODE"].split(".")[0]] and not level_2.startswith(" ")
+        assert row["DELIB_MATIERE_NOM"] == matieres.matiere_name(row["DELIB_MATIERE_CODE"])
     return rows
 
 
@@ -127,6 +128,12 @@ def test_matiere_names_follow_the_nomenclature():
     assert matieres.matiere_name("1.1.2") == "Commande Publique/Marchés publics"
     assert matieres.matiere_name("7.10") == "Finances locales/Divers"
     assert len(matieres.LEVEL_2) == 7 + 3 + 6 + 5 + 8 + 5 + 10 + 9 + 4  # 1.1–1.7 … 9.1–9.4 (schema 2.1.5)
+    # "sans virgule ni parenthèse", one slash between the two levels (schema's description).
+    assert matieres.matiere_name("7.9") == "Finances locales/Prise de participation SEM etc."
+    assert matieres.matiere_name("1.5") == "Commande Publique/Transactions - protocole d'accord transactionnel"
+    for code in matieres.LEVEL_2:
+        name = matieres.matiere_name(code)
+        assert name.count("/") == 1 and "/ " not in name and not set(name) & set(",()")
     for code in ("7.11", "10.1", "7", "7,5", "1.8.1"):
         with pytest.raises(DomainError) as refused:
             matieres.matiere_name(code)
