@@ -133,8 +133,9 @@ def row_problems(row: DeliberationRow) -> list[str]:
     votes = (row.vote_effectif, row.vote_reel, row.vote_pour, row.vote_contre, row.vote_abstention)
     if any(v is not None for v in votes) and any(v is None for v in votes):
         problems.append(_("les colonnes du vote sont toutes remplies ou toutes vides"))
-    if all(v is not None for v in votes):
-        effectif, reel, pour, contre, abstention = votes  # type: ignore[misc]
+    counts = [v for v in votes if v is not None]
+    if len(counts) == len(votes):
+        effectif, reel, pour, contre, abstention = counts
         if reel != pour + contre + abstention:
             problems.append(_("VOTE_REEL doit égaler VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION"))
         if effectif < reel:

@@ -3,8 +3,9 @@
 Pure functions over plain values (no database), each citing its article of the Code
 général des collectivités territoriales (CGCT). A broken rule raises
 :class:`core.errors.DomainError` naming the rule. By subject: ``sittings`` (convocation,
-quorum, proxies), ``votes``, ``acts`` (numbering, transmission, publication, annexes); the
-articles cited in ``articles``. Every name is importable from here.
+quorum, proxies), ``votes``, ``acts`` (numbering, transmission, publication, annexes),
+``matieres`` (the @CTES nomenclature of matières); the articles cited in ``articles``.
+Every name is importable from here.
 """
 
 from deliberations.rules.acts import (
@@ -47,6 +48,7 @@ from deliberations.rules.articles import (
     RULE_SUBJECT,
     RULE_TOTALS,
 )
+from deliberations.rules.matieres import check_matiere, matiere_name
 from deliberations.rules.sittings import (
     check_convocation,
     check_proxy,
@@ -105,6 +107,7 @@ __all__ = [
     "check_chair",
     "check_convocation",
     "check_internal_number",
+    "check_matiere",
     "check_nature",
     "check_next_number",
     "check_numbering_pattern",
@@ -124,6 +127,7 @@ __all__ = [
     "is_tie",
     "latest_convocation_date",
     "list_publication_deadline",
+    "matiere_name",
     "minutes_publication_deadline",
     "parse_acknowledgement",
     "pattern_has_year",

@@ -122,10 +122,19 @@ def check_matiere(code: str) -> str:
     return code
 
 
+def _scdl_title(title: str) -> str:
+    """A title as DELIB_MATIERE_NOM writes it: without comma nor parenthesis, and without a
+    slash of its own (the slash separates the two levels)."""
+    for sign, replacement in (("(", ""), (")", ""), (",", ""), ("/", "- ")):
+        title = title.replace(sign, replacement)
+    return " ".join(title.split())
+
+
 def matiere_name(code: str) -> str:
     """The SCDL name of a matière (schema "scdl/deliberations" 2.1.5, DELIB_MATIERE_NOM):
-    level-1 title/level-2 title of the @CTES nomenclature, e.g. "7.5" → "Finances
-    locales/Subventions"; a deeper code is cut to its first two levels."""
+    level-1 title/level-2 title of the @CTES nomenclature, without comma nor parenthesis,
+    e.g. "7.5" → "Finances locales/Subventions", "7.9" → "Finances locales/Prise de
+    participation SEM etc."; a deeper code is cut to its first two levels."""
     code = check_matiere(code)
     level_2 = two_levels(code)
-    return f"{LEVEL_1[level_2.split('.')[0]]}/{LEVEL_2[level_2]}"
+    return f"{_scdl_title(LEVEL_1[level_2.split('.')[0]])}/{_scdl_title(LEVEL_2[level_2])}"

@@ -399,3 +399,34 @@ def test_nature_chosen_on_the_page_before_the_transmission(act, client_for):
     archive = _zip(client.get(f"/deliberations/{item.pk}/ctes.zip?nature=AU"))
     assert archive.namelist()[1] == f"99_AU-{stem}-1-1_1.pdf"
     assert etree.fromstring(archive.read(f"{stem}-1-1_0.xml")).get(f"{A}CodeNatureActe") == "6"
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda r: r.attrib.pop(f"{A}NumeroInterne"), "no internal number"),
+        (lambda r: r.set("Date", r.attrib.pop(f"{A}Date")), "an unqualified attribute"),
+        (lambda r: r.remove(r.find(f"{A}CodeMatiere2")), "one level of matière"),
+        (lambda r: setattr(r.find(f"{A}Objet"), "text", "x" * 501), "an object of 501 characters"),
+        (lambda r: r.append(r.find(f"{A}Objet")), "the object after the document"),
+        (lambda r: r.set(f"{A}CodeNatureActe", "7"), "nature 7"),
+        (lambda r: r.set(f"{A}NumeroInterne", "V2024_0670000000"), "a number of 16 characters"),
+    ],
+)
+def test_schema_refuses_what_the_specification_refuses(change, why):
+    message = ctes.act_message(
+        ctes.ActMessage(
+            decided_on=date(2024, 3, 26),
+            number="V2024_067",
+            nature="DE",
+            matieres=[7, 5],
+            title="Subvention",
+            classification_date=date(2019, 8, 29),
+            document=ctes.Piece("99_DE-034-213401722-20240326-V2024_067-DE-1-1_1.pdf", 10),
+            annexes=[ctes.Piece("99_AU-034-213401722-20240326-V2024_067-DE-1-1_2.pdf", 10)],
+        )
+    )
+    root = etree.fromstring(message)
+    assert ctes.schema().validate(root)
+    change(root)
+    assert not ctes.schema().validate(root), why

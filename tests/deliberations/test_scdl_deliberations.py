@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -55,10 +56,11 @@ def validate_csv(text: str, tmp_path: Path) -> list[dict[str, str]]:
         if row["PREF_DATE"]:
             assert date.fromisoformat(row["PREF_DATE"]) >= date.fromisoformat(row["DELIB_DATE"])
         assert bool(row["BUDGET_ANNEE"]) == bool(row["BUDGET_NOM"])
-        # nomenclature-actes-value: the name is that of the code in the @CTES nomenclature.
+        # nomenclature-actes-value: a known level-1 title before the slash, no space after it;
+        # and the name is that of the code in the @CTES nomenclature.
         level_1, level_2 = row["DELIB_MATIERE_NOM"].split("/")
-        assert level_1 == matieres.LEVEL_1[row["DELIB_MATIERE_CODE"].split(".")[0]]
-        assert level_2 == matieres.LEVEL_2[row["DELIB_MATIERE_CODE"]]
+        assert level_1 == matieres.LEVEL_1[row["DELIB_MATIERE_CODE"].split(".")[0]] and not level_2.startswith(" ")
+        assert row["DELIB_MATIERE_NOM"] == matieres.matiere_name(row["DELIB_MATIERE_CODE"])
     return rows
 
 
@@ -126,6 +128,12 @@ def test_matiere_names_follow_the_nomenclature():
     assert matieres.matiere_name("1.1.2") == "Commande Publique/Marchés publics"
     assert matieres.matiere_name("7.10") == "Finances locales/Divers"
     assert len(matieres.LEVEL_2) == 7 + 3 + 6 + 5 + 8 + 5 + 10 + 9 + 4  # 1.1–1.7 … 9.1–9.4 (schema 2.1.5)
+    # "sans virgule ni parenthèse", one slash between the two levels (schema's description).
+    assert matieres.matiere_name("7.9") == "Finances locales/Prise de participation SEM etc."
+    assert matieres.matiere_name("1.5") == "Commande Publique/Transactions - protocole d'accord transactionnel"
+    for code in matieres.LEVEL_2:
+        name = matieres.matiere_name(code)
+        assert name.count("/") == 1 and "/ " not in name and not set(name) & set(",()")
     for code in ("7.11", "10.1", "7", "7,5", "1.8.1"):
         with pytest.raises(DomainError) as refused:
             matieres.matiere_name(code)
@@ -275,3 +283,39 @@ def test_the_demo_montpellier_files_download_from_its_public_page(tmp_path):
     subsidies = Client().get(subsidies_url)
     assert subsidies.status_code == 200
     assert subsidies.content.decode().splitlines()[0].startswith("nomAttribuant,idAttribuant,dateConvention")
+
+
+def test_row_problems_name_the_validator_rules_a_row_breaks():
+    row = opendata.DeliberationRow(
+        coll_nom="Ville",
+        coll_siret=SIRET,
+        delib_id="2024-001",
+        delib_date=date(2024, 3, 26),
+        delib_matiere_code="7.5",
+        delib_matiere_nom="Finances locales/Subventions",
+        delib_objet="Objet",
+        budget_annee="",
+        budget_nom="",
+        pref_id="",
+        pref_date=None,
+        vote_effectif=9,
+        vote_reel=8,
+        vote_pour=6,
+        vote_contre=1,
+        vote_abstention=1,
+        delib_url="",
+    )
+    assert opendata.row_problems(row) == []
+    assert opendata.row_problems(replace(row, vote_reel=7)) == [
+        "VOTE_REEL doit égaler VOTE_POUR + VOTE_CONTRE + VOTE_ABSTENTION"
+    ]
+    assert opendata.row_problems(replace(row, vote_effectif=7, vote_reel=8)) == [
+        "VOTE_EFFECTIF ne peut pas être inférieur à VOTE_REEL"
+    ]
+    assert opendata.row_problems(replace(row, vote_pour=None)) == [
+        "les colonnes du vote sont toutes remplies ou toutes vides"
+    ]
+    assert len(opendata.row_problems(replace(row, pref_date=date(2024, 3, 25)))) == 1
+    assert opendata.row_problems(replace(row, budget_annee="2024")) == [
+        "BUDGET_ANNEE et BUDGET_NOM sont tous deux remplis ou tous deux vides"
+    ]

@@ -90,3 +90,20 @@ def test_the_api_reads_and_writes_siret_and_rna(organization):
     page.force_login(admin)
     html = page.get(reverse("parties:organization_detail", args=[organization.pk])).content.decode()
     assert siret in html
+
+
+@pytest.mark.django_db
+def test_the_organization_form_records_the_siret(organization):
+    admin = member(organization, Role.ADMINISTRATOR)
+    client = Client()
+    client.force_login(admin)
+    url = reverse("parties:organization_edit", args=[organization.pk])
+    data = {"kind": organization.kind, "name": organization.name, "siren": organization.siren, "population": 40000}
+    refused = client.post(url, {**data, "siret": "21340172201787"})
+    assert refused.status_code == 200 and "SIREN" in refused.content.decode()
+    organization.refresh_from_db()
+    assert organization.siret == ""
+    siret = valid_siret(organization.siren, 3)
+    assert client.post(url, {**data, "siret": siret}).status_code == 302
+    organization.refresh_from_db()
+    assert organization.siret == siret
