@@ -126,7 +126,8 @@ def package_plan(deliberation: Deliberation, *, nature: str = "") -> PackagePlan
         departement=departement, siren=siren, decided_on=decided_on, number=number, nature=nature
     )
     act_type = rules.ACT_TYPE_CODES[nature]
-    planned, left_out = [], []
+    planned: list[PlannedAnnex] = []
+    left_out: list[str] = []
     for annex in Annex.objects.filter(deliberation=deliberation).order_by("id"):
         if not annex.transmitted:
             left_out.append(annex.title)

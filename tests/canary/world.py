@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core import mail
-from stdnum import luhn
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
+from stdnum import luhn
 
 from core import services as core_services
 from core.roles import Role
