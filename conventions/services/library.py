@@ -23,7 +23,7 @@ def _check(title: str, body: str) -> None:
         raise DomainError("Le titre de la clause est obligatoire.", rule=LIBRARY_RULE, field="title")
     if not body.strip():
         raise DomainError("Le texte de la clause est obligatoire.", rule=LIBRARY_RULE, field="body")
-    rules.clause_variables(body)  # refuses {{ anything that is not a plain name }}
+    rules.check_library_clause(body)  # refuses a bad template or a variable no convention gives
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ def _library_organizations(request: HttpRequest) -> list[int]:
 
 def _variables_of(body: str) -> tuple[list[str], DomainError | None]:
     try:
-        return rules.clause_variables(body), None
+        return rules.check_library_clause(body), None
     except DomainError as exc:
         return [], exc
 
