@@ -45,13 +45,17 @@ VARIABLES: tuple[ClauseVariable, ...] = (
     ClauseVariable("intitule", TEXT, "intitulé de la convention"),
     ClauseVariable("objet", TEXT, "objet de la convention"),
     ClauseVariable("collectivite", TEXT, "nom de la collectivité qui porte la convention"),
+    ClauseVariable("designation_collectivite", TEXT, "désignation de la collectivité (« la Ville »)"),
+    ClauseVariable("designation_partenaire", TEXT, "désignation du partenaire (« l'association »)"),
     ClauseVariable("partenaire", TEXT, "nom du ou des partenaires (« A, B et C »)"),
     ClauseVariable("partenaires", LIST, "liste des partenaires"),
     ClauseVariable("programme", TEXT, "programme ou dispositif de rattachement"),
     ClauseVariable("duree", TEXT, "durée en toutes lettres (« 3 ans », « 18 mois »)"),
     ClauseVariable("duree_mois", NUMBER, "durée en mois"),
     ClauseVariable("duree_jours", NUMBER, "jours de durée en plus des mois"),
-    ClauseVariable("prise_effet", TEXT, "point de départ (« la date de sa signature par la dernière des parties »)"),
+    ClauseVariable(
+        "prise_effet", TEXT, "prise d'effet (« à compter de la date de sa signature par la dernière des parties »)"
+    ),
     ClauseVariable("date_debut", DATE, "date de prise d'effet"),
     ClauseVariable("date_fin", DATE, "dernier jour couvert"),
     ClauseVariable("montant", AMOUNT, "montant de la convention"),
@@ -98,6 +102,12 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def capitalize_first(value: Any) -> str:
+    """ "l'association" → "L'association" at the start of a sentence (the rest as it is)."""
+    text = format_value(value)
+    return text[:1].upper() + text[1:]
+
+
 class _Visible(Undefined):
     """An unknown name in a draft prints as [name], so the writer sees what is missing."""
 
@@ -114,6 +124,7 @@ def _environment(undefined: type[Undefined]) -> ClauseSandbox:
         autoescape=False, trim_blocks=True, lstrip_blocks=True, finalize=format_value, undefined=undefined
     )
     env.filters["liste"] = french_list
+    env.filters["majuscule"] = capitalize_first
     env.filters["montant"] = lambda v: french_amount(v) if v not in (None, "") else ""
     env.filters["date"] = lambda v: french_date(v) if v else ""
     return env
@@ -137,7 +148,7 @@ def _parse(text: str) -> Any:
 
 # What a clause may write: values, filters of this module, conditions and loops over names.
 # No attribute, item, call or arithmetic: the library is edited by users, and a clause is text.
-_FILTERS = frozenset({"liste", "montant", "date"})
+_FILTERS = frozenset({"liste", "montant", "date", "majuscule"})
 _ALLOWED = (
     nodes.Template,
     nodes.Output,
@@ -167,7 +178,7 @@ _CONSTRUCTS = {
 def _refuse(what: str) -> DomainError:
     return DomainError(
         f"{what} Une clause n'utilise que des variables en minuscules ({{{{ duree_mois }}}}), les filtres "
-        "liste, montant et date ({{ communes|liste }}) et des parties facultatives ({% if preavis %} … {% endif %}).",
+        "liste, montant, date et majuscule ({{ communes|liste }}) et des parties facultatives ({% if preavis %} … {% endif %}).",
         rule=CLAUSE_RULE,
         field="body",
     )
@@ -220,15 +231,26 @@ def check_library_clause(text: str) -> list[str]:
 
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPACE_BEFORE = re.compile(r"[ \t]+([.,)])")
-_BLANK_LINES = re.compile(r"\n{3,}")
+_PERIOD_AFTER_MARK = re.compile(r"([!?])\.")  # "… FLAG !." when a name ends a sentence
 _MARKUP = re.compile(r"{[{%#].*?[}%#]}", re.DOTALL)
+_ITEM = ("- ", "• ", "· ")
 
 
 def tidy(text: str) -> str:
-    """What the blocks of a template may leave behind: double spaces, a space before a period
-    or a comma, trailing spaces, runs of blank lines."""
-    lines = [_SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", line)).strip() for line in text.splitlines()]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    """The rendered text as paragraphs: each non-empty line is a paragraph (a blank line
+    between two), except the items of a list ("- …"), kept line after line under the sentence
+    that introduces them. Within a line: no double space, no space before a period, a comma
+    or a closing parenthesis (what the blocks of a template may leave behind)."""
+    lines = [
+        _PERIOD_AFTER_MARK.sub(r"\1", _SPACE_BEFORE.sub(r"\1", _SPACES.sub(" ", line))).strip()
+        for line in text.splitlines()
+    ]
+    out: list[str] = []
+    for line in (line for line in lines if line):
+        if out:
+            out.append("\n" if line.startswith(_ITEM) else "\n\n")
+        out.append(line)
+    return "".join(out)
 
 
 def render_clause(text: str, variables: Mapping[str, Any], *, strict: bool = True) -> str:

@@ -21,11 +21,17 @@ def _delay_text(delay: rules.Delay) -> str:
 
 
 def _start_text(convention: Convention) -> str:
+    """When the convention takes effect, as the end of "La présente convention prend effet …"."""
     if convention.start_event == StartEvent.FIXED_DATE and convention.fixed_start_date:
         return f"le {french_date(convention.fixed_start_date)}"
     if convention.start_event == StartEvent.NOTIFICATION:
-        return "la date de sa notification au partenaire"
-    return "la date de sa signature par la dernière des parties"
+        return "à compter de sa notification au partenaire"
+    return "à compter de la date de sa signature par la dernière des parties"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text + "." if text and text[-1] not in ".!?" else text
 
 
 def _item(text: str) -> str:
@@ -49,8 +55,10 @@ def clause_variables(convention: Convention) -> dict[str, Any]:
     return {
         "reference": convention.reference,
         "intitule": convention.title,
-        "objet": convention.object.strip().rstrip("."),
+        "objet": _item(convention.object),
         "collectivite": convention.organization.name,
+        "designation_collectivite": next((p.designation for p in parties if p.pk in own and p.designation), ""),
+        "designation_partenaire": next((p.designation for p in parties if p.pk not in own and p.designation), ""),
         "partenaire": rules.french_list(partners),
         "partenaires": partners,
         "programme": convention.programme.name if convention.programme_id else "",  # type: ignore[union-attr]
@@ -64,7 +72,7 @@ def clause_variables(convention: Convention) -> dict[str, Any]:
         "preavis": _delay_text(convention.termination_notice) if notice else "",
         "lettre_recommandee": convention.termination_by_registered_letter,
         "delai_retrait_donnees": _delay_text(convention.data_withdrawal),
-        "apres_resiliation": convention.after_termination.strip(),
+        "apres_resiliation": _sentence(convention.after_termination),
         "reconduction_tacite": tacit,
         "reconductions": convention.tacit_renewals_allowed if tacit else None,
         "preavis_reconduction": _delay_text(convention.renewal_notice) if tacit else "",

@@ -46,7 +46,7 @@ def test_edit_move_and_remove_from_the_page_with_the_history(client_for, legal_u
         {
             "clause": duration.pk,
             "title": "Durée et prise d'effet",
-            "body": "Elle est conclue pour {{ duree }} à compter de {{ prise_effet }}.",
+            "body": "Elle est conclue pour {{ duree }} et prend effet {{ prise_effet }}.",
         },
     )
     assert response.status_code == 302 and response["Location"].endswith("#clauses-title")
@@ -54,8 +54,8 @@ def test_edit_move_and_remove_from_the_page_with_the_history(client_for, legal_u
     assert duration.title == "Durée et prise d'effet"
     assert _reasons(convention)[0] == (
         "Article 2 modifié — titre : « Durée » → « Durée et prise d'effet » ; texte : « Elle est conclue pour une "
-        "durée de 3 ans. » → « Elle est conclue pour 3 ans à compter de la date de sa signature par la dernière des "
-        "parties. »"
+        "durée de 3 ans. » → « Elle est conclue pour 3 ans et prend effet à compter de la date de sa signature par "
+        "la dernière des parties. »"
     )
 
     client.post(url + "move_clause/", {"clause": duration.pk, "position": 1})
@@ -68,7 +68,10 @@ def test_edit_move_and_remove_from_the_page_with_the_history(client_for, legal_u
 
     page = client.get(f"/conventions/{convention.pk}/").content.decode()
     # The text is filled in the French way, the history shows each change.
-    assert "Elle est conclue pour 3 ans à compter de la date de sa signature par la dernière des parties." in page
+    assert (
+        "Elle est conclue pour 3 ans et prend effet à compter de la date de sa signature par la dernière des parties."
+        in page
+    )
     assert "Article 2 supprimé : « Objet »" in page and "déplacé : article n° 2 → article n° 1" in page
     assert "{{" not in page.split('id="clauses-title"')[1].split("<textarea")[0]
 

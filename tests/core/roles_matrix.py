@@ -205,6 +205,7 @@ PAGE_ACTS: list[Act] = [
     *_both("conventions:clause_edit", C.EDIT_CONVENTIONS),
     Act("conventions:clause_deactivate", "post", C.EDIT_CONVENTIONS),
     Act("conventions:clause_reactivate", "post", C.EDIT_CONVENTIONS),
+    Act("conventions:clause_import", "post", C.EDIT_CONVENTIONS),
     # The library's list is the clause editors' tool.
     Act("conventions:clause_list", "get", C.EDIT_CONVENTIONS),
     # Deliberations, assemblies, sittings, attendance.
