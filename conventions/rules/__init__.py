@@ -20,6 +20,8 @@ from django.core.validators import URLValidator
 # Clause texts are templates rendered in the documents' sandbox (conventions.rules.clauses).
 from conventions.rules.clauses import (  # noqa: F401
     CLAUSE_RULE,
+    EMPTY_VALUES,
+    EXAMPLE_VALUES,
     VARIABLES,
     check_library_clause,
     clause_variables,

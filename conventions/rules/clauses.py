@@ -76,6 +76,43 @@ VARIABLES: tuple[ClauseVariable, ...] = (
 )
 VARIABLE_NAMES = frozenset(v.name for v in VARIABLES)
 
+# Values to preview a clause of the library with (a convention like FLAG !'s), and with none.
+EXAMPLE_VALUES: dict[str, Any] = {
+    "reference": "CONV-2024-001",
+    "intitule": "Application FLAG ! — accès à la console Backoffice",
+    "objet": "fixer les conditions d'accès de la Ville à la console Backoffice",
+    "collectivite": "Ville de Montpellier",
+    "designation_collectivite": "la Ville",
+    "designation_partenaire": "l'association",
+    "partenaire": "Association FLAG !",
+    "partenaires": ["Association FLAG !"],
+    "programme": "En lieu sûr",
+    "duree": "3 ans",
+    "duree_mois": 36,
+    "duree_jours": None,
+    "prise_effet": "à compter de la date de sa signature par la dernière des parties",
+    "date_debut": date(2024, 5, 2),
+    "date_fin": date(2027, 5, 1),
+    "montant": Decimal("15000"),
+    "preavis": "2 mois",
+    "lettre_recommandee": True,
+    "delai_retrait_donnees": "1 mois",
+    "apres_resiliation": "",
+    "reconduction_tacite": False,
+    "reconductions": None,
+    "preavis_reconduction": "",
+    "evaluation_annuelle": True,
+    "comite_de_suivi": True,
+    "communes": ["Montpellier"],
+    "codes_postaux": ["34000", "34070", "34080", "34090"],
+    "urls": ["https://signalement.flagasso.com/reporting/partner/montpellier"],
+    "engagements_collectivite": ["garantir la confidentialité des signalements", "mettre en place un lien"],
+    "engagements_partenaire": ["fournir gratuitement l'accès à la console Backoffice"],
+}
+EMPTY_VALUES: dict[str, Any] = {
+    v.name: {TEXT: "", NUMBER: None, DATE: None, AMOUNT: None, LIST: [], FLAG: False}[v.kind] for v in VARIABLES
+}
+
 
 def french_list(values: Any) -> str:
     """ "a", "a et b", "a, b et c"; empty items are dropped, an empty list prints nothing."""

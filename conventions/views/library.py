@@ -80,10 +80,26 @@ def _clause_form_page(
             else:
                 messages.success(request, _("La clause « %(title)s » est enregistrée.") % {"title": template.title})
                 return redirect("conventions:clause_list")
+    previews = []
+    if body.strip() and not error:
+        previews = [
+            (_("Avec des valeurs d'exemple"), rules.render_clause(body, rules.EXAMPLE_VALUES, strict=False)),
+            (
+                _("Sans aucune valeur (parties facultatives omises)"),
+                rules.render_clause(body, rules.EMPTY_VALUES, strict=False),
+            ),
+        ]
     return render(
         request,
         "pages/conventions/clause_form.jinja",
-        {**context, "form": form, "variables": variables, "variables_error": error},
+        {
+            **context,
+            "form": form,
+            "variables": variables,
+            "variables_error": error,
+            "available": rules.VARIABLES,
+            "previews": previews,
+        },
         using="pages",
     )
 

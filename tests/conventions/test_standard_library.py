@@ -269,3 +269,16 @@ def test_flag_demo_duration_article_reads_as_the_seed():
         "La Ville s'engage à :\n- garantir la confidentialité des signalements et ne jamais chercher à identifier "
         "un signalant ;\n"
     )
+
+
+@pytest.mark.django_db
+def test_clause_page_previews_with_example_values_and_with_none(client_for, legal_user, organization):
+    services.import_standard_library(user=legal_user, organization=organization)
+    money = ClauseTemplate.objects.get(organization=organization, key="soutien-financier")
+    page = client_for(legal_user).get(f"/conventions/clauses/{money.pk}/").content.decode()
+    import html as html_module
+
+    text = html_module.unescape(page)
+    assert "La Ville apporte un soutien financier d'un montant de 15\u202f000,00\u00a0€" in text
+    assert "La présente convention est conclue à titre gratuit" in text
+    assert "designation_partenaire</code> — désignation du partenaire" in text
