@@ -181,6 +181,13 @@ def _parse(text: str) -> Any:
             rule=CLAUSE_RULE,
             field="body",
         ) from exc
+    except (RecursionError, MemoryError, ValueError) as exc:  # absurdly nested or malformed input
+        raise DomainError(
+            "La clause ne peut pas être lue : écrivez les variables {{ nom }} et les parties facultatives "
+            "{% if nom %} … {% endif %}.",
+            rule=CLAUSE_RULE,
+            field="body",
+        ) from exc
 
 
 # What a clause may write: values, filters of this module, conditions and loops over names.
@@ -231,7 +238,9 @@ def _check_nodes(tree: nodes.Node) -> None:
             continue  # {% if not loop.last %} ; {% endif %} in a list
         if not isinstance(node, _ALLOWED):
             what = _CONSTRUCTS.get(type(node), "Cette construction")
-            raise _refuse(f"{what} n'est pas permis dans une clause (ligne {node.lineno}).")
+            raise _refuse(f"{what} n'a pas sa place dans une clause (ligne {node.lineno}).")
+        if isinstance(node, nodes.TemplateData) and ("{{" in node.data or "{%" in node.data):
+            raise _refuse(f"Un bloc « raw » n'a pas sa place dans une clause (ligne {node.lineno}).")
         if isinstance(node, nodes.Filter) and (node.name not in _FILTERS or node.args or node.kwargs):
             raise _refuse(f"Le filtre « {node.name} » n'est pas permis.")
         if isinstance(node, nodes.Name) and not _NAME.match(node.name):
