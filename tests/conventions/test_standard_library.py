@@ -282,3 +282,21 @@ def test_clause_page_previews_with_example_values_and_with_none(client_for, lega
     assert "La Ville apporte un soutien financier d'un montant de 15\u202f000,00\u00a0€" in text
     assert "La présente convention est conclue à titre gratuit" in text
     assert "designation_partenaire</code> — désignation du partenaire" in text
+
+
+@pytest.mark.django_db
+def test_demo_brings_the_former_demo_clauses_up_to_date_unless_edited(legal_user, organization):
+    from conventions import demo
+
+    legacy = demo.LEGACY_CLAUSES
+    for key in ("perimetre", "comite-suivi", "duree"):
+        services.save_clause_template(user=legal_user, organization=organization, key=key, title=key, body=legacy[key])
+    edited = ClauseTemplate.objects.get(organization=organization, key="duree")
+    services.update_clause_template(user=legal_user, template=edited, title="Durée", body="Trois ans, {{ duree }}.")
+    library = demo._library(legal_user, organization)
+    by_key = {c.key: c for c in STANDARD_CLAUSES}
+    assert library["perimetre"].body == by_key["perimetre"].body
+    assert "comite-suivi" not in library  # withdrawn: the standard library has "comite-de-suivi"
+    assert not ClauseTemplate.objects.get(organization=organization, key="comite-suivi").is_active
+    assert library["duree"].body == "Trois ans, {{ duree }}."  # edited since: left alone
+    assert set(by_key) <= set(library)
