@@ -117,6 +117,12 @@ def test_standard_library_imported_then_used_in_a_draft(
     expect(preview).to_contain_text("moyennant un préavis de 2 mois")
     assert not GLITCH.search(page.locator("section[aria-labelledby=preview-title]").inner_text())
     assert accessibility_violations() == []
+    page.go_back()
+    page.get_by_role("link", name="Périmètre").click()
+    expect(page.locator("section[aria-labelledby=preview-title]")).to_contain_text(
+        "- adresses : https://signalement.flagasso.com/reporting/partner/montpellier."
+    )
+    assert _fits(page, "section[aria-labelledby=preview-title]")  # the long URL wraps at 390 px
 
     page.goto(f"/conventions/{convention.pk}/")
     form = page.get_by_role("form", name="Ajouter un article")
