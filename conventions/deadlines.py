@@ -21,18 +21,24 @@ from reminders.selectors import holiday_subdivision_for, settings_for
 from reminders.services import clear_deadlines, sync_deadlines
 
 
-def _partner_names(convention: Convention) -> str:
-    names = [
-        p.organization.short_name or p.organization.name
-        for p in convention.parties.all()
-        if p.organization_id != convention.organization_id
-    ]
-    return ", ".join(names)
+def _main_partner(convention: Convention) -> str:
+    """The first party after the convention's owner, by its short name: "FLAG !", "HeHop"."""
+    for party in convention.parties.all():  # in their order (ConventionParty.Meta.ordering)
+        if party.organization_id != convention.organization_id:
+            return party.organization.short_name or party.organization.name
+    return ""
 
 
 def _label(convention: Convention) -> str:
-    partners = _partner_names(convention)
-    return f"{convention.title}" + (f" ({partners})" if partners else "")
+    """What a deadline is about, so that two conventions' deadlines never read the same:
+    "convention FLAG-2024 avec FLAG !"."""
+    partner = _main_partner(convention)
+    return f"convention {convention.reference}" + (f" avec {partner}" if partner else "")
+
+
+def _excerpt(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def convention_specs(convention: Convention, *, lead_months: int, subdivision: str | None) -> list[DeadlineSpec]:
@@ -55,7 +61,7 @@ def convention_specs(convention: Convention, *, lead_months: int, subdivision: s
     notice = getattr(convention, "termination_notice_record", None)
     live = status in LIVE_STATES
     if live and convention.end_date:
-        add("end", DeadlineKind.CONVENTION_END, convention.end_date, f"Fin de la convention {label}")
+        add("end", DeadlineKind.CONVENTION_END, convention.end_date, f"Fin de la {label}")
         if status != ConventionStatus.TERMINATION_NOTIFIED:
             if convention.renewal != RenewalMode.TACIT or (
                 convention.tacit_renewals_done >= convention.tacit_renewals_allowed
@@ -64,7 +70,7 @@ def convention_specs(convention: Convention, *, lead_months: int, subdivision: s
                     "renewal-decision",
                     DeadlineKind.RENEWAL_DECISION,
                     rules.renewal_decision_date(convention.end_date, lead_months),
-                    f"Décider du renouvellement : {label}",
+                    f"Décider du renouvellement de la {label}",
                     "Préparer une nouvelle délibération et une nouvelle convention, ou laisser la convention expirer.",
                 )
             else:
@@ -72,7 +78,7 @@ def convention_specs(convention: Convention, *, lead_months: int, subdivision: s
                     "notice-last-day",
                     DeadlineKind.NOTICE_LAST_DAY,
                     rules.tacit_renewal_notice_last_day(convention.end_date, convention.renewal_notice, subdivision),
-                    f"Dernier jour pour dénoncer avant la reconduction tacite : {label}",
+                    f"Dernier jour pour dénoncer avant la reconduction tacite de la {label}",
                     f"Sans dénonciation (préavis de {convention.renewal_notice.describe()}), la convention sera "
                     f"reconduite le {french_date(convention.end_date + timedelta(days=1))}.",
                 )
@@ -83,7 +89,7 @@ def convention_specs(convention: Convention, *, lead_months: int, subdivision: s
                     f"evaluation-{evaluation.number}",
                     DeadlineKind.EVALUATION,
                     evaluation.due_date,
-                    f"Évaluation annuelle n° {evaluation.number} : {label}",
+                    f"Évaluation annuelle n° {evaluation.number} de la {label}",
                     "Réunir les partenaires et consigner le bilan de l'année.",
                 )
     if live or status in PREPARATION_STATES:
@@ -100,8 +106,8 @@ def convention_specs(convention: Convention, *, lead_months: int, subdivision: s
                     f"obligation-{obligation.pk}-{index}",
                     DeadlineKind.OBLIGATION_DUE,
                     due,
-                    f"Engagement de {obligation.party.organization.short_name or obligation.party.organization.name} : "
-                    f"{obligation.description[:120]}",
+                    f"Engagement de {obligation.party.organization.short_name or obligation.party.organization.name} "
+                    f"({label}) : {_excerpt(obligation.description)}",
                 )
     if notice is not None and status in (ConventionStatus.TERMINATION_NOTIFIED, ConventionStatus.TERMINATED):
         if notice.effective_date and status == ConventionStatus.TERMINATION_NOTIFIED:
@@ -109,14 +115,14 @@ def convention_specs(convention: Convention, *, lead_months: int, subdivision: s
                 "termination-effective",
                 DeadlineKind.TERMINATION_EFFECTIVE,
                 notice.effective_date,
-                f"Résiliation effective : {label}",
+                f"Résiliation effective de la {label}",
             )
         if notice.data_withdrawal_end:
             add(
                 "data-withdrawal-end",
                 DeadlineKind.DATA_WITHDRAWAL_END,
                 notice.data_withdrawal_end,
-                f"Fin du délai de retrait des données du partenaire : {label}",
+                f"Fin du délai de retrait des données du partenaire ({label})",
                 "Vérifier que le partenaire a retiré ses dispositifs et données.",
             )
     return specs

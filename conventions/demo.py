@@ -12,48 +12,26 @@ from django.db.models import Q
 
 from conventions import services
 from conventions.models import ClauseTemplate, Convention, Programme
+from conventions.standard_clauses import STANDARD_CLAUSES
 from core.errors import DomainError
 from core.models import User
 from parties import demo as parties_demo
 
-CLAUSES = [
-    (
-        "duree",
-        "Durée de la convention",
-        "Durée",
-        "La présente convention est conclue pour une durée de {{ duree }} à compter de la date de sa signature "
-        "par les parties.",
-    ),
-    (
-        "resiliation-tout-moment",
-        "Résiliation",
-        "Résiliation",
-        "Elle peut être dénoncée à tout moment par chacune des parties, par lettre recommandée avec accusé de "
-        "réception.",
-    ),
-    (
-        "resiliation-preavis",
-        "Modification et résiliation",
-        "Résiliation",
-        "Elle peut être modifiée par voie d'avenant ou dénoncée, avec un préavis de {{ preavis }}, par lettre "
-        "recommandée avec accusé de réception, à la demande de l'une des parties. Le partenaire dispose d'un délai "
-        "qui ne peut être inférieur à {{ delai_retrait_donnees }} pour retirer ses dispositifs et données.",
-    ),
-    (
-        "perimetre",
-        "Périmètre",
-        "Objet",
-        "L'accès est limité au périmètre fonctionnel et géographique du partenaire : {{ communes }} "
-        "({{ codes_postaux }}) ; {{ urls }}.",
-    ),
-    (
-        "comite-suivi",
-        "Comité de suivi",
-        "Gouvernance",
-        "Il est institué un comité de suivi. Il se réunit sur convocation, dans un délai qui, sauf urgence, ne "
-        "peut être inférieur à quinze jours ouvrés.",
-    ),
-]
+# The clauses earlier demo data held, by code and text: replaced by the standard library's
+# clause of the same code when never edited since, withdrawn when the library has none.
+LEGACY_CLAUSES = {
+    "duree": "La présente convention est conclue pour une durée de {{ duree }} à compter de la date de sa signature "
+    "par les parties.",
+    "resiliation-tout-moment": "Elle peut être dénoncée à tout moment par chacune des parties, par lettre recommandée "
+    "avec accusé de réception.",
+    "resiliation-preavis": "Elle peut être modifiée par voie d'avenant ou dénoncée, avec un préavis de {{ preavis }}, "
+    "par lettre recommandée avec accusé de réception, à la demande de l'une des parties. Le partenaire dispose d'un "
+    "délai qui ne peut être inférieur à {{ delai_retrait_donnees }} pour retirer ses dispositifs et données.",
+    "perimetre": "L'accès est limité au périmètre fonctionnel et géographique du partenaire : {{ communes }} "
+    "({{ codes_postaux }}) ; {{ urls }}.",
+    "comite-suivi": "Il est institué un comité de suivi. Il se réunit sur convocation, dans un délai qui, sauf "
+    "urgence, ne peut être inférieur à quinze jours ouvrés.",
+}
 
 
 def _admin() -> User:
@@ -61,12 +39,37 @@ def _admin() -> User:
 
 
 def _library(user: User, organization: Any) -> dict[str, ClauseTemplate]:
-    return {
-        key: services.save_clause_template(
-            user=user, organization=organization, key=key, title=title, category=category, body=body
-        )
-        for key, title, category, body in CLAUSES
-    }
+    """The organization's library with the standard clauses (imported once; the clauses of
+    earlier demo data brought up to date unless edited since)."""
+    standard = {c.key: c for c in STANDARD_CLAUSES}
+    for template in ClauseTemplate.objects.filter(organization=organization, key__in=list(LEGACY_CLAUSES)):
+        if template.body != LEGACY_CLAUSES[template.key]:
+            continue
+        if template.key in standard:
+            clause = standard[template.key]
+            services.save_clause_template(
+                user=user,
+                organization=organization,
+                key=clause.key,
+                title=clause.title,
+                category=clause.category,
+                body=clause.body,
+            )
+        elif template.is_active:
+            services.set_clause_template_active(user=user, template=template, active=False)
+    services.import_standard_library(user=user, organization=organization)
+    return {t.key: t for t in ClauseTemplate.objects.filter(organization=organization, is_active=True)}
+
+
+def _articles(user: User, convention: Convention, library: dict[str, ClauseTemplate], keys: list[str]) -> None:
+    for key in keys:
+        services.add_clause_from_library(user=user, convention=convention, template=library[key])
+
+
+def _designate(user: User, convention: Convention, designation: str) -> None:
+    """How the convention names its owner ("la Ville"), used by the clauses."""
+    owner = convention.parties.get(organization_id=convention.organization_id)
+    services.update_party(user=user, party=owner, designation=designation)
 
 
 def _deliberation(organization: Any, number: str) -> Any:
@@ -114,9 +117,7 @@ def _flag(user: User, lines: list[str]) -> None:
         today=date(2024, 3, 12),
     )
     services.add_party(user=user, convention=convention, organization=flag, designation="l'association")
-    services.add_clause_from_library(user=user, convention=convention, template=library["perimetre"])
-    services.add_clause_from_library(user=user, convention=convention, template=library["duree"])
-    services.add_clause_from_library(user=user, convention=convention, template=library["resiliation-tout-moment"])
+    _designate(user, convention, "la Ville")
     city, association = convention.parties.order_by("position")
     for text in [
         "Porter la maîtrise d'ouvrage du projet (application mobile, tunnel de signalement web, console Backoffice).",
@@ -131,6 +132,13 @@ def _flag(user: User, lines: list[str]) -> None:
         "Communiquer sur son périmètre de l'existence de l'application FLAG !.",
     ]:
         services.add_obligation(user=user, convention=convention, party=city, description=text)
+    _articles(
+        user,
+        convention,
+        library,
+        ["objet", "engagements-partenaire", "perimetre", "engagements-collectivite", "donnees-personnelles", "duree"]
+        + ["resiliation", "litiges"],
+    )
     services.submit_for_review(user=user, convention=convention)
     deliberation = _deliberation(montpellier, "v2024-067")
     if deliberation is None:
@@ -197,8 +205,7 @@ def _ddd(user: User) -> None:
         today=date(2024, 2, 1),
     )
     services.add_party(user=user, convention=convention, organization=ddd, designation="le Défenseur des droits")
-    for key in ("duree", "resiliation-preavis", "comite-suivi"):
-        services.add_clause_from_library(user=user, convention=convention, template=library[key])
+    _designate(user, convention, "la Métropole")
     metropole, defender = convention.parties.order_by("position")
     services.add_obligation(
         user=user,
@@ -220,6 +227,13 @@ def _ddd(user: User) -> None:
         convention=convention,
         party=defender,
         description="Assurer la coordination, l'animation et le soutien technique de la plateforme.",
+    )
+    _articles(
+        user,
+        convention,
+        library,
+        ["objet", "engagements-collectivite", "engagements-partenaire", "communication-logos", "donnees-personnelles"]
+        + ["comite-de-suivi", "litiges", "duree", "evaluation", "modification", "resiliation"],
     )
     services.submit_for_review(user=user, convention=convention)
     services.approve_convention(
@@ -277,6 +291,7 @@ def _hehop(user: User) -> None:
     if Convention.objects.filter(organization=vlg, reference="HEHOP-2023").exists():
         return
     hehop = parties_demo.organization("hehop")
+    library = _library(user, vlg)
     manager = User.objects.filter(username="gestionnaire-vlg").first()
     convention = services.create_convention(
         user=user,
@@ -295,6 +310,7 @@ def _hehop(user: User) -> None:
         today=date(2023, 1, 10),
     )
     services.add_party(user=user, convention=convention, organization=hehop, designation="l'association")
+    _designate(user, convention, "la Ville")
     city, association = convention.parties.order_by("position")
     for text, recurrence, due in [
         ("Présenter l'application dans le journal municipal.", "quarterly", date(2023, 3, 31)),
@@ -311,6 +327,13 @@ def _hehop(user: User) -> None:
         party=association,
         description="Fournir stickers, marque-pages, flyers et affiches personnalisables.",
     )
+    _articles(
+        user,
+        convention,
+        library,
+        ["objet", "engagements-collectivite", "engagements-partenaire", "communication-logos", "duree"]
+        + ["renouvellement", "resiliation", "litiges"],
+    )
     services.submit_for_review(user=user, convention=convention)
     services.approve_convention(
         user=user, convention=convention, delegated_reference="DM-2023-014", delegated_date=date(2023, 1, 23)
@@ -321,6 +344,9 @@ def _hehop(user: User) -> None:
 def load() -> list[str]:
     user = _admin()
     lines: list[str] = []
+    # Every demo collectivité has the standard library, even when its conventions were loaded before.
+    for slug in ("montpellier", "amp", "vlg"):
+        _library(user, parties_demo.organization(slug))
     _flag(user, lines)
     _ddd(user)
     _hehop(user)

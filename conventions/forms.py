@@ -185,6 +185,23 @@ class ClauseForm(forms.Form):
     body = forms.CharField(label=_("Texte"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class ClauseEditForm(forms.Form):
+    """An article of a draft changed from the convention's page."""
+
+    clause = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Titre de l'article"), max_length=200)
+    body = forms.CharField(label=_("Texte de l'article"), widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ClauseMoveForm(forms.Form):
+    clause = forms.IntegerField(widget=forms.HiddenInput)
+    position = forms.IntegerField(label=_("Nouveau numéro d'article"), min_value=1, max_value=1000)
+
+
+class ClauseRemoveForm(forms.Form):
+    clause = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ObligationForm(forms.Form):
     party = forms.TypedChoiceField(label=_("Partie qui s'engage"), coerce=int)
     description = forms.CharField(label=_("Engagement"), widget=forms.Textarea(attrs={"rows": 2}))

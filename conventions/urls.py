@@ -32,6 +32,7 @@ urlpatterns = [
     ),
     path("clauses/", views.clause_list, name="clause_list"),
     path("clauses/nouvelle/", views.clause_create, name="clause_create"),
+    path("clauses/importer/", views.clause_import, name="clause_import"),
     path("clauses/<int:pk>/", views.clause_edit, name="clause_edit"),
     path("clauses/<int:pk>/desactiver/", views.clause_set_active, {"active": False}, name="clause_deactivate"),
     path("clauses/<int:pk>/reactiver/", views.clause_set_active, {"active": True}, name="clause_reactivate"),

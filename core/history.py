@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.formatting import french_date
 
 _TYPES = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "id"}
@@ -41,6 +44,12 @@ def _display(model_field: Any, value: Any, related: dict[tuple[Any, Any], str]) 
         return related.get((model_field.related_model, value), f"#{value}")
     if isinstance(value, bool):
         return str(_("oui") if value else _("non"))
+    if isinstance(value, datetime):
+        return french_date(timezone.localtime(value) if timezone.is_aware(value) else value)
+    if isinstance(value, date):
+        return french_date(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "—"
     return str(value)
 
 
@@ -99,7 +108,8 @@ def _entries(model: Any, records: list[Any], limit: int) -> list[HistoryEntry]:
     for record, delta in zip(records[:limit], deltas, strict=True):
         changes: list[FieldChange] = []
         for change in delta.changes if delta is not None else ():
-            if change.field not in fields:
+            if change.field not in fields or isinstance(change.old, dict) or isinstance(change.new, dict):
+                # A structure recorded for the record (an avenant's effect) has its own table on its page.
                 continue
             model_field = fields[change.field]
             changes.append(

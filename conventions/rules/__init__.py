@@ -10,14 +10,25 @@ Montpellier convention of 2024 (see DESIGN.md, "Conventions").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
+# Clause texts are templates rendered in the documents' sandbox (conventions.rules.clauses).
+from conventions.rules.clauses import (  # noqa: F401
+    CLAUSE_RULE,
+    EMPTY_VALUES,
+    EXAMPLE_VALUES,
+    VARIABLES,
+    check_library_clause,
+    clause_variables,
+    format_value,
+    french_list,
+    render_clause,
+)
 
 # Signatures and the notices resting on them live in their own module, re-exported here.
 from conventions.rules.signatures import (  # noqa: F401
@@ -31,7 +42,7 @@ from conventions.rules.signatures import (  # noqa: F401
 )
 from core import rules as calendar
 from core.errors import DomainError
-from core.formatting import french_amount, french_date
+from core.formatting import french_date
 
 # Units of a delay written in a convention ("deux mois", "30 jours", "15 jours ouvrés").
 MONTHS = "months"
@@ -331,63 +342,6 @@ def normalize_urls(values: Iterable[str]) -> list[str]:
 def split_lines(text: str) -> list[str]:
     """Values typed one per line or separated by commas/semicolons in a form."""
     return [part.strip() for part in re.split(r"[\n;,]+", text or "") if part.strip()]
-
-
-# --- Clause variables ----------------------------------------------------------------
-
-CLAUSE_RULE = "Bibliothèque de clauses : variables {{ nom }}"
-_VARIABLE = re.compile(r"{{\s*(.*?)\s*}}")
-_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-
-
-def clause_variables(text: str) -> list[str]:
-    """The variable names a clause uses ({{ duree_mois }}), in order of first use."""
-    names: list[str] = []
-    for match in _VARIABLE.finditer(text or ""):
-        name = match.group(1)
-        if not _NAME.match(name):
-            raise DomainError(
-                f"« {{{{ {name} }}}} » n'est pas une variable : seuls des noms simples en minuscules sont permis "
-                "(par exemple {{ duree_mois }}).",
-                rule=CLAUSE_RULE,
-                field="body",
-            )
-        if name not in names:
-            names.append(name)
-    return names
-
-
-def _format_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, date):
-        return french_date(value)
-    if isinstance(value, Decimal):
-        return french_amount(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(_format_value(v) for v in value)
-    return str(value)
-
-
-def render_clause(text: str, variables: Mapping[str, Any], *, strict: bool = True) -> str:
-    """Replace each {{ name }} by its value, as plain text: a simple substitution, no
-    expressions, attributes or code (the clause library is edited by users). Dates and
-    amounts are written the French way. An unknown variable is refused (``strict``) or
-    left visible as [name] for a draft."""
-    names = clause_variables(text)
-    missing = [n for n in names if n not in variables]
-    if missing and strict:
-        raise DomainError(
-            "Variable(s) inconnue(s) dans la clause : " + ", ".join(missing) + ".", rule=CLAUSE_RULE, field="body"
-        )
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return _format_value(variables[name]) if name in variables else f"[{name}]"
-
-    return _VARIABLE.sub(replace, text or "")
 
 
 # --- Avenants ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from conventions.selectors._common import not_found
 from conventions.selectors.amendments import (
     PartySignature,
     amendment_by_id,
+    amendment_effect,
     amendment_for,
     amendment_signatures,
     evaluation_for,
@@ -37,6 +38,7 @@ __all__ = [
     "PartySignature",
     "ProgrammeSummary",
     "amendment_by_id",
+    "amendment_effect",
     "amendment_for",
     "amendment_signatures",
     "clause_template_for",

@@ -41,7 +41,9 @@ from conventions.services.committees import (
 from conventions.services.drafting import add_party, create_convention, remove_party, update_convention, update_party
 from conventions.services.evaluations import record_evaluation
 from conventions.services.library import (
+    LibraryImport,
     create_clause_template,
+    import_standard_library,
     set_clause_template_active,
     update_clause_template,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "convene_meeting",
     "create_amendment",
     "create_clause_template",
+    "import_standard_library",
+    "LibraryImport",
     "create_committee",
     "create_convention",
     "create_programme",

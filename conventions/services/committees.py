@@ -273,7 +273,7 @@ def save_clause_template(
 ) -> ClauseTemplate:
     """Create or update a clause of the library; its variables must be plain names."""
     tenancy.require(user, organization.pk, Capability.EDIT_CONVENTIONS)
-    rules.clause_variables(body)
+    rules.check_library_clause(body)
     if not key.strip() or not title.strip() or not body.strip():
         raise DomainError("Une clause a un code, un titre et un texte.", rule=rules.CLAUSE_RULE, field="body")
     template = ClauseTemplate.objects.select_for_update().filter(organization=organization, key=key.strip()).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils.text import slugify
 from conventions import rules
 from conventions.models import ClauseTemplate
 from conventions.services._common import lock, save
+from conventions.standard_clauses import STANDARD_CLAUSES
 from core import tenancy
 from core.errors import DomainError
 from core.roles import Capability
@@ -23,7 +25,7 @@ def _check(title: str, body: str) -> None:
         raise DomainError("Le titre de la clause est obligatoire.", rule=LIBRARY_RULE, field="title")
     if not body.strip():
         raise DomainError("Le texte de la clause est obligatoire.", rule=LIBRARY_RULE, field="body")
-    rules.clause_variables(body)  # refuses {{ anything that is not a plain name }}
+    rules.check_library_clause(body)  # refuses a bad template or a variable no convention gives
 
 
 @transaction.atomic
@@ -80,3 +82,36 @@ def set_clause_template_active(*, user: Any, template: ClauseTemplate, active: b
         update_fields=["is_active", "updated_at"],
     )
     return locked
+
+
+@dataclass(frozen=True)
+class LibraryImport:
+    """What importing the standard library did: the codes added, and those the organization
+    already had (kept as it wrote them)."""
+
+    added: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+@transaction.atomic
+def import_standard_library(*, user: Any, organization: Organization) -> LibraryImport:
+    """Add the standard clause library (``conventions.standard_clauses``) to an organization's.
+    Idempotent: a clause whose code the organization already uses is left untouched, whether
+    it was imported before and edited since, or written by the organization itself; a
+    deactivated one stays deactivated. The organization row is locked, so two imports at once
+    cannot both add the same clause."""
+    tenancy.require(user, organization.pk, Capability.EDIT_CONVENTIONS)
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    existing = set(ClauseTemplate.objects.filter(organization=organization).values_list("key", flat=True))
+    added, kept = [], []
+    for clause in STANDARD_CLAUSES:
+        if clause.key in existing:
+            kept.append(clause.key)
+            continue
+        rules.check_library_clause(clause.body)
+        template = ClauseTemplate(
+            organization=organization, key=clause.key, title=clause.title, category=clause.category, body=clause.body
+        )
+        save(template, user=user, reason="Clause importée de la bibliothèque type")
+        added.append(clause.key)
+    return LibraryImport(added=tuple(added), kept=tuple(kept))

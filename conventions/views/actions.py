@@ -8,13 +8,15 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conventions import documents, forms, selectors, services
-from conventions.models import Convention, TerminationNotice
+from conventions.models import Convention, ConventionClause, TerminationNotice
 from conventions.views._common import error_text, party_choices, party_of, valid
 from core import tenancy
 from core.errors import DomainError
@@ -127,6 +129,36 @@ def _add_clause(request: HttpRequest, convention: Convention) -> str:
     else:
         services.add_clause(user=request.user, convention=convention, title=data["title"], body=data["body"])
     return _("L'article est ajouté.")
+
+
+def _clause_of(convention: Convention, form: Form) -> ConventionClause:
+    """The article named by the form, among the convention's (a stale or foreign id is refused)."""
+    clause_id = valid(form)["clause"]
+    clause = next((c for c in convention.clauses.all() if c.pk == clause_id), None)
+    if clause is None:
+        raise DomainError(_("Cet article n'est pas (ou plus) un article de la convention."), rule=_("Articles"))
+    return clause
+
+
+def _edit_clause(request: HttpRequest, convention: Convention) -> str:
+    form = forms.ClauseEditForm(request.POST)
+    clause = _clause_of(convention, form)
+    data = form.cleaned_data
+    clause = services.update_clause(user=request.user, clause=clause, title=data["title"], body=data["body"])
+    return _("L'article %(n)s est modifié.") % {"n": clause.position}
+
+
+def _move_clause(request: HttpRequest, convention: Convention) -> str:
+    form = forms.ClauseMoveForm(request.POST)
+    clause = _clause_of(convention, form)
+    clause = services.move_clause(user=request.user, clause=clause, position=form.cleaned_data["position"])
+    return _("L'article « %(title)s » est maintenant l'article %(n)s.") % {"title": clause.title, "n": clause.position}
+
+
+def _remove_clause(request: HttpRequest, convention: Convention) -> str:
+    clause = _clause_of(convention, forms.ClauseRemoveForm(request.POST))
+    services.remove_clause(user=request.user, clause=clause)
+    return _("L'article « %(title)s » est supprimé ; les articles suivants sont renumérotés.") % {"title": clause.title}
 
 
 def _add_obligation(request: HttpRequest, convention: Convention) -> str:
@@ -267,6 +299,9 @@ ACTIONS: dict[str, Action] = {
     "renew": _renew,
     "add_party": _add_party,
     "add_clause": _add_clause,
+    "edit_clause": _edit_clause,
+    "move_clause": _move_clause,
+    "remove_clause": _remove_clause,
     "add_obligation": _add_obligation,
     "amend": _amend,
     "notice": _give_notice,
@@ -292,6 +327,10 @@ CAPABILITIES: dict[str, Capability] = {
 }
 
 
+# Actions on the articles bring the user back to the articles.
+ARTICLE_ACTIONS = frozenset({"add_clause", "edit_clause", "move_clause", "remove_clause"})
+
+
 @login_required
 @require_POST
 def convention_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -309,4 +348,6 @@ def convention_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         messages.error(request, _("Élément introuvable : %(e)s") % {"e": exc})
     else:
         messages.success(request, message)
+    if action in ARTICLE_ACTIONS:
+        return redirect(reverse("conventions:detail", args=[pk]) + "#clauses-title")
     return redirect("conventions:detail", pk)

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from conventions import documents, forms, selectors, services
+from conventions import documents, forms, rules, selectors, services
 from conventions.models import AmendmentStatus
 from conventions.views._common import error_text, valid
 from core import tenancy
@@ -40,6 +40,13 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "approve_form": forms.ApproveForm(deliberations=deliberations),
             "signatures": signatures,
             "signature_form": signature_form,
+            "effect": selectors.amendment_effect(amendment),
+            # The article the avenant writes, as the convention will read it (variables filled in).
+            "new_clause_text": rules.render_clause(
+                amendment.new_clause_body, services.clause_variables(amendment.convention), strict=False
+            )
+            if amendment.new_clause_body.strip()
+            else "",
         },
         using="pages",
     )

@@ -197,6 +197,8 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
             (t.pk, t.title) for t in convention.organization.clause_templates.filter(is_active=True)
         ]
         result["clause_form"] = clause_form
+        # Each article of a draft can be changed, moved or removed from its place on the page.
+        result["edit_articles"] = True
         result["variables"] = sorted(services.clause_variables(convention))
     if can_edit and status not in (ConventionStatus.TERMINATED, ConventionStatus.EXPIRED, ConventionStatus.CANCELLED):
         obligation_form = forms.ObligationForm(auto_id="obligation-%s")

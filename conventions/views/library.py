@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conventions import forms, rules, selectors, services
+from conventions.standard_clauses import STANDARD_CLAUSES
 from conventions.views._common import PAGE_SIZE, error_text, form_error
 from core import tenancy
 from core.errors import DomainError
@@ -31,7 +32,7 @@ def _library_organizations(request: HttpRequest) -> list[int]:
 
 def _variables_of(body: str) -> tuple[list[str], DomainError | None]:
     try:
-        return rules.clause_variables(body), None
+        return rules.check_library_clause(body), None
     except DomainError as exc:
         return [], exc
 
@@ -48,7 +49,15 @@ def clause_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pages/conventions/clause_list.jinja",
-        {"search": search, "page": page, "rows": rows, "q": q},
+        {
+            "search": search,
+            "page": page,
+            "rows": rows,
+            "q": q,
+            "standard_count": len(STANDARD_CLAUSES),
+            "organizations": Organization.objects.filter(pk__in=allowed).order_by("name"),
+            "organization": Organization.objects.filter(pk=allowed[0]).first(),
+        },
         using="pages",
     )
 
@@ -71,10 +80,26 @@ def _clause_form_page(
             else:
                 messages.success(request, _("La clause « %(title)s » est enregistrée.") % {"title": template.title})
                 return redirect("conventions:clause_list")
+    previews = []
+    if body.strip() and not error:
+        previews = [
+            (_("Avec des valeurs d'exemple"), rules.render_clause(body, rules.EXAMPLE_VALUES, strict=False)),
+            (
+                _("Sans aucune valeur (parties facultatives omises)"),
+                rules.render_clause(body, rules.EMPTY_VALUES, strict=False),
+            ),
+        ]
     return render(
         request,
         "pages/conventions/clause_form.jinja",
-        {**context, "form": form, "variables": variables, "variables_error": error},
+        {
+            **context,
+            "form": form,
+            "variables": variables,
+            "variables_error": error,
+            "available": rules.VARIABLES,
+            "previews": previews,
+        },
         using="pages",
     )
 
@@ -141,4 +166,30 @@ def clause_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespon
     else:
         done = _("La clause « %(title)s » est réactivée.") if active else _("La clause « %(title)s » est désactivée.")
         messages.success(request, done % {"title": template.title})
+    return redirect("conventions:clause_list")
+
+
+@login_required
+@require_POST
+def clause_import(request: HttpRequest) -> HttpResponse:
+    """Import the standard library into one of the user's organizations (idempotent)."""
+    allowed = _library_organizations(request)
+    raw = request.POST.get("organization", "")
+    organization_id = int(raw) if raw.isdigit() else allowed[0]
+    if organization_id not in allowed:
+        raise PermissionDenied(_("Votre rôle ne permet pas de tenir la bibliothèque de clauses de cette organisation."))
+    organization = Organization.objects.get(pk=organization_id)
+    result = services.import_standard_library(user=request.user, organization=organization)
+    if result.added:
+        messages.success(
+            request,
+            _("Bibliothèque type importée pour %(org)s : %(added)s clause(s) ajoutée(s), %(kept)s déjà présente(s).")
+            % {"org": organization.name, "added": len(result.added), "kept": len(result.kept)},
+        )
+    else:
+        messages.info(
+            request,
+            _("%(org)s a déjà toutes les clauses de la bibliothèque type : rien n'a été modifié.")
+            % {"org": organization.name},
+        )
     return redirect("conventions:clause_list")

@@ -7,7 +7,7 @@ from conventions.models import ClauseTemplate
 
 pytestmark = pytest.mark.django_db
 
-BODY = "La présente convention est conclue pour {{ duree_mois }} mois à compter du {{ date_effet }}."
+BODY = "La présente convention est conclue pour {{ duree_mois }} mois à compter du {{ date_debut }}."
 
 
 def clause(user, organization, title="Durée", body=BODY, **kw):
@@ -33,10 +33,10 @@ def test_legal_staff_create_search_edit_and_deactivate(client_for, legal_user, o
 
     page = client.get("/conventions/clauses/", {"q": "durée"}).content.decode()
     assert "Durée de la convention" in page and "Communication" not in page
-    assert "<code>duree_mois</code>, <code>date_effet</code>" in page
+    assert "<code>duree_mois</code>, <code>date_debut</code>" in page
 
     edit = client.get(f"/conventions/clauses/{template.pk}/").content.decode()
-    assert "{{ duree_mois }}" in edit and "{{ date_effet }}" in edit
+    assert "{{ duree_mois }}" in edit and "{{ date_debut }}" in edit
     response = client.post(
         f"/conventions/clauses/{template.pk}/",
         {"title": "Durée", "category": "Durée", "body": "Conclue pour {{ duree_mois }} mois."},
@@ -76,7 +76,7 @@ def test_invalid_variable_is_refused_clearly_and_nothing_saved(client_for, legal
     response = client.post(f"/conventions/clauses/{template.pk}/", {"title": "Autre titre", "body": body})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "n&#39;est pas une variable : seuls des noms simples en minuscules sont permis" in html
+    assert "Une clause n&#39;utilise que des variables en minuscules" in html
     assert "Bibliothèque de clauses : variables" in html
     assert "variable invalide" in html
     template.refresh_from_db()
@@ -84,7 +84,7 @@ def test_invalid_variable_is_refused_clearly_and_nothing_saved(client_for, legal
     assert template.history.count() == 1
 
     response = client.post("/conventions/clauses/nouvelle/", {"title": "Nouvelle", "body": body})
-    assert response.status_code == 200 and "n&#39;est pas une variable" in response.content.decode()
+    assert response.status_code == 200 and "Une clause n&#39;utilise que des variables" in response.content.decode()
     assert ClauseTemplate.objects.count() == 1
 
 

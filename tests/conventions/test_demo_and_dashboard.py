@@ -32,7 +32,7 @@ def test_demo_loads_from_the_seeds_and_is_idempotent():
     assert ddd.organization == parties_demo.organization("amp")
     assert ddd.amendments.get().status == "signed"
     assert ddd.evaluations.count() == 3
-    assert ddd.clauses.count() == 4
+    assert ddd.clauses.count() == 12  # eleven from the standard library, one added by the avenant
     plan = Programme.objects.get(name="Plan métropolitain de lutte contre les discriminations")
     assert plan.budgets.get(year=2024).amount == 60000
     hehop = Convention.objects.get(reference="HEHOP-2023")

@@ -65,6 +65,9 @@ CONVENTION_ACTIONS: dict[str, str] = {
             "renew",
             "add_party",
             "add_clause",
+            "edit_clause",
+            "move_clause",
+            "remove_clause",
             "add_obligation",
             "amend",
             "notice",
@@ -85,6 +88,9 @@ CONVENTION_OF = {
     "submit": "draft_convention",
     "add_party": "draft_convention",
     "add_clause": "draft_convention",
+    "edit_clause": "draft_convention",
+    "move_clause": "draft_convention",
+    "remove_clause": "draft_convention",
     "receipt": "noticed_convention",
     "letter": "noticed_convention",
 }
@@ -201,6 +207,7 @@ PAGE_ACTS: list[Act] = [
     *_both("conventions:clause_edit", C.EDIT_CONVENTIONS),
     Act("conventions:clause_deactivate", "post", C.EDIT_CONVENTIONS),
     Act("conventions:clause_reactivate", "post", C.EDIT_CONVENTIONS),
+    Act("conventions:clause_import", "post", C.EDIT_CONVENTIONS),
     # The library's list is the clause editors' tool.
     Act("conventions:clause_list", "get", C.EDIT_CONVENTIONS),
     # Deliberations, assemblies, sittings, attendance.

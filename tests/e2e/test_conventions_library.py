@@ -28,10 +28,10 @@ def test_legal_staff_maintain_the_clause_library(page, login, organization, make
     expect(page.get_by_text("n'est pas une variable")).to_be_visible()
     assert accessibility_violations() == []
     page.get_by_role("textbox", name="Texte", exact=True).fill(
-        "Conclue pour {{ duree_mois }} mois à compter du {{ date_effet }}."
+        "Conclue pour {{ duree_mois }} mois à compter du {{ date_debut }}."
     )
     page.get_by_role("button", name="Vérifier les variables").click()
-    expect(page.get_by_role("listitem").filter(has_text="{{ date_effet }}")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text="{{ date_debut }}")).to_be_visible()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("La clause « Durée » est enregistrée.")).to_be_visible()
 
