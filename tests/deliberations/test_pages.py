@@ -357,11 +357,12 @@ def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(counci
     url = f"/deliberations/seances/{sitting.pk}/presences/"
     page = client_for(council.clerk).get(url).content.decode()
     sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
-    assert '<tbody hx-target="#quorum" hx-swap="outerHTML">' in sheet  # each menu's answer replaces the quorum
+    assert '<tbody hx-target="closest tr" hx-swap="outerHTML">' in sheet  # each menu's answer replaces its row
     assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003" in sheet and "<i>" not in sheet
     assert '<span class="muted">1er adjoint &lt;délégué&gt;</span>' in sheet
     one = reverse("deliberations:attendance_one", args=[sitting.pk, person.pk])
     assert f'<select id="status-{person.pk}" name="status-{person.pk}" hx-post="{one}">' in sheet
+    assert f'<tr id="member-{person.pk}" data-name="&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003">' in sheet
     assert sheet.count("<select ") == 11 and sheet.count('<option value="excused" selected>') == 1
     assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003</th><td>P</td>" in page.split('id="grid-title"', 1)[1]
     # The proxies' list escapes the names too.
