@@ -356,9 +356,7 @@ def represent(
     transaction: a refused proxy leaves the member's status as it was. A proxy from a later
     item leaves the sitting's status alone (the member leaves with a departure)."""
     if from_item is None:
-        stored = (
-            Attendance.objects.filter(sitting=sitting, person=giver).values_list("status", flat=True).first()
-        )
+        stored = Attendance.objects.filter(sitting=sitting, person=giver).values_list("status", flat=True).first()
         if stored not in (Presence.ABSENT, Presence.EXCUSED):
             set_attendances(user=user, sitting=sitting, statuses={giver.pk: Presence.ABSENT})
     return register_proxy(

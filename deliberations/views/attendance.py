@@ -9,6 +9,7 @@ JavaScript the page posts whole forms and redirects, as before."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ from parties.models import Person
 
 GRID_COLUMNS = 30
 REFUSED = 422  # a change the rules refuse: the answer shows the stored state and why
+
 
 def _statuses() -> list[tuple[str, str]]:
     """The sheet's menu: each label begins with the key that chooses it (P, E, A), so that the
@@ -293,7 +295,7 @@ def _panel_answer(
     response = _answer(request, sitting, changed=changed, panel=panel, view=view, status=REFUSED if error else 200)
     if not error:
         # The sheet's script puts the focus back on the member's row.
-        response["HX-Trigger"] = '{"attendance-changed": {"person": %d}}' % next(iter(changed), 0)
+        response["HX-Trigger"] = json.dumps({"attendance-changed": {"person": next(iter(changed), 0)}})
     return response
 
 

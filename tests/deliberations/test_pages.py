@@ -357,7 +357,8 @@ def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(counci
     url = f"/deliberations/seances/{sitting.pk}/presences/"
     page = client_for(council.clerk).get(url).content.decode()
     sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
-    assert '<tbody hx-target="closest tr" hx-swap="outerHTML">' in sheet  # each menu's answer replaces its row
+    # Each menu's answer replaces its row; the menus' posts go one after the other.
+    assert '<tbody hx-target="closest tr" hx-swap="outerHTML" hx-sync="#sheet-form:queue all">' in sheet
     assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003" in sheet and "<i>" not in sheet
     assert '<span class="muted">1er adjoint &lt;délégué&gt;</span>' in sheet
     one = reverse("deliberations:attendance_one", args=[sitting.pk, person.pk])
