@@ -115,7 +115,9 @@ def _panel_context(
     (after a refusal, with what was typed), and the answer to the last change."""
     choices = _choices(view)
     none_people, none_items = Person.objects.none(), Deliberation.objects.none()
-    proxy_initial: dict[str, Any] = {"written_on": sitting.date, "mark_absent": True, "giver": giver}
+    # From a member's row ("Pouvoir", key R) the member is "représenté": recorded absent with
+    # the proxy; the panel's own form leaves that to the clerk (a present giver is refused).
+    proxy_initial: dict[str, Any] = {"written_on": sitting.date, "mark_absent": giver is not None, "giver": giver}
     movement_initial: dict[str, Any] = {"person": giver}
     if proxy_data is not None:
         proxy_initial = {name: proxy_data.get(name) for name in forms.ProxyForm.base_fields}

@@ -53,11 +53,15 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  function filterRow(row, wanted) {
+    var hide = wanted !== "" && plain(row.getAttribute("data-name") || "").indexOf(wanted) < 0;
+    row.classList.toggle("sheet-row--hidden", hide);
+  }
+
   function filterRows(text) {
     var wanted = plain(text.trim());
     rows().forEach(function (row) {
-      var hide = wanted !== "" && plain(row.getAttribute("data-name") || "").indexOf(wanted) < 0;
-      row.classList.toggle("sheet-row--hidden", hide);
+      filterRow(row, wanted);
     });
   }
 
@@ -102,6 +106,7 @@
     } else if (key === "/" && find) {
       event.preventDefault();
       find.focus();
+      find.select(); // what is typed next replaces the last search
     }
   });
 
@@ -123,6 +128,7 @@
     find.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === "ArrowDown") {
         event.preventDefault(); // Enter would post the whole sheet
+        filterRows(find.value); // rows swapped in since the last key are filtered too
         var first = shownRows()[0];
         if (first) {
           fromFind = find.value.trim() !== "";
@@ -138,6 +144,7 @@
       if (event.key === "/" && !typing && !(dialog && dialog.open)) {
         event.preventDefault();
         find.focus();
+        find.select();
       }
     });
   }
@@ -182,6 +189,11 @@
     opener = row.id;
     choose("id_giver", person);
     choose("id_person", person);
+    // "Représenté": the member is recorded absent with the proxy (the server checks the rest).
+    var absent = panelBody().querySelector("#id_mark_absent");
+    if (absent) {
+      absent.checked = true;
+    }
     dialog.appendChild(panelBody());
     dialog.showModal();
     var filter = panelBody().querySelector(".sheet-holder-filter input");
@@ -249,6 +261,9 @@
 
   document.addEventListener("htmx:load", function (event) {
     var element = event.target;
+    if (element.tagName === "TR" && find && find.value) {
+      filterRow(element, plain(find.value.trim())); // a row swapped in keeps to the search
+    }
     if (refocus && element.id === refocus) {
       refocus = null;
       focusRow(element);
