@@ -12,8 +12,9 @@ with the database holding exactly the attendance aimed at (checked), and prints 
 Journeys on the sheet (the page with its find box), each after "Tous présents":
 - ``keyboard`` (1366 px): down the sheet from the first member, one key each;
 - ``find box`` (1366 px): each exception found by part of its name;
-- ``pointer`` (1366 px) and ``touch`` (390 px): each exception's menu on its row, the row's
-  "Pouvoir" link for the represented (the holder typed, or chosen in the menu).
+- ``pointer`` (1366 px) and ``touch`` (390 px): each exception's choice on its row (one
+  click), the row's "Pouvoir" link for the represented (the holder typed, or chosen in the
+  menu).
 Journey on the page before the find box (``before``): "Tous présents", each exception's
 menu on its row (pointer, or a click and the menu's type-ahead: "Absent excusé" comes
 first, so A once for excusé and twice for absent), then each proxy in the form under the
@@ -119,8 +120,8 @@ def _keyboard(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any]) -
     clerk.click(page.get_by_role("button", name="Tous présents (élus non encore pointés)"))
     page.wait_for_load_state()
     first = next(iter(statuses))
-    clerk.count.clicks += 1  # a click on the first member's menu
-    page.locator(f"#status-{first.pk}").focus()
+    clerk.count.clicks += 1  # a click on the first member's row
+    page.locator(f"#status-{first.pk}-present").focus()
     for person, status in statuses.items():
         if status == "represented":
             clerk.key("r")
@@ -157,8 +158,8 @@ def _find(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any]) -> No
 
 
 def _pointer(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any], *, type_holder: bool) -> None:
-    """ "Tous présents", then each exception on its row (scrolled to, not counted): its menu
-    (open, option); for the represented the row's "Pouvoir" link, the holder (typed and
+    """ "Tous présents", then each exception on its row (scrolled to, not counted): its choice
+    (E or A, one click); for the represented the row's "Pouvoir" link, the holder (typed and
     Enter, or chosen in the menu and saved)."""
     page = clerk.page
     clerk.click(page.get_by_role("button", name="Tous présents (élus non encore pointés)"))
@@ -178,7 +179,7 @@ def _pointer(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any], *,
                 clerk.click(dialog.get_by_role("button", name="Enregistrer le pouvoir"))
             dialog.wait_for(state="hidden")
         else:
-            clerk.choose(row.locator("select"), status)
+            clerk.click(row.locator(f"#status-{person.pk}-{status}"))
 
 
 def _before(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any], *, keyboard: bool) -> None:

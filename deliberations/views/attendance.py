@@ -38,13 +38,12 @@ REFUSED = 422  # a change the rules refuse: the answer shows the stored state an
 
 
 def _statuses() -> list[tuple[str, str]]:
-    """The sheet's menu: each label begins with the key that chooses it (P, E, A), so that the
-    menu's type-ahead finds it even without the page's script."""
+    """The sheet's choices, shown by their first letter (the key that chooses them: P, E, A);
+    a member not yet recorded has none checked."""
     return [
-        ("", "— " + _("non pointé")),
-        (Presence.PRESENT, _("Présent (P)")),
-        (Presence.EXCUSED, _("Excusé (E)")),
-        (Presence.ABSENT, _("Absent (A)")),
+        (Presence.PRESENT, _("Présent")),
+        (Presence.EXCUSED, _("Excusé")),
+        (Presence.ABSENT, _("Absent")),
     ]
 
 

@@ -1,10 +1,11 @@
 /* The attendance sheet of a sitting (pages/deliberations/attendance.jinja): keys on a
-   member's row (P présent, E excusé, A absent, R représenté), a box to find a member, the
+   member's row (P présent, E excusé, A absent, R représenté; ↑ ↓ from row to row, ← → from
+   choice to choice), a box to find a member, the
    side panel of proxies and movements opened in a dialog from a row, and the refusals the
    server answers (422: the row shows the stored status and why) swapped in place.
 
-   The server stays the source of truth: a key only sets the row's menu and lets htmx post
-   it; what shows afterwards is the row, counts and quorum the server renders. Without this
+   The server stays the source of truth: a key only checks the row's choice and lets htmx
+   post it; what shows afterwards is the row, counts and quorum the server renders. Without this
    script the page still works: menus, whole-form posts, the panel beside the sheet. */
 (function () {
   "use strict";
@@ -34,9 +35,9 @@
   }
 
   function focusRow(row) {
-    var select = row && row.querySelector("select");
-    if (select) {
-      select.focus();
+    var choice = row && (row.querySelector("input[type=radio]:checked") || row.querySelector("input[type=radio]"));
+    if (choice) {
+      choice.focus();
       row.scrollIntoView({ block: "nearest" });
     }
   }
@@ -76,17 +77,18 @@
   // --- Keys on a member's row ---------------------------------------------------------------
 
   body.addEventListener("keydown", function (event) {
-    var select = event.target;
-    if (!(select instanceof HTMLSelectElement) || event.altKey || event.ctrlKey || event.metaKey) {
+    var control = event.target;
+    if (!(control instanceof HTMLInputElement) || control.type !== "radio" || event.altKey || event.ctrlKey || event.metaKey) {
       return;
     }
-    var row = select.closest("tr");
+    var row = control.closest("tr");
     var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     if (KEYS[key]) {
       event.preventDefault();
-      if (!select.disabled && select.value !== KEYS[key]) {
-        select.value = KEYS[key];
-        select.dispatchEvent(new Event("change", { bubbles: true })); // htmx posts it
+      var choice = row.querySelector("input[value=" + KEYS[key] + "]");
+      if (choice && !choice.disabled && !choice.checked) {
+        choice.checked = true;
+        choice.dispatchEvent(new Event("change", { bubbles: true })); // htmx posts it
       }
       if (fromFind && find) {
         clearFind();
@@ -96,11 +98,11 @@
       }
     } else if (key === "r") {
       event.preventDefault();
-      if (!select.disabled) {
+      if (!control.disabled) {
         openPanel(row);
       }
     } else if (key === "ArrowDown" || key === "ArrowUp") {
-      event.preventDefault(); // a closed menu would change its value
+      event.preventDefault(); // in a group of radio buttons, it would change the choice
       fromFind = false;
       move(row, key === "ArrowDown" ? 1 : -1);
     } else if (key === "/" && find) {
@@ -140,7 +142,10 @@
     });
     document.addEventListener("keydown", function (event) {
       var target = event.target;
-      var typing = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
+      var typing =
+        (target instanceof HTMLInputElement && target.type !== "radio") ||
+        target instanceof HTMLTextAreaElement ||
+        target instanceof HTMLSelectElement;
       if (event.key === "/" && !typing && !(dialog && dialog.open)) {
         event.preventDefault();
         find.focus();
