@@ -179,7 +179,7 @@ def _pointer(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any], *,
                 clerk.click(dialog.get_by_role("button", name="Enregistrer le pouvoir"))
             dialog.wait_for(state="hidden")
         else:
-            clerk.click(row.locator(f"#status-{person.pk}-{status}"))
+            clerk.click(row.locator(f"label:has(#status-{person.pk}-{status})"))
 
 
 def _before(clerk: Clerk, statuses: dict[Any, str], proxies: dict[Any, Any], *, keyboard: bool) -> None:
