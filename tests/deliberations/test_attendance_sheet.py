@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.errors import DomainError
 from deliberations import services
 from deliberations.models import Attendance, AttendanceChange, Proxy
 
@@ -246,3 +247,32 @@ def test_someone_who_may_only_read_changes_nothing(council, client_for, viewer_u
     url = reverse("deliberations:attendance_one", args=[sitting.pk, person.pk])
     assert client_for(viewer_user).post(url, {"status": "absent"}, headers=HX).status_code == 403
     assert _status(sitting, person) == "present"
+
+
+def test_represent_records_the_giver_absent_only_from_the_opening(council):
+    """``services.represent``: from the opening, a giver recorded present (or not at all) is
+    recorded absent with the proxy; from a later item, the sitting's status is left alone
+    and the proxy's own checks decide (CGCT L2121-20: the giver absent at that item)."""
+    sitting = council.sitting()
+    items = [council.item(sitting, title=f"Point {n}") for n in (1, 2)]
+    council.attend(sitting, present=9, excused=1)  # 9 excused, 10 absent
+    people = council.people
+    unrecorded = people[10]
+    Attendance.objects.filter(sitting=sitting, person=unrecorded).delete()
+
+    services.represent(user=council.clerk, sitting=sitting, giver=unrecorded, holder=people[0], written_on=sitting.date)
+    services.represent(user=council.clerk, sitting=sitting, giver=people[9], holder=people[1], written_on=sitting.date)
+    assert (_status(sitting, unrecorded), _status(sitting, people[9])) == ("absent", "excused")
+
+    # From item 2, a present giver is refused (they have not left): nothing recorded.
+    with pytest.raises(DomainError, match="L2121-20"):
+        services.represent(
+            user=council.clerk,
+            sitting=sitting,
+            giver=people[2],
+            holder=people[3],
+            written_on=sitting.date,
+            from_item=items[1],
+        )
+    assert _status(sitting, people[2]) == "present"
+    assert Proxy.objects.filter(sitting=sitting).count() == 2
