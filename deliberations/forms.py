@@ -288,6 +288,11 @@ class ProxyForm(_PeopleAndItemsForm):
     from_item = forms.ModelChoiceField(
         label=_("À partir du point"), queryset=Deliberation.objects.none(), required=False
     )
+    # A member who gives a proxy is absent (CGCT L2121-20): checked, the sheet records them so
+    # with the proxy, in the same transaction (``services.represent``).
+    mark_absent = forms.BooleanField(
+        label=_("Noter le mandant absent s'il est pointé présent ou non pointé"), required=False
+    )
     people_fields = ("giver", "holder")
     item_fields = ("from_item",)
 

@@ -340,6 +340,37 @@ def register_proxy(
 
 
 @transaction.atomic
+def represent(
+    *,
+    user: Any,
+    sitting: Sitting,
+    giver: Person,
+    holder: Person,
+    written_on: date,
+    illness: bool = False,
+    from_item: Deliberation | None = None,
+) -> Proxy:
+    """A member "représenté" on the attendance sheet: recorded absent for the sitting when
+    they were recorded present or not at all, then their proxy registered with every check of
+    ``register_proxy`` (CGCT L2121-20: the giver is absent, the holder present). One
+    transaction: a refused proxy leaves the member's status as it was. A proxy from a later
+    item leaves the sitting's status alone (the member leaves with a departure)."""
+    if from_item is None:
+        stored = Attendance.objects.filter(sitting=sitting, person=giver).values_list("status", flat=True).first()
+        if stored not in (Presence.ABSENT, Presence.EXCUSED):
+            set_attendances(user=user, sitting=sitting, statuses={giver.pk: Presence.ABSENT})
+    return register_proxy(
+        user=user,
+        sitting=sitting,
+        giver=giver,
+        holder=holder,
+        written_on=written_on,
+        illness=illness,
+        from_item=from_item,
+    )
+
+
+@transaction.atomic
 def revoke_proxy(*, user: Any, proxy: Proxy, from_item: Deliberation | None = None) -> Proxy:
     """Revoke a proxy (CGCT L2121-20: a proxy is revocable) from an item not yet examined on;
     before any item is examined it is revoked altogether."""

@@ -359,12 +359,15 @@ def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(counci
     url = f"/deliberations/seances/{sitting.pk}/presences/"
     page = client_for(council.clerk).get(url).content.decode()
     sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
-    assert '<tbody hx-target="#quorum" hx-swap="outerHTML">' in sheet  # each menu's answer replaces the quorum
+    # Each menu's answer replaces its row; the menus' posts go one after the other.
+    assert '<tbody hx-target="closest tr" hx-swap="outerHTML" hx-sync="#sheet-form:queue all">' in sheet
     assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003" in sheet and "<i>" not in sheet
     assert '<span class="muted">1er adjoint &lt;délégué&gt;</span>' in sheet
     one = reverse("deliberations:attendance_one", args=[sitting.pk, person.pk])
-    assert f'<select id="status-{person.pk}" name="status-{person.pk}" hx-post="{one}">' in sheet
-    assert sheet.count("<select ") == 11 and sheet.count('<option value="excused" selected>') == 1
+    assert f'<fieldset class="sheet-status" id="status-{person.pk}" hx-post="{one}" hx-trigger="change">' in sheet
+    assert f'<tr id="member-{person.pk}" data-name="&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003">' in sheet
+    assert sheet.count('<fieldset class="sheet-status"') == 11
+    assert sheet.count('value="excused" aria-label="Excusé" checked>') == 1
     assert "&lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003</th><td>P</td>" in page.split('id="grid-title"', 1)[1]
     # The proxies' list escapes the names too.
     services.register_proxy(
@@ -374,10 +377,10 @@ def test_attendance_sheet_rows_escape_names_and_post_each_member_s_status(counci
     wording = council.assembly.proxy_wording
     assert f"{council.people[10].full_name} {wording} &lt;i&gt;&#34;Jo&#34;&lt;/i&gt; MEMBRE003" in proxies
     assert "<i>" not in proxies and proxies.count('<button type="submit"') == 1
-    # Someone who may only read sees every member's menu disabled, and no button to revoke.
+    # Someone who may only read sees every member's choices disabled, and no button to revoke.
     page = client_for(viewer_user).get(url).content.decode()
     sheet = page.split('id="sheet-title"', 1)[1].split("</tbody>", 1)[0]
-    assert sheet.count(" disabled hx-post=") == 11
+    assert sheet.count('<input type="radio"') == 33 == sheet.count(" disabled>")
     assert "Révoquer" not in page.split('id="proxies-title"', 1)[1].split("</ul>")[0]
 
 
