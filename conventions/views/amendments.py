@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from conventions import documents, forms, selectors, services
+from conventions import documents, forms, rules, selectors, services
 from conventions.models import AmendmentStatus
 from conventions.views._common import error_text, valid
 from core import tenancy
@@ -40,6 +40,12 @@ def amendment_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse
             "approve_form": forms.ApproveForm(deliberations=deliberations),
             "signatures": signatures,
             "signature_form": signature_form,
+            # The new article as the convention will read it: its variables filled in.
+            "new_clause_text": rules.render_clause(
+                amendment.new_clause_body, services.clause_variables(amendment.convention), strict=False
+            )
+            if amendment.new_clause_body
+            else "",
         },
         using="pages",
     )

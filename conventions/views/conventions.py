@@ -20,6 +20,7 @@ from conventions import forms, rules, selectors, services
 from conventions.models import Convention, ConventionStatus
 from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
 from conventions.services.signatures import CORRECTABLE_STATES
+from conventions.views import actions
 from conventions.views._common import PAGE_SIZE, form_error, party_choices, querystring_without_page
 from core import tenancy
 from core.errors import DomainError
@@ -253,6 +254,7 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clauses": [(c, rules.render_clause(c.body, variables, strict=False)) for c in convention.clauses.all()],
         "evaluations": [(e, attachments.get(e.pk, [])) for e in convention.evaluations.all()],
         "today": timezone.localdate(),
+        "confirmations": actions.confirmations(),
         **_action_forms(request, convention),
     }
     return render(request, "pages/conventions/convention_detail.jinja", context, using="pages")
