@@ -251,6 +251,14 @@ def confirmations() -> dict[str, Confirmation]:
             ),
             button=_("Retirer le projet"),
         ),
+        "retirer-annexe": Confirmation(
+            title=_("Retirer cette annexe ?"),
+            consequence=_(
+                "Le fichier sera supprimé des annexes de la délibération ; il ne figurera plus dans ses documents "
+                "ni dans sa prochaine transmission. Pour le remettre, il faudra le déposer à nouveau."
+            ),
+            button=_("Retirer l'annexe"),
+        ),
     }
 
 
