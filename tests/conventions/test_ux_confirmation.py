@@ -64,3 +64,15 @@ def test_the_page_bar_menu_and_confirmations(legal_user, organization, client_fo
         assert f'id="action-{slug}"' in page, slug
     assert 'data-confirm-title="Abandonner cette convention ?"' in page
     assert "15\u202f000,00\u00a0€" in page
+
+
+def test_the_last_day_covered_says_how_far_it_is(legal_user, organization, client_for):
+    from django.utils import timezone
+
+    from core.formatting import french_date, french_relative
+
+    convention = signed(legal_user, organization)
+    page = html.unescape(client_for(legal_user).get(convention.get_absolute_url()).content.decode())
+    far = french_relative((convention.end_date - timezone.localdate()).days)
+    assert f'{french_date(convention.end_date)} <span class="muted">({far})</span>' in page
+    assert "jours)" not in far or abs((convention.end_date - timezone.localdate()).days) < 31
