@@ -100,6 +100,7 @@ def _json_display(value: Any, labels: dict[str, str]) -> str:
 
 
 def _json_value(key: str, value: Any, labels: dict[str, str]) -> str:
+    """One value of a JSON copy: an ISO date in words, an amount with its separators."""
     if isinstance(value, (dict, list)):
         return f"({_json_display(value, labels)})"
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):

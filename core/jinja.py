@@ -11,7 +11,10 @@ Django's engine is left to the admin, the e-mails and the documents' sandboxed t
 - autoescape is on, and Django's safe strings, forms and fields are written as they are;
 - translations come from Django's catalogues (``_("…", name=value)`` is a msgid with
   ``%(name)s`` placeholders, the same as ``{% blocktranslate %}``);
-- the filters that a page needs are Django's own (``date``, ``linebreaksbr``, ``yesno``…).
+- the filters that a page needs are Django's own (``date``, ``linebreaksbr``, ``yesno``…),
+  and one set of French ones (``core.formatting``): ``money`` ("15 000,00 €"), ``longdate``
+  ("3 décembre 2029"), ``longdatetime``, ``relative`` ("dans 3 ans", "il y a 5 jours"),
+  ``number`` ("1 234") and ``value`` (any value, "—" for none);
 
 ``url``, ``static``, ``querystring`` and the history and documents panels are globals; the
 request, ``csrf_input`` and the layout's context (navigation, messages, language) are given
