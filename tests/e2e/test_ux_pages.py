@@ -59,6 +59,14 @@ def test_no_page_scrolls_sideways_and_axe_finds_nothing(page, login, width, acce
             ".filter(t => t.scrollWidth > t.clientWidth + 1 && t.getAttribute('tabindex') !== '0').length"
         )
         assert unreachable == 0, path
+        # One primary button per card (the rest secondary, or in a menu).
+        crowded = page.evaluate(
+            "() => [...document.querySelectorAll('main .card')].filter(card => [...card.querySelectorAll("
+            "'.button:not(.button--secondary):not(.button--danger)')].filter(b => b.offsetParent !== null"
+            " && getComputedStyle(b).backgroundColor === 'rgb(0, 0, 145)').length > 1)"
+            ".map(card => card.querySelector('h2, h3, summary')?.textContent.trim())"
+        )
+        assert crowded == [], path
         assert accessibility_violations() == [], f"{path} at {width} px"
 
 
@@ -186,7 +194,10 @@ def test_convention_page_bar_menu_and_abandon(page, login, organization, make_me
     page.keyboard.press("Enter")
     expect(bar.get_by_role("link", name="Ajouter une partie")).to_be_visible()
     assert accessibility_violations() == []
+    # Actions other than the step at hand are folded to their title; the bar's link unfolds one.
+    assert page.locator("#action-cancel").get_attribute("open") is None
     bar.get_by_role("link", name="Abandonner").click()
+    expect(page.locator("#action-cancel")).to_have_attribute("open", "")
     form = page.get_by_role("form", name="Abandonner")
     form.get_by_label("Motif").fill("Projet arrêté")
     form.get_by_role("button", name="Abandonner").click()
