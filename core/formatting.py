@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext, ngettext
+
 MONTHS = [
     "janvier",
     "février",
@@ -64,3 +66,72 @@ def french_typography(text: str) -> str:
     text = _GUILLEMETS_OPEN.sub("«" + NBSP, text)
     text = _GUILLEMETS_CLOSE.sub(NBSP + "»", text)
     return text
+
+
+def french_number(value: int | Decimal) -> str:
+    """ "1 234" with narrow no-break spaces; a count, never a year (years print as they are)."""
+    integer = int(value)
+    digits = str(abs(integer))
+    groups: list[str] = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return ("-" if integer < 0 else "") + NNBSP.join(groups)
+
+
+def french_duration(days: int) -> str:
+    """A number of days in the unit a person would say: "5 jours", "2 mois", "3 ans".
+
+    Under a month it counts days; under a year, months (30.44 days each, rounded); beyond,
+    years (365.25 days each, rounded): 1 092 days is "3 ans", 45 days "1 mois".
+    """
+    days = abs(days)
+    if days < 31:
+        return ngettext("%(n)s jour", "%(n)s jours", days) % {"n": days}
+    if days < 365:
+        months = max(1, round(days / 30.44))
+        return ngettext("%(n)s mois", "%(n)s mois", months) % {"n": months}
+    years = max(1, round(days / 365.25))
+    return ngettext("%(n)s an", "%(n)s ans", years) % {"n": years}
+
+
+def french_relative(days: int) -> str:
+    """How far a day is from today, as said in French: "aujourd'hui", "demain", "hier",
+    "dans 3 ans", "dans 2 mois", "il y a 5 jours" (``days`` is the day minus today)."""
+    if days == 0:
+        return gettext("aujourd'hui")
+    if days == 1:
+        return gettext("demain")
+    if days == -1:
+        return gettext("hier")
+    if days > 0:
+        return gettext("dans %(duree)s") % {"duree": french_duration(days)}
+    return gettext("il y a %(duree)s") % {"duree": french_duration(days)}
+
+
+def french_datetime(value: datetime) -> str:
+    """ "3 décembre 2029 à 14 h 30" (in the time zone ``value`` carries)."""
+    return gettext("%(date)s à %(heure)s") % {"date": french_date(value), "heure": f"{value.hour} h {value.minute:02d}"}
+
+
+def french_value(value: object) -> str:
+    """Any stored value as a person reads it: dates in words, amounts with their separators,
+    yes/no, a dash for nothing. Choices and foreign keys are named by the caller, which knows
+    the field (``core.history``)."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return gettext("oui") if value else gettext("non")
+    if isinstance(value, datetime):
+        return french_datetime(value)
+    if isinstance(value, date):
+        return french_date(value)
+    if isinstance(value, Decimal):
+        return french_amount(value)
+    if isinstance(value, int):
+        return french_number(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(french_value(item) for item in value) or "—"
+    if isinstance(value, dict):
+        return "; ".join(f"{key} : {french_value(item)}" for key, item in value.items()) or "—"
+    return str(value)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from core.formatting import french_date
+from core.formatting import french_value
 
 _TYPES = {"+": _("Création"), "~": _("Modification"), "-": _("Suppression")}
 _HIDDEN_FIELDS = {"updated_at", "created_at", "id"}
@@ -35,22 +38,91 @@ class HistoryEntry:
 
 
 def _display(model_field: Any, value: Any, related: dict[tuple[Any, Any], str]) -> str:
-    if value is None or value == "":
+    """A stored value as the pages write it: a choice by its label, a foreign key by the name
+    of what it points to, dates in words, amounts with their separators; never a Python
+    literal nor an ISO date."""
+    if value is None or value == "" or value == [] or value == {}:
         return "—"
     if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
+        labels = dict(model_field.flatchoices)
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(labels.get(item, item)) for item in value)
+        return str(labels.get(value, value))
     if isinstance(model_field, models.ForeignKey):
-        # Read beforehand for every entry at once; a row deleted since shows its id.
-        return related.get((model_field.related_model, value), f"#{value}")
-    if isinstance(value, bool):
-        return str(_("oui") if value else _("non"))
-    if isinstance(value, datetime):
-        return french_date(timezone.localtime(value) if timezone.is_aware(value) else value)
-    if isinstance(value, date):
-        return french_date(value)
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "—"
-    return str(value)
+        # Read beforehand for every entry at once; a row deleted since is said so.
+        return related.get((model_field.related_model, value), str(_("élément supprimé")))
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if isinstance(model_field, models.DecimalField) and not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    if isinstance(value, int) and not isinstance(value, bool) and "year" in model_field.name:
+        return str(value)  # a year is no count: "2026", not "2 026"
+    if isinstance(model_field, models.DateField) and isinstance(value, str):
+        value = _parsed_date(model_field, value)
+    if isinstance(model_field, models.JSONField):
+        return _json_display(value, _labels_near(model_field.model))
+    if isinstance(value, str):
+        return _placeholders(value)
+    return french_value(value)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_VARIABLE = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def _placeholders(text: str) -> str:
+    """A clause's ``{{ collectivite }}`` written as the placeholder it is: "[collectivite]"."""
+    return _VARIABLE.sub(r"[\1]", text)
+
+
+def _labels_near(model: Any) -> dict[str, str]:
+    """The verbose names of a model's fields and of the models it points to: the keys a JSON
+    copy of an object (an avenant's effect on its convention) is written with."""
+    labels: dict[str, str] = {}
+    for related in [f.related_model for f in model._meta.get_fields() if isinstance(f, models.ForeignKey)] + [model]:
+        for each in related._meta.get_fields():
+            if hasattr(each, "verbose_name"):
+                labels[each.name] = str(each.verbose_name)
+    return labels
+
+
+def _json_display(value: Any, labels: dict[str, str]) -> str:
+    """A JSON value as labelled French values: "dernier jour couvert : 14 mars 2027; …"."""
+    if isinstance(value, dict):
+        shown = [
+            f"{labels.get(key, key.replace('_', ' '))} : {_json_value(key, item, labels)}"
+            for key, item in value.items()
+        ]
+        return " ; ".join(shown) or "—"
+    if isinstance(value, list):
+        return ", ".join(_json_display(item, labels) for item in value) or "—"
+    return _json_value("", value, labels)
+
+
+def _json_value(key: str, value: Any, labels: dict[str, str]) -> str:
+    """One value of a JSON copy: an ISO date in words, an amount with its separators."""
+    if isinstance(value, (dict, list)):
+        return f"({_json_display(value, labels)})"
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        parsed = parse_date(value)
+        return french_value(parsed) if parsed else value
+    if "amount" in key and isinstance(value, (str, int, float)) and value != "":
+        try:
+            return french_value(Decimal(str(value)))
+        except ArithmeticError:
+            return str(value)
+    if isinstance(value, str):
+        return _placeholders(value) or "—"
+    return french_value(value)
+
+
+def _parsed_date(model_field: Any, value: str) -> Any:
+    """A date stored as text (an older record, a JSON copy) read back as a date."""
+    parse = parse_datetime if isinstance(model_field, models.DateTimeField) else parse_date
+    try:
+        return parse(value) or value
+    except ValueError:
+        return value
 
 
 def _related_names(changes: list[tuple[Any, Any]]) -> dict[tuple[Any, Any], str]:

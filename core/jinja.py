@@ -11,7 +11,10 @@ Django's engine is left to the admin, the e-mails and the documents' sandboxed t
 - autoescape is on, and Django's safe strings, forms and fields are written as they are;
 - translations come from Django's catalogues (``_("…", name=value)`` is a msgid with
   ``%(name)s`` placeholders, the same as ``{% blocktranslate %}``);
-- the filters that a page needs are Django's own (``date``, ``linebreaksbr``, ``yesno``…).
+- the filters that a page needs are Django's own (``date``, ``linebreaksbr``, ``yesno``…),
+  and one set of French ones (``core.formatting``): ``money`` ("15 000,00 €"), ``longdate``
+  ("3 décembre 2029"), ``longdatetime``, ``relative`` ("dans 3 ans", "il y a 5 jours"),
+  ``number`` ("1 234") and ``value`` (any value, "—" for none);
 
 ``url``, ``static``, ``querystring`` and the history and documents panels are globals; the
 request, ``csrf_input`` and the layout's context (navigation, messages, language) are given
@@ -31,14 +34,15 @@ from django.conf import settings
 from django.template import defaultfilters, defaulttags
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import formats
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date
 from django.utils.module_loading import import_string
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment, pass_context, pass_environment
 from markupsafe import Markup
 
-from core.formatting import french_amount, french_date
+from core.formatting import french_amount, french_date, french_datetime, french_number, french_relative, french_value
 
 _LOCALIZED = (int, float, Decimal, datetime.date, datetime.time)
 
@@ -112,13 +116,47 @@ def _capfirst(value: Any) -> str:
 
 
 def _frdate(value: Any) -> str:
-    """ "26 mars 2024"."""
-    return french_date(value) if value else ""
+    """ "26 mars 2024" (a datetime on its day in the current time zone)."""
+    if not value:
+        return ""
+    if isinstance(value, str):  # an ISO date kept in a JSON field (an avenant's effect)
+        value = parse_date(value) or value
+        if isinstance(value, str):
+            return value
+    return french_date(template_localtime(value) if isinstance(value, datetime.datetime) else value)
+
+
+def _frdatetime(value: Any) -> str:
+    """ "3 décembre 2029 à 14 h 30", in the current time zone."""
+    return french_datetime(template_localtime(value)) if value else ""
 
 
 def _framount(value: Any) -> str:
     """ "60 000,00 €"."""
     return french_amount(value) if value is not None and value != "" else ""
+
+
+def _number(value: Any) -> str:
+    """ "1 234": a count with its thousands separated."""
+    return french_number(value) if value is not None and value != "" else ""
+
+
+def _relative(value: Any) -> str:
+    """ "dans 3 ans", "il y a 5 jours", "aujourd'hui": a date (or a number of days from
+    today) as far from today as a person says it."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = template_localtime(value).date()
+    days = value if isinstance(value, int) else (value - timezone.localdate()).days
+    return french_relative(days)
+
+
+def _value(value: Any) -> str:
+    """Any value as a person reads it (``core.formatting.french_value``)."""
+    if isinstance(value, datetime.datetime):
+        value = template_localtime(value)
+    return french_value(value)
 
 
 class PagesEnvironment(Environment):
@@ -155,6 +193,12 @@ def environment(**options: Any) -> Environment:
             "date": _date,
             "frdate": _frdate,
             "framount": _framount,
+            "money": _framount,
+            "longdate": _frdate,
+            "longdatetime": _frdatetime,
+            "number": _number,
+            "relative": _relative,
+            "value": _value,
             "linebreaksbr": _linebreaksbr,
             "linebreaks": _linebreaks,
             "filesizeformat": _filesizeformat,

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core import tenancy
 from core.errors import DomainError
-from core.formatting import french_date
+from core.formatting import french_date, french_duration
 from core.models import User
 from core.pagination import capped_page, window_page
 from core.roles import Capability
@@ -46,10 +46,10 @@ def status_labels() -> dict[str, str]:
         "past": _("Passée"),
         "handled": _("Traitée"),
         "late_one": _("En retard d'un jour"),
-        "late": _("En retard de %(n)s jours"),
+        "late": _("En retard de %(n)s"),
         "today": _("Aujourd'hui"),
         "tomorrow": _("Demain"),
-        "in": _("Dans %(n)s jours"),
+        "in": _("Dans %(n)s"),
     }
 
 
@@ -63,12 +63,13 @@ def deadline_status(
     if days_left < 0:
         if days_left == -1:
             return "danger", labels["late_one"]
-        return "danger", labels["late"] % {"n": -days_left}
+        return "danger", labels["late"] % {"n": french_duration(days_left)}
     if days_left == 0:
         return "warn", labels["today"]
     if days_left == 1:
         return "warn", labels["tomorrow"]
-    return ("warn" if days_left <= 7 else "info"), labels["in"] % {"n": days_left}
+    # "Dans 3 ans", not "Dans 1092 jours".
+    return ("warn" if days_left <= 7 else "info"), labels["in"] % {"n": french_duration(days_left)}
 
 
 def _deadline_rows(

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from conventions import documents, forms, selectors, services
 from conventions.models import Convention, ConventionClause, TerminationNotice
 from conventions.views._common import error_text, party_choices, party_of, valid
-from core import tenancy
+from core import confirmation, tenancy
+from core.confirmation import Confirmation
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations.models import Deliberation
@@ -331,12 +332,38 @@ CAPABILITIES: dict[str, Capability] = {
 ARTICLE_ACTIONS = frozenset({"add_clause", "edit_clause", "move_clause", "remove_clause"})
 
 
+def confirmations() -> dict[str, Confirmation]:
+    """The buttons that cannot be undone, with what they do (asked before, checked here)."""
+    return {
+        "cancel": Confirmation(
+            title=_("Abandonner cette convention ?"),
+            consequence=_(
+                "La convention sera abandonnée définitivement : elle ne pourra plus être approuvée ni signée, et "
+                "ses échéances ne seront plus rappelées. Pour la reprendre, il faudra en rédiger une nouvelle."
+            ),
+            button=_("Abandonner la convention"),
+        ),
+        "notice": Confirmation(
+            title=_("Dénoncer cette convention ?"),
+            consequence=_(
+                "La résiliation sera engagée : la date d'effet sera calculée à partir de la réception de la "
+                "dénonciation et du préavis, la convention prendra fin à cette date et la dénonciation ne pourra "
+                "pas être retirée."
+            ),
+            button=_("Dénoncer la convention"),
+        ),
+    }
+
+
 @login_required
 @require_POST
 def convention_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     convention = selectors.convention_detail(request.user, pk)
     if action in CAPABILITIES:
         tenancy.require(request.user, convention.organization_id, CAPABILITIES[action])
+    asked = confirmations().get(action)
+    if asked is not None and not confirmation.is_confirmed(request):
+        return confirmation.refusal(request, asked, back=convention.get_absolute_url())
     try:
         run = ACTIONS.get(action)
         if run is None:

@@ -22,6 +22,7 @@ from conventions.models.conventions import EDITABLE_STATES, LIVE_STATES
 from conventions.rules import subsidies
 from conventions.services.drafting import SUBSIDY_FIELDS
 from conventions.services.signatures import CORRECTABLE_STATES
+from conventions.views import actions
 from conventions.views._common import PAGE_SIZE, form_error, party_choices, querystring_without_page
 from core import tenancy
 from core.errors import DomainError
@@ -267,6 +268,7 @@ def convention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "subsidy_publication_required": convention.kind == ConventionKind.FINANCIAL
         and subsidies.publication_required(convention.amount),
         "subsidy_left_out": opendata.left_out_reason(convention),
+        "confirmations": actions.confirmations(),
         **_action_forms(request, convention),
     }
     return render(request, "pages/conventions/convention_detail.jinja", context, using="pages")

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from conventions import forms, selectors, services
 from conventions.views._common import PAGE_SIZE, error_text, form_error
-from core import tenancy
+from core import confirmation, tenancy
+from core.confirmation import Confirmation
 from core.errors import DomainError
 from core.roles import Capability
 from parties.models import Organization
@@ -111,6 +112,7 @@ def _programme_page(request: HttpRequest, programme: Any, budget_form: forms.Bud
             "committees": list(programme.committees.all()),
             "can_edit": can_edit,
             "budget_form": budget_form if budget_form else None,
+            "budget_removal": budget_removal,
         },
         using="pages",
     )
@@ -140,11 +142,26 @@ def programme_budget(request: HttpRequest, pk: int) -> HttpResponse:
     return _programme_page(request, programme, budget_form=form)
 
 
+def budget_removal(year: int) -> Confirmation:
+    """What removing a year's budget does, asked before it is done."""
+    return Confirmation(
+        title=_("Supprimer le budget %(year)s ?") % {"year": year},
+        consequence=_(
+            "Le budget et le fonds d'initiatives de %(year)s seront supprimés du programme ; le suivi des "
+            "engagements de cette année n'aura plus de montant de référence."
+        )
+        % {"year": year},
+        button=_("Supprimer le budget %(year)s") % {"year": year},
+    )
+
+
 @login_required
 @require_POST
 def programme_budget_remove(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     programme = selectors.programme_for(request.user, pk)
     tenancy.require(request.user, programme.organization_id, Capability.EDIT_CONVENTIONS)
+    if not confirmation.is_confirmed(request):
+        return confirmation.refusal(request, budget_removal(year), back=programme.get_absolute_url())
     try:
         services.remove_budget(user=request.user, programme=programme, year=year)
     except DomainError as exc:

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from core import tenancy
+from core import confirmation, tenancy
+from core.confirmation import Confirmation
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, rules, selectors, services
@@ -207,6 +208,7 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "ack_file_form": forms.AcknowledgementFileForm(),
             **_ctes_panel(deliberation, nature=request.GET.get("nature", "")),
             "states": DeliberationState,
+            "confirmations": confirmations(),
         },
         using="pages",
     )
@@ -284,6 +286,36 @@ ACTION_CAPABILITIES: dict[str, Capability] = {
 }
 
 
+def confirmations() -> dict[str, Confirmation]:
+    """The buttons that cannot be undone, with what they do (asked before, checked here)."""
+    return {
+        "annuler-vote": Confirmation(
+            title=_("Annuler le vote ?"),
+            consequence=_(
+                "Le résultat et les votes nominatifs de ce point seront effacés ; le point reviendra à l'ordre du "
+                "jour pour être examiné et voté à nouveau. L'annulation et son motif restent dans l'historique."
+            ),
+            button=_("Annuler le vote"),
+        ),
+        "retirer": Confirmation(
+            title=_("Retirer ce projet ?"),
+            consequence=_(
+                "Le projet sera retiré définitivement : il quittera l'ordre du jour et ne pourra plus être inscrit "
+                "ni voté. Pour l'examiner plus tard, reportez-le plutôt."
+            ),
+            button=_("Retirer le projet"),
+        ),
+        "retirer-annexe": Confirmation(
+            title=_("Retirer cette annexe ?"),
+            consequence=_(
+                "Le fichier sera supprimé des annexes de la délibération ; il ne figurera plus dans ses documents "
+                "ni dans sa prochaine transmission. Pour le remettre, il faudra le déposer à nouveau."
+            ),
+            button=_("Retirer l'annexe"),
+        ),
+    }
+
+
 @login_required
 @require_POST
 def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -292,6 +324,9 @@ def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
     deliberation = selectors.deliberation_for(request.user, pk)
     if action in ACTION_CAPABILITIES:
         tenancy.require(request.user, deliberation.assembly.organization_id, ACTION_CAPABILITIES[action])
+    asked = confirmations().get(action)
+    if asked is not None and not confirmation.is_confirmed(request):
+        return confirmation.refusal(request, asked, back=deliberation.get_absolute_url())
     if action in ("monter", "descendre") and request.htmx and deliberation.sitting_id:  # type: ignore[attr-defined]
         return _reorder(request, deliberation, action)
     user = request.user

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_safe
 from core import tenancy
 from core.errors import DomainError
 from core.roles import Capability
-from deliberations import forms, selectors, services
+from deliberations import forms, rules, selectors, services
 from deliberations.views._common import (
     form_error,
     form_page,
@@ -160,9 +160,25 @@ def assembly_numbering(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "next_form": next_form if can_administer else None,
             "current": current,
+            "example": _numbering_example(rule, today.year, current),
         },
         using="pages",
     )
+
+
+def _numbering_example(rule: Any, year: int, current: Any) -> dict[str, Any]:
+    """What the rule gives, told by example on the numbering page: the next number, the one
+    after it, and the first of next year (from 1 again, or continuing)."""
+    pattern, yearly = (rule.pattern, rule.yearly_reset) if rule else ("{year}-{seq:03}", True)
+    return {
+        "pattern": pattern,
+        "yearly": yearly,
+        "year": year,
+        "next": current.next_number,
+        "following": rules.format_number(pattern, year=year, seq=current.next_value + 1),
+        "next_year": year + 1,
+        "first_next_year": rules.format_number(pattern, year=year + 1, seq=1 if yearly else current.next_value + 2),
+    }
 
 
 @login_required

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from core import tenancy
+from core import confirmation, tenancy
+from core.confirmation import Confirmation
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, rules, selectors, services
@@ -154,12 +155,8 @@ def agenda_rows(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     for item in items:
         attendance = by_position[item.position]
         vote = item.vote
-        if vote is not None:
-            result = (
-                f"{vote.votes_for} / {vote.votes_against} / {vote.abstentions} / {vote.not_voting} — {vote.result_text}"
-            )
-        else:
-            result = _("prend acte") if item.state == DeliberationState.TAKEN_NOTE else ""
+        # The totals are labelled by the rows' template: "Pour 44 · Contre 0 · …".
+        result = "" if vote is not None or item.state != DeliberationState.TAKEN_NOTE else _("prend acte")
         waived = item.quorum_waived_in_id == sitting.pk and sitting.reconvened_from_id is not None
         tone, label = quorum[True if attendance.has_quorum else (None if waived else False)]
         rows.append(
@@ -171,6 +168,7 @@ def agenda_rows(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
                 "quorum_label": label,
                 "state_class": state_class(item.state),
                 "state_label": state_labels.get(item.state, item.state),
+                "vote": vote,
                 "result": result,
             }
         )
@@ -210,6 +208,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
         "reconvene_form": forms.ReconveneForm(initial={"place": sitting.place}),
         "date_form": forms.DateForm(initial={"day": timezone.localdate()}),
         "states": SittingState,
+        "confirmations": confirmations(),
         "document_kinds": [
             ("convocation", _("Produire la convocation")),
             ("deliberation_list", _("Produire la liste des délibérations")),
@@ -249,6 +248,28 @@ ACTION_CAPABILITIES: dict[str, Capability] = {
 }
 
 
+def confirmations() -> dict[str, Confirmation]:
+    """The buttons that cannot be undone, with what they do (asked before, checked here)."""
+    return {
+        "clore": Confirmation(
+            title=_("Clore la séance ?"),
+            consequence=_(
+                "La séance sera close : plus aucun vote ni aucune présence ne pourra être saisi, et les points "
+                "non examinés resteront sans décision. Le procès-verbal pourra ensuite être approuvé."
+            ),
+            button=_("Clore la séance"),
+        ),
+        "publier-pv": Confirmation(
+            title=_("Publier le procès-verbal ?"),
+            consequence=_(
+                "La publication du procès-verbal sera enregistrée à la date indiquée ; elle ne pourra plus être "
+                "modifiée ni retirée, et la séance ne pourra plus être modifiée."
+            ),
+            button=_("Publier le procès-verbal"),
+        ),
+    }
+
+
 @login_required
 @require_POST
 def sitting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -258,6 +279,9 @@ def sitting_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = request.user
     if action in ACTION_CAPABILITIES:
         tenancy.require(user, sitting.assembly.organization_id, ACTION_CAPABILITIES[action])
+    asked = confirmations().get(action)
+    if asked is not None and not confirmation.is_confirmed(request):
+        return confirmation.refusal(request, asked, back=sitting.get_absolute_url())
     target: Any = sitting
     try:
         if action == "convoquer":

@@ -257,7 +257,10 @@ def test_budget_form_and_removal_on_the_programme_page(client_for, legal_user, o
     page = client.get(url).content.decode()
     assert "60\u202f000,00\u00a0€" in page and "10\u202f000,00\u00a0€" in page
     assert "Supprimer le budget 2024" in page
-    response = client.post(f"{url}budget/2024/supprimer/", follow=True)
+    refused = client.post(f"{url}budget/2024/supprimer/")
+    assert refused.status_code == 400 and programme.budgets.exists()  # asked first
+    assert "Le budget et le fonds d&#39;initiatives de 2024 seront supprimés" in refused.content.decode()
+    response = client.post(f"{url}budget/2024/supprimer/", {"confirmation": "oui"}, follow=True)
     assert "Le budget 2024 est supprimé." in response.content.decode()
     assert not programme.budgets.exists()
 

@@ -19,7 +19,7 @@ def test_history_records_the_acting_user_on_web_and_api(organization, make_membe
     page = client_for(admin).get(f"/historique/parties/organization/{organization.pk}/").content.decode()
     assert "Alice Martin" in page and "Bruno Api" in page
     assert "Ville de Testville" in page and "Ville Nouvelle" in page  # before and after
-    assert "3600" in page and "3400" in page
+    assert "3\u202f600" in page and "3\u202f400" in page  # counts with their thousands apart
 
 
 @pytest.mark.django_db

@@ -77,6 +77,8 @@ def test_annex_removal_button(adopted, organization, client_for):  # noqa: F811
     assert "retirer-annexe" not in viewer.get(item.get_absolute_url()).content.decode()
     action = f"/deliberations/{item.pk}/action/retirer-annexe/"
     assert viewer.post(action, {"annex": annex.pk}).status_code == 403
-    done = client.post(action, {"annex": annex.pk}, follow=True).content.decode()
+    assert client.post(action, {"annex": annex.pk}).status_code == 400  # asked first
+    assert item.annexes.count() == 1
+    done = client.post(action, {"annex": annex.pk, "confirmation": "oui"}, follow=True).content.decode()
     assert "L&#39;annexe est retirée." in done or "L'annexe est retirée." in done
     assert item.annexes.count() == 0

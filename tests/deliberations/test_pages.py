@@ -76,7 +76,7 @@ def test_clerk_runs_a_sitting_from_the_pages(organization, council_factory, clie
     item.refresh_from_db()
     assert item.state == DeliberationState.ADOPTED
     assert item.vote.result_text == "adoptée à l'unanimité des suffrages exprimés"
-    client.post(f"/deliberations/seances/{sitting.pk}/action/clore/")
+    client.post(f"/deliberations/seances/{sitting.pk}/action/clore/", {"confirmation": "oui"})
     sitting.refresh_from_db()
     assert sitting.state == SittingState.CLOSED
     detail = client.get(item.get_absolute_url()).content.decode()
@@ -315,7 +315,9 @@ def test_sitting_page_rows_say_quorum_result_and_actions(organization, council_f
     )
     page = client_for(council.clerk).get(sitting.get_absolute_url()).content.decode()
     # The agenda rows are written by the view, whose escaping writes ' as &#x27; (Jinja2: &#39;).
-    assert f"3 / 0 / 0 / 0 — {vote.result_text}" in html.unescape(page)
+    assert f"Pour 3 · Contre 0 · Abstentions 0 · Ne prennent pas part 0</span> — {vote.result_text}" in html.unescape(
+        page
+    )
     assert page.count('<span class="status status--ok">atteint</span>') == 2
     assert page.count(">Voter</a>") == 1  # only the item still on the agenda, the sitting being open
 

@@ -80,6 +80,7 @@ def test_legal_staff_create_a_programme_and_set_its_budget(
     assert accessibility_violations() == []
 
     page.get_by_role("button", name="Supprimer le budget 2024").click()
+    page.get_by_role("dialog").get_by_role("button", name="Supprimer le budget 2024").click()  # asked first
     expect(page.get_by_text("Le budget 2024 est supprimé.")).to_be_visible()
     expect(page.get_by_role("cell", name="Aucun budget.")).to_be_visible()
     assert accessibility_violations() == []

@@ -40,6 +40,7 @@ def test_clerk_records_attendance_and_vote_in_the_browser(page, login, organizat
     assert first.state == DeliberationState.ADOPTED
     page.get_by_role("button", name="Prendre acte").click()
     page.get_by_role("button", name="Clore la séance").click()
+    page.get_by_role("dialog").get_by_role("button", name="Clore la séance").click()  # asked first
     expect(page.get_by_text("La séance est close.")).to_be_visible()
 
 
