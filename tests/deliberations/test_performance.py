@@ -337,9 +337,9 @@ def test_lists_query_counts_do_not_grow_with_acts_and_sittings(
         "/deliberations/seances/?page=2": 7,
         # The collectivité, its assemblies, the page (one more row: is there a next one?), the
         # extracts of its rows; for a member of the collectivité, one more: its SIRET and
-        # département, which the open-data file's checks shown to staff need.
-        f"/deliberations/publiques/{organization.pk}/?page=2": 9,
-        # 10 where the acts' content type is read for the first time in the process (then cached).
+        # département, which the open-data file's checks shown to staff need; one more where the
+        # acts' content type is read for the first time in the process (then cached).
+        f"/deliberations/publiques/{organization.pk}/?page=2": 10,
         f"/deliberations/publiques/{organization.pk}/?q=association": 10,
     }
     for path, queries in pages.items():
