@@ -145,6 +145,8 @@ def test_avenant_extending_the_duration_only(page, login, organization, make_mem
     _at(page, width)
     login(legal)
     page.goto(f"/conventions/{convention.pk}/")
+    # Actions other than the current step are folded to their title: unfold this one.
+    page.locator("summary.action-card__title", has_text="Rédiger un avenant").click()
     form = page.get_by_role("form", name="Rédiger un avenant")
     form.get_by_label("Intitulé").fill("Prolongation d'un an")
     form.get_by_label("Nouvelle durée (mois)").fill("48")
