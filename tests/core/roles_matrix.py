@@ -64,6 +64,7 @@ CONVENTION_ACTIONS: dict[str, str] = {
             "cancel",
             "renew",
             "add_party",
+            "beneficiaries",
             "add_clause",
             "add_obligation",
             "amend",

@@ -201,6 +201,7 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda t: {"organization_id": t["coordinator"].pk},
         lambda t: {"convention_id": t["draft_convention"].pk},
     ),
+    ("post", "/conventions/{convention_id}/beneficiaries"): Write(C.EDIT_CONVENTIONS, lambda t: {"beneficiaries": []}),
     ("post", "/conventions/{convention_id}/clauses"): Write(
         C.EDIT_CONVENTIONS,
         lambda t: {"title": "Article", "body": "Texte."},
