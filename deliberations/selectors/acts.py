@@ -13,7 +13,7 @@ from django.db.models import BigIntegerField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from core import tenancy
-from deliberations.models import DECIDED_STATES, Annex, Ballot, Deliberation, DeliberationState
+from deliberations.models import DECIDED_STATES, Annex, Ballot, CtesClassification, Deliberation, DeliberationState
 from deliberations.selectors.assemblies import assembly_ids_of, get_or_404, user_assembly_ids
 from parties.models import Organization
 
@@ -147,3 +147,9 @@ def acts_to_follow_up(user: Any, limit: int = 10, assembly_ids: list[int] | None
             DeliberationState.PUBLISHED,
         ]
     ).order_by("sitting__starts_at", "position")[:limit]
+
+
+def ctes_classification(organization_id: int) -> CtesClassification | None:
+    """The préfecture's classification the collectivité imported, or None (the built-in
+    nomenclature and piece types then apply). The caller has scoped ``organization_id``."""
+    return CtesClassification.objects.filter(organization_id=organization_id).first()

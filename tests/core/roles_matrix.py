@@ -213,6 +213,8 @@ PAGE_ACTS: list[Act] = [
     *_both("deliberations:assembly_numbering", C.MANAGE_SITTINGS),
     Act("deliberations:assembly_numbering", "post", C.MANAGE_ORGANIZATION, data={"next_value": ""}, label="next"),
     *_both("deliberations:assembly_wording", C.MANAGE_SITTINGS),
+    Act("deliberations:assembly_classification", "get", C.MANAGE_SITTINGS),
+    Act("deliberations:assembly_classification", "post", C.MANAGE_ORGANIZATION),
     *_both("deliberations:mandate_end", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_create", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_edit", C.MANAGE_SITTINGS),

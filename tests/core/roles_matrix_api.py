@@ -170,6 +170,11 @@ WRITES: dict[tuple[str, str], Write] = {
     ("post", "/deliberations/{deliberation_id}/acknowledgement"): Write(
         C.MANAGE_SITTINGS, lambda t: {"received_on": day(), "acknowledgement_id": "034-1"}, _voted
     ),
+    ("post", "/organizations/{organization_id}/ctes-classification"): Write(
+        C.MANAGE_ORGANIZATION,
+        lambda t: {"file": upload("classification.xml", b"<RetourClassification/>")},
+        multipart=True,
+    ),
     ("post", "/deliberations/{deliberation_id}/acknowledgement/file"): Write(
         C.MANAGE_SITTINGS, lambda t: {"file": upload("ar.xml", b"<ARActe/>")}, _voted, multipart=True
     ),
