@@ -57,9 +57,10 @@ def deliberation_for(user: Any, pk: int, *, page: bool = False) -> Deliberation:
         "assembly__organization", "sitting", "rapporteur", "signatory__person"
     )
     if page:
-        queryset = queryset.select_related("transmission", "vote").prefetch_related(
-            Prefetch("annexes", queryset=Annex.objects.order_by("id")), _approved_conventions()
-        )
+        # The collectivité's @CTES classification, for the act's panel (``classification_of``).
+        queryset = queryset.select_related(
+            "transmission", "vote", "assembly__organization__ctes_classification"
+        ).prefetch_related(Prefetch("annexes", queryset=Annex.objects.order_by("id")), _approved_conventions())
     return get_or_404(queryset, pk=pk)  # type: ignore[no-any-return]
 
 
@@ -153,3 +154,12 @@ def ctes_classification(organization_id: int) -> CtesClassification | None:
     """The préfecture's classification the collectivité imported, or None (the built-in
     nomenclature and piece types then apply). The caller has scoped ``organization_id``."""
     return CtesClassification.objects.filter(organization_id=organization_id).first()
+
+
+def classification_of(organization: Organization) -> CtesClassification | None:
+    """The classification of an organization already read: taken from the row when the
+    selector joined it (``deliberation_for(page=True)``), else read in one query."""
+    try:
+        return organization.ctes_classification
+    except CtesClassification.DoesNotExist:
+        return None

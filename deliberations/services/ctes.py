@@ -35,7 +35,7 @@ from deliberations.models import (
 )
 from deliberations.rules import ctes as rules
 from deliberations.rules.articles import RULE_CTES
-from deliberations.selectors.acts import ctes_classification
+from deliberations.selectors.acts import classification_of, ctes_classification
 from deliberations.services._common import lock_deliberation, require, save
 from parties.models import Organization
 
@@ -131,7 +131,7 @@ def package_plan(deliberation: Deliberation, *, nature: str = "") -> PackagePlan
         departement=departement, siren=siren, decided_on=decided_on, number=number, nature=nature
     )
     act_type = rules.ACT_TYPE_CODES[nature]
-    classification = ctes_classification(organization.pk)
+    classification = classification_of(organization)
     imported = classification.piece_types if classification is not None else None
     labels = rules.piece_type_labels(imported)
     planned, left_out = [], []

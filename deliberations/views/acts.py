@@ -236,7 +236,7 @@ def _ctes_panel(deliberation: Deliberation, *, nature: str = "") -> dict[str, An
         matieres = ctes_rules.matiere_codes(deliberation.subject_code)
     except DomainError:
         matieres = None
-    classification = selectors.ctes_classification(deliberation.assembly.organization_id)
+    classification = selectors.classification_of(deliberation.assembly.organization)
     imported = classification.piece_types if classification is not None else None
     return {
         "ctes_plan": plan,
