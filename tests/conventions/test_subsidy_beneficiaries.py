@@ -228,3 +228,30 @@ def test_the_api_sets_the_shares_and_answers_the_rule(world, legal_user, api_for
     assert D(by_id[amis.pk]["share_percent"]) == D("40") and by_id[atelier.pk]["is_beneficiary"] is True
     detail = api.get(f"/conventions/{shared.pk}").json()
     assert {D(p["share_percent"]) for p in detail["parties"] if p["share_percent"] is not None} == {D("40"), D("60")}
+
+
+def test_an_express_renewal_keeps_who_receives_and_the_shares(world, legal_user, organization):
+    amis = world["amis"]
+    co_funder = partner_of(organization, name="Département de l'Hérault")
+    convention = draft(legal_user, organization, partner=amis, kind="financial", amount=D("30000"))
+    services.add_party(user=legal_user, convention=convention, organization=co_funder)
+    partners = _partners(convention)
+    services.set_beneficiaries(
+        user=legal_user,
+        convention=convention,
+        shares=[
+            services.BeneficiaryShare(party_id=partners["Les Amis du quartier"].pk, share_amount=D("30000")),
+            services.BeneficiaryShare(party_id=partners["Département de l'Hérault"].pk, is_beneficiary=False),
+        ],
+    )
+    signed_convention = approved_by_council(legal_user, organization, convention, "V2024-130", date(2024, 4, 2))
+    successor = services.renew_expressly(user=legal_user, convention=signed_convention)
+    copied = {
+        p.organization.name: (p.is_beneficiary, p.share_percent, p.share_amount)
+        for p in successor.parties.select_related("organization")
+    }
+    assert copied == {
+        organization.name: (False, None, None),
+        "Les Amis du quartier": (True, None, D("30000")),
+        "Département de l'Hérault": (False, None, None),
+    }
