@@ -85,19 +85,24 @@ def beneficiary_shares(total: Decimal | None, given: Sequence[tuple[Decimal | No
             rule=SHARE_RULE,
             field="share_percent",
         )
-    if any(amount is not None for _percent, amount in given) and not total:
+    amounts = [amount for _percent, amount in given if amount is not None]
+    percents = [percent for percent, _amount in given if percent is not None]
+    if amounts and not total:
         raise DomainError(
             _("Une part en montant suppose le montant de la subvention."), rule=SHARE_RULE, field="share_amount"
         )
     for percent, amount in given:
         check_share(percent=percent, amount=amount, total=total)
-    fractions = [percent / 100 if percent is not None else amount / total for percent, amount in given]  # type: ignore[operator]
-    if all(amount is not None for _percent, amount in given):
-        whole = sum((amount for _percent, amount in given), Decimal(0)) == total  # type: ignore[misc]
-    elif all(percent is not None for percent, _amount in given):
-        whole = sum((percent for percent, _amount in given), Decimal(0)) == 100  # type: ignore[misc]
+    fractions = [
+        percent / 100 if percent is not None else (amount or Decimal(0)) / (total or Decimal(1))
+        for percent, amount in given
+    ]
+    if len(amounts) == len(given):
+        whole = sum(amounts, Decimal(0)) == total
+    elif len(percents) == len(given):
+        whole = sum(percents, Decimal(0)) == 100
     else:  # mixed: compared in euros, to the cent
-        whole = abs(sum(fractions, Decimal(0)) * total - total) < CENT  # type: ignore[operator]
+        whole = abs(sum(fractions, Decimal(0)) * (total or Decimal(0)) - (total or Decimal(0))) < CENT
     if not whole:
         raise DomainError(
             _("Les parts des bénéficiaires ne font pas la subvention entière ({percent} % au lieu de 100 %).").format(

@@ -134,7 +134,8 @@ def package_plan(deliberation: Deliberation, *, nature: str = "") -> PackagePlan
     classification = classification_of(organization)
     imported = classification.piece_types if classification is not None else None
     labels = rules.piece_type_labels(imported)
-    planned, left_out = [], []
+    planned: list[PlannedAnnex] = []
+    left_out: list[str] = []
     for annex in Annex.objects.filter(deliberation=deliberation).order_by("id"):
         if not annex.transmitted:
             left_out.append(annex.title)
