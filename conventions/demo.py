@@ -1,5 +1,6 @@
 """Demo conventions from the seeds (FLAG ! — Montpellier, Défenseur des droits — Aix-Marseille-
-Provence, HeHop — Villeneuve-la-Garenne). Idempotent: a convention found by its reference is
+Provence, HeHop — Villeneuve-la-Garenne), and a subsidy convention invented for the demo
+(Mosson Sport Éducation — Montpellier) so that the open-data file of subsidies has rows. Idempotent: a convention found by its reference is
 left as it is. Everything goes through the services, with explicit dates."""
 
 from __future__ import annotations
@@ -341,6 +342,81 @@ def _hehop(user: User) -> None:
     _sign_all(user, convention, [date(2023, 2, 1), date(2023, 2, 3)])
 
 
+def _subsidy(user: User, lines: list[str]) -> None:
+    """A subsidy above 23 000 € (its essential data must be published), approved by v2024-068
+    and raised by an avenant. The association is invented for the demo: its SIRET and RNA
+    number (fixtures/demo/parties.json) are plausible, not a real association's."""
+    montpellier = parties_demo.organization("montpellier")
+    if Convention.objects.filter(organization=montpellier, reference="CPO-MSE-2024").exists():
+        return
+    deliberation = _deliberation(montpellier, "v2024-068")
+    if deliberation is None:
+        lines.append("CPO-MSE-2024 : délibération v2024-068 absente, convention de subvention non chargée")
+        return
+    association = parties_demo.organization("mse")
+    convention = services.create_convention(
+        user=user,
+        organization=montpellier,
+        reference="CPO-MSE-2024",
+        title="Convention pluriannuelle d'objectifs 2024-2026 — Mosson Sport Éducation",
+        object="Soutenir le projet associatif de Mosson Sport Éducation : ateliers sportifs et accompagnement "
+        "scolaire des jeunes de 8 à 17 ans du quartier de la Mosson.",
+        kind="financial",
+        amount=Decimal("45000"),
+        service="Sports",
+        manager=User.objects.filter(username="gestionnaire").first(),
+        duration_months=36,
+        renewal="express",
+        termination_mode="notice",
+        termination_notice_value=2,
+        termination_by_registered_letter=True,
+        subsidy_nature="cash",
+        payment_terms="instalments",
+        payment_start=date(2024, 5, 15),
+        payment_end=date(2024, 10, 15),
+        aid_scheme="Soutien aux associations sportives et éducatives",
+        today=date(2024, 3, 12),
+    )
+    services.add_party(user=user, convention=convention, organization=association, designation="l'association")
+    city, partner = convention.parties.order_by("position")
+    services.add_obligation(
+        user=user,
+        convention=convention,
+        party=city,
+        description="Verser la subvention en deux fois : 60 % à la signature, le solde en octobre.",
+    )
+    services.add_obligation(
+        user=user,
+        convention=convention,
+        party=partner,
+        description="Remettre le compte rendu financier de l'action dans les six mois suivant la fin de l'exercice.",
+        recurrence="yearly",
+        first_due_date=date(2025, 6, 30),
+    )
+    services.submit_for_review(user=user, convention=convention)
+    try:
+        services.approve_convention(user=user, convention=convention, deliberations=[deliberation])
+    except DomainError as exc:
+        lines.append(f"CPO-MSE-2024 : approbation impossible ({exc.message}), convention laissée en relecture")
+        return
+    convention = _sign_all(user, convention, [date(2024, 4, 15), date(2024, 4, 12)])
+    # The summer programme added in June raised the subsidy; the avenant is given here by the
+    # reference of its decision (the council sitting that approved it is not in the demo).
+    amendment = services.create_amendment(
+        user=user,
+        convention=convention,
+        title="Programme d'été 2024 — subvention complémentaire",
+        object="Porter la subvention 2024 à 52 000 € pour les stages sportifs de l'été dans le quartier.",
+        new_amount=Decimal("52000"),
+    )
+    services.approve_amendment(
+        user=user, amendment=amendment, delegated_reference="DEC-2024-0687", delegated_date=date(2024, 6, 18)
+    )
+    services.send_amendment_for_signature(user=user, amendment=amendment)
+    for party, day in zip((city, partner), [date(2024, 6, 24), date(2024, 6, 21)], strict=True):
+        services.sign_amendment(user=user, amendment=amendment, party=party, signed_on=day, today=date(2024, 6, 24))
+
+
 def load() -> list[str]:
     user = _admin()
     lines: list[str] = []
@@ -350,5 +426,6 @@ def load() -> list[str]:
     _flag(user, lines)
     _ddd(user)
     _hehop(user)
+    _subsidy(user, lines)
     moved = services.apply_dates()
     return [*lines, *[f"Conventions : {line}" for line in moved]]

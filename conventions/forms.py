@@ -177,6 +177,53 @@ class PartyForm(forms.Form):
     designation = forms.CharField(label=_("Désignation"), required=False)
 
 
+class BeneficiariesForm(forms.Form):
+    """For a subsidy: which partners receive it and, unless shared equally, each one's share.
+    Three fields per partner, named after its party id (``beneficiary_<id>``, ``percent_<id>``,
+    ``amount_<id>``)."""
+
+    def __init__(self, *args: Any, partners: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.partners = partners
+        for party in partners:
+            name = party.organization.name
+            self.fields[f"beneficiary_{party.pk}"] = forms.BooleanField(
+                label=_("%(name)s reçoit la subvention") % {"name": name},
+                required=False,
+                initial=party.is_beneficiary,
+            )
+            self.fields[f"percent_{party.pk}"] = forms.DecimalField(
+                label=_("Part de %(name)s (%%)") % {"name": name},
+                required=False,
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=party.share_percent,
+            )
+            self.fields[f"amount_{party.pk}"] = forms.DecimalField(
+                label=_("ou part de %(name)s (montant en euros)") % {"name": name},
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                initial=party.share_amount,
+                help_text=_("Parts vides : partage à parts égales entre les bénéficiaires."),
+            )
+
+    def shares(self) -> list[dict[str, Any]]:
+        data = self.cleaned_data
+        return [
+            {
+                "party_id": party.pk,
+                "is_beneficiary": data[f"beneficiary_{party.pk}"],
+                "share_percent": data[f"percent_{party.pk}"],
+                "share_amount": data[f"amount_{party.pk}"],
+            }
+            for party in self.partners
+        ]
+
+
 class ClauseForm(forms.Form):
     template = forms.TypedChoiceField(
         label=_("Clause de la bibliothèque"), coerce=int, required=False, empty_value=None

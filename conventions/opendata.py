@@ -4,8 +4,10 @@ n° 2017-779 and arrêté du 17 novembre 2017), vendored with its licence under
 ``opendata/schemas/``.
 
 A subsidy is a convention of financial support (``ConventionKind.FINANCIAL``) once signed:
-one row per beneficiary (each partner party of the convention), with the amount as it
-stands after the signed avenants, the approving deliberation(s) of the convention and of
+one row per beneficiary (each partner party marked as receiving it: a co-funder is not),
+with the amount as it stands after the signed avenants and each beneficiary's share
+(equal shares unless the convention gives them, ``rules.subsidies.beneficiary_shares``),
+the approving deliberation(s) of the convention and of
 the avenants that changed the amount as ``referenceDecision``, the beneficiary's SIRET and/or
 RNA number. Every subsidy is written; those above 23 000 € are the ones the law requires
 (``rules.subsidies.publication_required``), shown as such to the staff.
@@ -165,10 +167,22 @@ def _decision_reference(convention: Convention) -> str:
     return " ; ".join(parts)
 
 
-def _problems(convention: Convention, beneficiaries: list[ConventionParty]) -> list[str]:
+def _shares(convention: Convention, beneficiaries: list[ConventionParty]) -> list[Decimal] | str:
+    """Each beneficiary's ``pourcentageSubvention``, or why they cannot be given."""
+    try:
+        return subsidies.beneficiary_shares(
+            convention.amount, [(p.share_percent, p.share_amount) for p in beneficiaries]
+        )
+    except DomainError as exc:
+        return exc.message
+
+
+def _problems(convention: Convention, beneficiaries: list[ConventionParty], shares: list[Decimal] | str) -> list[str]:
     problems = []
     if not beneficiaries:
-        problems.append(_("aucun bénéficiaire (partie autre que la collectivité)"))
+        problems.append(_("aucun bénéficiaire (partie autre que la collectivité, marquée bénéficiaire)"))
+    if isinstance(shares, str):
+        problems.append(shares)
     for party in beneficiaries:
         if not party.organization.siret and not party.organization.rna:
             problems.append(_("renseignez le SIRET ou le numéro RNA de {name}").format(name=party.organization.name))
@@ -207,6 +221,7 @@ def build_rows(
             Prefetch(
                 "parties",
                 queryset=ConventionParty.objects.exclude(organization_id=organization.pk)
+                .filter(is_beneficiary=True)
                 .select_related("organization")
                 .order_by("position", "id"),
             ),
@@ -228,13 +243,14 @@ def build_rows(
     left_out: list[LeftOut] = []
     for convention in conventions:
         beneficiaries = list(convention.parties.all())
-        problems = _problems(convention, beneficiaries)
-        if problems:
+        shares = _shares(convention, beneficiaries)
+        problems = _problems(convention, beneficiaries, shares)
+        if problems or isinstance(shares, str):
             left_out.append(LeftOut(convention.pk, convention.reference, convention.title, " ; ".join(problems)))
             continue
         reference = _decision_reference(convention)
         terms = PAYMENT.get(PaymentTerms(convention.payment_terms), convention.payment_terms_detail)
-        for party, share in zip(beneficiaries, subsidies.shares(len(beneficiaries)), strict=True):
+        for party, share in zip(beneficiaries, shares, strict=True):
             rows.append(
                 SubsidyRow(
                     convention_id=convention.pk,

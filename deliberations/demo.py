@@ -4,6 +4,8 @@
   9 proxies, 21 absent; deliberation v2024-067 renewing the FLAG ! convention, adopted
   unanimously (44 / 0 / 0 / 0) by show of hands, signed on 8 April, transmitted and
   acknowledged (034-213401722-20240326-262151-CC-1-1) on 8 April, published on 9 April.
+  Then v2024-068 (invented for the demo): a subsidy to an association (matière 7.5), whose
+  convention the conventions demo signs, so that the open-data file of subsidies has rows.
 * Aix-Marseille-Provence, conseil de territoire du Pays d'Aix of 12 December 2019:
   numbering {year}_CT2_{seq}, "NOM Prénom", "donne pouvoir à", a vote and a prise d'acte.
 
@@ -162,6 +164,20 @@ FLAG_OPERATIVE = """En conséquence, il est proposé au Conseil municipal :
 - D'approuver les termes de la convention de renouvellement du partenariat entre la Ville de Montpellier et l'association « FLAG ! » ;
 - D'autoriser Monsieur le Maire, ou son représentant, à signer la convention ainsi que tout document relatif à cette affaire."""
 
+# The second item of the sitting, invented for the demo (the seed extract gives v2024-067
+# only): a subsidy convention with an association, whose essential data the open-data file
+# of subsidies publishes (above 23 000 €).
+SUBSIDY_TITLE = (
+    "Sport et éducation dans les quartiers - Convention pluriannuelle d'objectifs avec l'association Mosson "
+    "Sport Éducation - Attribution d'une subvention de fonctionnement - Approbation - Autorisation de signature"
+)
+SUBSIDY_REPORT = """L'association Mosson Sport Éducation anime, dans le quartier de la Mosson, des ateliers sportifs et d'accompagnement scolaire pour les jeunes de 8 à 17 ans, en lien avec les établissements scolaires et les services municipaux.
+Afin de soutenir son projet associatif pour la période 2024-2026, il est proposé de conclure avec elle une convention pluriannuelle d'objectifs et de lui attribuer une subvention de fonctionnement de 45 000 euros pour l'année 2024, versée en deux fois."""
+SUBSIDY_OPERATIVE = """En conséquence, il est proposé au Conseil municipal :
+- D'attribuer à l'association Mosson Sport Éducation une subvention de fonctionnement de 45 000 euros au titre de l'année 2024 ;
+- D'approuver les termes de la convention pluriannuelle d'objectifs correspondante ;
+- D'autoriser Monsieur le Maire, ou son représentant, à signer la convention ainsi que tout document relatif à cette affaire."""
+
 AMP_MEMBERS = [
     ("Sophie", "Joissains", "head", "Présidente du conseil de territoire"),
     ("Gérard", "Bramoullé", "deputy", "Vice-président"),
@@ -318,6 +334,17 @@ def load_montpellier(user: User) -> str:
         report=FLAG_REPORT,
         operative_part=FLAG_OPERATIVE,
     )
+    subsidy = services.create_deliberation(
+        user=user,
+        assembly=assembly,
+        sitting=sitting,
+        title=SUBSIDY_TITLE,
+        theme="Sports",
+        subject_code="7.5",
+        rapporteur=people[("Sébastien", "Cote")],
+        report=SUBSIDY_REPORT,
+        operative_part=SUBSIDY_OPERATIVE,
+    )
     services.open_sitting(user=user, sitting=sitting, opened_at=datetime(2024, 3, 26, 18, 0, tzinfo=PARIS))
     statuses = {people[p].pk: "present" for p in MONTPELLIER_PRESENT}
     statuses.update({people[g].pk: "absent" for g, _h in MONTPELLIER_PROXIES})
@@ -327,15 +354,16 @@ def load_montpellier(user: User) -> str:
         services.register_proxy(
             user=user, sitting=sitting, giver=people[giver], holder=people[holder], written_on=date(2024, 3, 25)
         )
-    services.record_vote(
-        user=user,
-        deliberation=deliberation,
-        method="show_of_hands",
-        votes_for=44,
-        votes_against=0,
-        abstentions=0,
-        not_voting=0,
-    )
+    for item in (deliberation, subsidy):
+        services.record_vote(
+            user=user,
+            deliberation=item,
+            method="show_of_hands",
+            votes_for=44,
+            votes_against=0,
+            abstentions=0,
+            not_voting=0,
+        )
     services.close_sitting(user=user, sitting=sitting, closed_at=datetime(2024, 3, 26, 22, 0, tzinfo=PARIS))
     services.publish_list(user=user, sitting=sitting, published_on=date(2024, 3, 29))
     # The annex keeps the name the register gives it ("….docx", as in the real extract); the
@@ -360,9 +388,20 @@ def load_montpellier(user: User) -> str:
         acknowledgement_id="034-213401722-20240326-262151-CC-1-1",
     )
     services.publish(user=user, deliberation=deliberation, published_on=date(2024, 4, 9))
-    _generate_extracts(user, [deliberation])
+    services.sign(user=user, deliberation=subsidy, signed_on=date(2024, 4, 8))
+    services.record_transmission(
+        user=user,
+        deliberation=subsidy,
+        sent_on=date(2024, 4, 8),
+        nature="DE",
+        internal_number="262152",
+        received_on=date(2024, 4, 8),
+        acknowledgement_id="034-213401722-20240326-262152-DE",
+    )
+    services.publish(user=user, deliberation=subsidy, published_on=date(2024, 4, 9))
+    _generate_extracts(user, [deliberation, subsidy])
     _montpellier_follow_up(user, sitting)
-    return "Montpellier : conseil municipal du 26 mars 2024, délibération v2024-067 (exécutoire)."
+    return "Montpellier : conseil municipal du 26 mars 2024, délibérations v2024-067 et v2024-068 (exécutoires)."
 
 
 def load_aix_territory(user: User) -> str:

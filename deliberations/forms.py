@@ -366,3 +366,10 @@ class ReasonForm(forms.Form):
 
 def local_now_input() -> str:
     return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
+class ClassificationForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier de classification de la préfecture (XML RetourClassification)"),
+        help_text=_("Le fichier que la préfecture envoie par @CTES : sa date, ses matières et ses types de pièces."),
+    )

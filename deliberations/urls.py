@@ -16,6 +16,7 @@ urlpatterns = [
     path("assemblees/<int:pk>/", views.assembly_detail, name="assembly_detail"),
     path("assemblees/<int:pk>/numerotation/", views.assembly_numbering, name="assembly_numbering"),
     path("assemblees/<int:pk>/formules/", views.assembly_wording, name="assembly_wording"),
+    path("assemblees/<int:pk>/classification/", views.assembly_classification, name="assembly_classification"),
     path("assemblees/<int:pk>/mandats/<int:mandate_id>/fin/", views.mandate_end, name="mandate_end"),
     path("seances/", views.sitting_list, name="sitting_list"),
     path("seances/nouvelle/", views.sitting_create, name="sitting_create"),

@@ -96,6 +96,18 @@ class PartyIn(StrictInput):
     designation: str = ""
 
 
+class BeneficiaryIn(StrictInput):
+    django_model = ConventionParty
+    party_id: int
+    is_beneficiary: bool = True
+    share_percent: Decimal | None = None
+    share_amount: Decimal | None = None
+
+
+class BeneficiariesIn(StrictInput):
+    beneficiaries: list[BeneficiaryIn] = Field(..., max_length=500)
+
+
 class ClauseIn(StrictInput):
     django_model = ConventionClause
     title: str = ""
@@ -231,6 +243,19 @@ def add_party(request: HttpRequest, convention_id: int, payload: PartyIn) -> Sta
         designation=payload.designation,
     )
     return Status(201, ConventionParty.objects.select_related("organization").get(pk=party.pk))
+
+
+@router.post("/conventions/{convention_id}/beneficiaries", response=list[PartyOut])
+def set_beneficiaries(request: HttpRequest, convention_id: int, payload: BeneficiariesIn) -> Any:
+    """Who among the partners receives the subsidy, and each one's share (percentage or amount;
+    none for equal shares): the open-data file of subsidies lists them."""
+    convention = selectors.convention_for(request.user, convention_id)
+    services.set_beneficiaries(
+        user=request.user,
+        convention=convention,
+        shares=[services.BeneficiaryShare(**dict(item)) for item in payload.beneficiaries],
+    )
+    return ConventionParty.objects.filter(convention=convention).select_related("organization").order_by("position")
 
 
 @router.post("/conventions/{convention_id}/clauses", response={201: ClauseOut})

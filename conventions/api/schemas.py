@@ -18,6 +18,9 @@ class PartyOut(Schema):
     designation: str
     signatory_id: int | None
     signed_on: date | None
+    is_beneficiary: bool
+    share_percent: Decimal | None
+    share_amount: Decimal | None
 
 
 class ConventionSummaryOut(Schema):

@@ -42,6 +42,25 @@ class ConventionParty(TimeStampedModel):
         _("désignation"), max_length=120, blank=True, help_text=_("Par exemple « la Ville » ou « l'association ».")
     )
     signed_on = models.DateField(_("signée le"), null=True, blank=True)
+    # For a subsidy (open-data file of subsidies, décret n° 2017-779): whether this partner
+    # receives it (a co-funder does not) and, when the beneficiaries do not share it equally,
+    # its share, as a percentage or an amount (rules.subsidies.beneficiary_shares).
+    is_beneficiary = models.BooleanField(
+        _("bénéficiaire de la subvention"),
+        default=True,
+        help_text=_("Décochez pour un cofinanceur ou un partenaire qui ne reçoit rien."),
+    )
+    share_percent = models.DecimalField(
+        _("part de la subvention (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Vide quand les bénéficiaires se partagent la subvention à parts égales."),
+    )
+    share_amount = models.DecimalField(
+        _("part de la subvention (montant)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -52,6 +71,22 @@ class ConventionParty(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["convention", "organization"], name="convention_party_unique_organization"),
             models.UniqueConstraint(fields=["convention", "position"], name="convention_party_unique_position"),
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True) | Q(share_percent__gte=0, share_percent__lte=100),
+                name="convention_party_share_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_amount__isnull=True) | Q(share_amount__gte=0),
+                name="convention_party_share_amount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True) | Q(share_amount__isnull=True),
+                name="convention_party_share_percent_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_beneficiary=True) | Q(share_percent__isnull=True, share_amount__isnull=True),
+                name="convention_party_share_of_beneficiary",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,7 +38,15 @@ from conventions.services.committees import (
     record_meeting,
     save_clause_template,
 )
-from conventions.services.drafting import add_party, create_convention, remove_party, update_convention, update_party
+from conventions.services.drafting import (
+    BeneficiaryShare,
+    add_party,
+    create_convention,
+    remove_party,
+    set_beneficiaries,
+    update_convention,
+    update_party,
+)
 from conventions.services.evaluations import record_evaluation
 from conventions.services.library import (
     LibraryImport,
@@ -90,6 +98,8 @@ __all__ = [
     "remove_budget",
     "remove_clause",
     "remove_party",
+    "set_beneficiaries",
+    "BeneficiaryShare",
     "renew_expressly",
     "resume",
     "return_to_draft",

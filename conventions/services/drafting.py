@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from conventions import deadlines, rules
 from conventions.models import (
@@ -22,6 +25,7 @@ from conventions.models import (
     TerminationMode,
 )
 from conventions.models.conventions import EDITABLE_STATES, PaymentTerms
+from conventions.rules import subsidies
 from conventions.services._common import lock, require_edit, require_editable, save, today_or
 from core import tenancy
 from core.errors import DomainError
@@ -220,6 +224,7 @@ def create_convention(
         organization=organization,
         side=Side.FIRST,
         position=1,
+        is_beneficiary=False,
         signatory=organization.signatories.filter(is_default=True).first(),
     )
     deadlines.sync_convention(convention)
@@ -343,6 +348,62 @@ def update_party(
         party.side = side
     save(party, user=user, reason="Modification de la partie")
     return party
+
+
+@dataclass(frozen=True)
+class BeneficiaryShare:
+    """What a form or the API says of one partner of a subsidy: whether it receives it and,
+    when the beneficiaries do not share it equally, its share (a percentage or an amount)."""
+
+    party_id: int
+    is_beneficiary: bool = True
+    share_percent: Decimal | None = None
+    share_amount: Decimal | None = None
+
+
+@transaction.atomic
+def set_beneficiaries(
+    *, user: Any, convention: Convention, shares: Sequence[BeneficiaryShare]
+) -> list[ConventionParty]:
+    """Who among the partners receives the subsidy and each one's share, checked as a whole
+    (``rules.subsidies.beneficiary_shares``: every share or none, together the whole subsidy).
+    Publication data, like ``SUBSIDY_FIELDS``: legal staff may complete it once signed too.
+    The partners not named keep what they had; the collectivité itself is no beneficiary."""
+    locked = lock(convention)
+    require_edit(user, locked)
+    partners = {
+        p.pk: p
+        for p in locked.parties.exclude(organization_id=locked.organization_id).select_for_update().order_by("position")
+    }
+    seen: set[int] = set()
+    changed: list[ConventionParty] = []
+    for share in shares:
+        party = partners.get(share.party_id)
+        if party is None or share.party_id in seen:
+            raise DomainError(
+                _("La partie n° {id} n'est pas un partenaire de cette convention (ou figure deux fois).").format(
+                    id=share.party_id
+                ),
+                rule=subsidies.SHARE_RULE,
+                field="party_id",
+            )
+        seen.add(share.party_id)
+        if not share.is_beneficiary and (share.share_percent is not None or share.share_amount is not None):
+            raise DomainError(
+                _("{name} ne reçoit pas la subvention : elle n'a pas de part.").format(name=party.organization.name),
+                rule=subsidies.SHARE_RULE,
+                field="share_percent",
+            )
+        subsidies.check_share(percent=share.share_percent, amount=share.share_amount, total=locked.amount)
+        values = (share.is_beneficiary, share.share_percent, share.share_amount)
+        if (party.is_beneficiary, party.share_percent, party.share_amount) != values:
+            party.is_beneficiary, party.share_percent, party.share_amount = values
+            changed.append(party)
+    beneficiaries = [p for p in partners.values() if p.is_beneficiary]
+    subsidies.beneficiary_shares(locked.amount, [(p.share_percent, p.share_amount) for p in beneficiaries])
+    for party in changed:
+        save(party, user=user, reason="Bénéficiaire et part de la subvention")
+    return list(partners.values())
 
 
 @transaction.atomic

@@ -50,6 +50,9 @@ def renew_expressly(*, user: Any, convention: Convention, reference: str = "", t
             side=party.side,
             position=party.position,
             designation=party.designation,
+            is_beneficiary=party.is_beneficiary,
+            share_percent=party.share_percent,
+            share_amount=party.share_amount,
         )
     for clause in locked.clauses.all():
         ConventionClause.objects.create(

@@ -119,6 +119,18 @@ def _add_party(request: HttpRequest, convention: Convention) -> str:
     return _("La partie est ajoutée.")
 
 
+def _beneficiaries(request: HttpRequest, convention: Convention) -> str:
+    partners = [p for p in convention.parties.all() if p.organization_id != convention.organization_id]
+    form = forms.BeneficiariesForm(request.POST, partners=partners)
+    valid(form)
+    services.set_beneficiaries(
+        user=request.user,
+        convention=convention,
+        shares=[services.BeneficiaryShare(**share) for share in form.shares()],
+    )
+    return _("Les bénéficiaires de la subvention et leurs parts sont enregistrés.")
+
+
 def _add_clause(request: HttpRequest, convention: Convention) -> str:
     library = convention.organization.clause_templates.all()
     form = forms.ClauseForm(request.POST)
@@ -299,6 +311,7 @@ ACTIONS: dict[str, Action] = {
     "cancel": _change_state(services.cancel),
     "renew": _renew,
     "add_party": _add_party,
+    "beneficiaries": _beneficiaries,
     "add_clause": _add_clause,
     "edit_clause": _edit_clause,
     "move_clause": _move_clause,

@@ -206,6 +206,9 @@ def _action_forms(request: HttpRequest, convention: Convention) -> dict[str, Any
         obligation_form.fields["party"].choices = parties  # type: ignore[attr-defined]
         result["obligation_form"] = obligation_form
         result["annex_form"] = forms.AnnexForm(auto_id="annex-%s")
+    partners = [p for p in convention.parties.all() if p.organization_id != convention.organization_id]
+    if can_edit and convention.kind == ConventionKind.FINANCIAL and partners and status != ConventionStatus.CANCELLED:
+        result["beneficiaries_form"] = forms.BeneficiariesForm(auto_id="beneficiaries-%s", partners=partners)
     if can_edit and status == ConventionStatus.LEGAL_REVIEW:
         result["approve_form"] = forms.ApproveForm(
             auto_id="approve-%s",

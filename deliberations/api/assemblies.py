@@ -3,16 +3,18 @@
 from datetime import date
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, File, Schema, Status
+from ninja.files import UploadedFile
 
 from core import tenancy
 from core.api_inputs import StrictInput
 from core.errors import DomainError
 from deliberations import selectors, services
 from deliberations.api._common import Router, person_of
+from deliberations.ctes.classification import CLASSIFICATION_MAX_BYTES, RULE_CLASSIFICATION
 from deliberations.models import Assembly, Mandate, NumberingRule
 from parties.models import Organization, Person
 
@@ -222,4 +224,34 @@ def set_next_number(request: HttpRequest, assembly_id: int, payload: NextNumberI
     assembly = selectors.assembly_for(request.user, assembly_id)
     return services.set_next_number(
         user=request.user, assembly=assembly, next_value=payload.next_value, year=payload.year
+    )
+
+
+class ClassificationOut(Schema):
+    organization_id: int
+    classified_on: date
+    matieres: dict[str, str]
+    piece_types: dict[str, list[list[str]]]
+    file_name: str
+
+
+@router.post(
+    "/organizations/{organization_id}/ctes-classification",
+    response=ClassificationOut,
+    summary="Importer la classification @CTES de la préfecture (multipart : file = XML RetourClassification)",
+    description="Sa date devient la ClassificationDateVersion des paquets @CTES de la collectivité, ses matières "
+    "celles que ses actes peuvent prendre, ses types de pièces ceux de leurs annexes. Remplace la précédente.",
+)
+def import_classification(request: HttpRequest, organization_id: int, file: File[UploadedFile]) -> Any:
+    if organization_id not in tenancy.organization_ids(request.user):
+        raise Http404(_("Aucune organisation ne correspond à cette adresse."))
+    if (file.size or 0) > CLASSIFICATION_MAX_BYTES:
+        raise DomainError(
+            _("Le fichier de classification est trop lourd (5 Mo au plus)."), rule=RULE_CLASSIFICATION, field="file"
+        )
+    return services.import_classification(
+        user=request.user,
+        organization=Organization.objects.get(pk=organization_id),
+        data=file.read(),
+        filename=file.name or "",
     )

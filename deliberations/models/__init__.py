@@ -37,6 +37,7 @@ from deliberations.models.attendance import (
 from deliberations.models.base import (
     ProtectedStateMixin,
 )
+from deliberations.models.classification import CtesClassification
 from deliberations.models.sittings import (
     Sitting,
     SittingKind,
@@ -58,6 +59,7 @@ __all__ = [
     "Annex",
     "Assembly",
     "AssemblyKind",
+    "CtesClassification",
     "Attendance",
     "AttendanceChange",
     "Ballot",

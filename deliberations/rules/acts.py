@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -106,11 +106,12 @@ def pattern_has_year(pattern: str) -> bool:
     return any(name == "year" for _l, name, _s, _c in string.Formatter().parse(pattern))
 
 
-def check_subject_code(code: str) -> str:
+def check_subject_code(code: str, known: Collection[str] | None = None) -> str:
     """A matière of the préfecture's @CTES nomenclature (dotted digits such as 7.5 or 1.1.2,
-    whose first two levels are in the nomenclature: ``deliberations.rules.matieres``)."""
+    whose first two levels are in the nomenclature: ``deliberations.rules.matieres``), or of
+    the collectivité's imported classification (``known``)."""
     code = code.strip()
-    return check_matiere(code) if code else code
+    return check_matiere(code, known) if code else code
 
 
 # --- @CTES transmission --------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -256,23 +256,47 @@ def check_type_code(code: str) -> str:
     return code
 
 
-def piece_types_for(nature: str, matieres: list[int] | None = None) -> list[PieceType]:
+ImportedTypes = Mapping[str, Sequence[Sequence[str]]]
+
+
+def _known_types(imported: ImportedTypes | None, nature: str) -> tuple[PieceType, ...]:
+    # The préfecture's own list for this nature when the collectivité imported its
+    # classification (TypePJNatureActe), the built-in common ground otherwise.
+    if imported and imported.get(nature):
+        return tuple(PieceType(code, label, (nature,)) for code, label in imported[nature])
+    return PIECE_TYPES
+
+
+def piece_type_labels(imported: ImportedTypes | None = None) -> dict[str, str]:
+    """Every known CodeTypePJ with its title: the built-in ones and the préfecture's."""
+    labels = dict(PIECE_TYPE_LABELS)
+    for types in (imported or {}).values():
+        labels.update({code: label for code, label in types})
+    return labels
+
+
+def piece_types_for(
+    nature: str, matieres: list[int] | None = None, imported: ImportedTypes | None = None
+) -> list[PieceType]:
     """The types a piece of an act of this nature (and matière, when known) may take: the
-    nature's own, then those of its matière (``41_..`` for 4.1), ``99_AU`` last."""
+    nature's own, then those of its matière (``41_..`` for 4.1), ``99_AU`` last. ``imported``:
+    the types per nature of the collectivité's classification, which replace the built-in list."""
     nature_code(nature)
     prefix = f"{matieres[0]}{matieres[1]}_" if matieres and len(matieres) >= 2 else None
     found = [
         t
-        for t in PIECE_TYPES
+        for t in _known_types(imported, nature)
         if nature in t.natures and (t.code.startswith("99_") or (prefix is not None and t.code.startswith(prefix)))
     ]
     return sorted(found, key=lambda t: (t.code == DEFAULT_ANNEX_TYPE, not t.code.startswith("99_"), t.code))
 
 
-def check_annex_type(code: str, *, nature: str, matieres: list[int], annex: str) -> str:
+def check_annex_type(
+    code: str, *, nature: str, matieres: list[int], annex: str, imported: ImportedTypes | None = None
+) -> str:
     """An annex's type is one of the list of its act's nature and matière (see ``piece_types_for``)."""
     check_type_code(code)
-    allowed = [t.code for t in piece_types_for(nature, matieres)]
+    allowed = [t.code for t in piece_types_for(nature, matieres, imported)]
     if code not in allowed:
         raise DomainError(
             f"L'annexe « {annex} » est typée {code}, type que @CTES n'accepte pas pour un acte de nature "

@@ -10,6 +10,7 @@ Subventions"). Deeper levels are set by each préfecture and are not listed here
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from core.errors import DomainError
 from deliberations.rules.articles import RULE_SUBJECT
@@ -94,10 +95,12 @@ def two_levels(code: str) -> str:
     return ".".join(code.strip().split(".")[:2])
 
 
-def check_matiere(code: str) -> str:
+def check_matiere(code: str, known: Collection[str] | None = None) -> str:
     """A matière code whose first two levels are in the @CTES nomenclature (arrêté du
     26 octobre 2005, CGCT R2131-1 et s.); a deeper code ("1.1.2") is accepted when its
-    level-2 parent is known. Returns the code without spaces."""
+    level-2 parent is known. ``known``: the dotted codes of the collectivité's own
+    classification, when imported (``CtesClassification``), which then replace the built-in
+    list. Returns the code without spaces."""
     code = code.strip()
     if not _CODE.match(code):
         raise DomainError(
@@ -112,6 +115,16 @@ def check_matiere(code: str) -> str:
             rule=RULE_SUBJECT,
             field="subject_code",
         )
+    if known:
+        if code not in known and two_levels(code) not in known:
+            raise DomainError(
+                f"Matière « {code} » inconnue de la classification de la préfecture importée pour la "
+                f"collectivité : choisissez un code de cette classification (par exemple "
+                f"{next((c for c in sorted(known) if '.' in c), '7.5')}).",
+                rule=RULE_SUBJECT,
+                field="subject_code",
+            )
+        return code
     if two_levels(code) not in LEVEL_2:
         raise DomainError(
             f"Matière « {code} » inconnue : « {two_levels(code)} » n'est pas une matière de niveau 2 "

@@ -8,6 +8,8 @@ agenda), ``attendance`` (who is present, represented or absent at each item) and
 from deliberations.selectors.acts import (
     acts_to_follow_up,
     ballots_of,
+    classification_of,
+    ctes_classification,
     deliberation_detail_for,
     deliberation_for,
     deliberations_for,
@@ -69,6 +71,8 @@ __all__ = [
     "assembly_ids_of",
     "attendance_facts",
     "ballots_of",
+    "classification_of",
+    "ctes_classification",
     "deliberation_detail_for",
     "deliberation_for",
     "deliberations_for",

@@ -13,7 +13,7 @@ from django.db.models import BigIntegerField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast
 
 from core import tenancy
-from deliberations.models import DECIDED_STATES, Annex, Ballot, Deliberation, DeliberationState
+from deliberations.models import DECIDED_STATES, Annex, Ballot, CtesClassification, Deliberation, DeliberationState
 from deliberations.selectors.assemblies import assembly_ids_of, get_or_404, user_assembly_ids
 from parties.models import Organization
 
@@ -57,9 +57,10 @@ def deliberation_for(user: Any, pk: int, *, page: bool = False) -> Deliberation:
         "assembly__organization", "sitting", "rapporteur", "signatory__person"
     )
     if page:
-        queryset = queryset.select_related("transmission", "vote").prefetch_related(
-            Prefetch("annexes", queryset=Annex.objects.order_by("id")), _approved_conventions()
-        )
+        # The collectivité's @CTES classification, for the act's panel (``classification_of``).
+        queryset = queryset.select_related(
+            "transmission", "vote", "assembly__organization__ctes_classification"
+        ).prefetch_related(Prefetch("annexes", queryset=Annex.objects.order_by("id")), _approved_conventions())
     return get_or_404(queryset, pk=pk)  # type: ignore[no-any-return]
 
 
@@ -147,3 +148,18 @@ def acts_to_follow_up(user: Any, limit: int = 10, assembly_ids: list[int] | None
             DeliberationState.PUBLISHED,
         ]
     ).order_by("sitting__starts_at", "position")[:limit]
+
+
+def ctes_classification(organization_id: int) -> CtesClassification | None:
+    """The préfecture's classification the collectivité imported, or None (the built-in
+    nomenclature and piece types then apply). The caller has scoped ``organization_id``."""
+    return CtesClassification.objects.filter(organization_id=organization_id).first()
+
+
+def classification_of(organization: Organization) -> CtesClassification | None:
+    """The classification of an organization already read: taken from the row when the
+    selector joined it (``deliberation_for(page=True)``), else read in one query."""
+    try:
+        return organization.ctes_classification
+    except CtesClassification.DoesNotExist:
+        return None

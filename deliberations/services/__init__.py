@@ -43,7 +43,13 @@ from deliberations.services.attendance import (
     set_attendances,
 )
 from deliberations.services.chair import set_item_chair
-from deliberations.services.ctes import build_package, import_acknowledgement, package_plan, update_annex
+from deliberations.services.ctes import (
+    build_package,
+    import_acknowledgement,
+    import_classification,
+    package_plan,
+    update_annex,
+)
 from deliberations.services.sittings import (
     approve_minutes,
     close_sitting,
@@ -62,6 +68,7 @@ __all__ = [
     "BallotInput",
     "build_package",
     "import_acknowledgement",
+    "import_classification",
     "package_plan",
     "add_annex",
     "add_mandate",

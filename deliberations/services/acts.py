@@ -30,6 +30,7 @@ from deliberations.models import (
     Transmission,
 )
 from deliberations.rules import ctes as ctes_rules
+from deliberations.selectors.acts import ctes_classification
 from deliberations.services._common import lock_deliberation, lock_sitting, require, save, transition
 from deliberations.services.chair import set_item_chair
 from parties.models import Person, Signatory
@@ -76,14 +77,16 @@ def _refresh_search(deliberation: Deliberation) -> None:
     Deliberation.objects.filter(pk=deliberation.pk).update(search_vector=vector)
 
 
-def _clean_content(data: dict[str, Any]) -> dict[str, Any]:
+def _clean_content(data: dict[str, Any], organization_id: int) -> dict[str, Any]:
     cleaned = {k: v for k, v in data.items() if k in CONTENT_FIELDS}
     if "title" in cleaned:
         cleaned["title"] = str(cleaned["title"]).strip()
         if not cleaned["title"]:
             raise DomainError("L'objet de la délibération est obligatoire.", field="title")
     if "subject_code" in cleaned:
-        cleaned["subject_code"] = rules.check_subject_code(cleaned["subject_code"] or "")
+        classification = ctes_classification(organization_id)
+        known = classification.matieres if classification is not None else None
+        cleaned["subject_code"] = rules.check_subject_code(cleaned["subject_code"] or "", known)
     if "kind" in cleaned and cleaned["kind"] not in DeliberationKind.values:
         raise DomainError(f"Nature inconnue : « {cleaned['kind']} ».", field="kind")
     return cleaned
@@ -109,7 +112,7 @@ def create_deliberation(
 ) -> Deliberation:
     """Draft a deliberation and give it its number; with a sitting, put it on its agenda."""
     require(user, assembly.organization_id, Capability.MANAGE_SITTINGS)
-    cleaned = _clean_content({"title": title, **content})
+    cleaned = _clean_content({"title": title, **content}, assembly.organization_id)
     _check_rapporteur(assembly, rapporteur)
     if sitting is not None and sitting.assembly_id != assembly.pk:
         raise DomainError("La séance choisie n'est pas une séance de cette assemblée.", field="sitting")
@@ -146,7 +149,7 @@ def update_deliberation(
         raise DomainError(
             f"La délibération est « {locked.get_state_display()} » : son texte ne se modifie plus.", rule="Cycle de vie"
         )
-    cleaned = _clean_content(content)
+    cleaned = _clean_content(content, locked.assembly.organization_id)
     if "kind" in cleaned and cleaned["kind"] != locked.kind and hasattr(locked, "vote"):
         raise DomainError("Un vote est enregistré : la nature ne peut plus changer.", field="kind")
     for field, value in cleaned.items():
@@ -432,7 +435,8 @@ def add_annex(
     upload.seek(0)
     if type_code != ctes_rules.DEFAULT_ANNEX_TYPE:
         type_code = ctes_rules.check_type_code(type_code.strip().upper())
-        if type_code not in ctes_rules.PIECE_TYPE_LABELS:
+        classification = ctes_classification(locked.assembly.organization_id)
+        if type_code not in ctes_rules.piece_type_labels(classification.piece_types if classification else None):
             raise DomainError(
                 f"Type de pièce « {type_code} » inconnu.", rule=ctes_rules.RULE_TYPOLOGY, field="type_code"
             )

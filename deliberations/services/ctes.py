@@ -24,16 +24,20 @@ from django.db import transaction
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import ctes
+from deliberations.ctes.classification import read_classification
 from deliberations.models import (
     AFTER_SIGNATURE_STATES,
     Annex,
+    CtesClassification,
     Deliberation,
     DeliberationState,
     Transmission,
 )
 from deliberations.rules import ctes as rules
 from deliberations.rules.articles import RULE_CTES
+from deliberations.selectors.acts import classification_of, ctes_classification
 from deliberations.services._common import lock_deliberation, require, save
+from parties.models import Organization
 
 # The version of the préfecture's classification the matière codes come from
 # (ClassificationDateVersion); the préfecture gives it with its classification.
@@ -51,6 +55,7 @@ ANNEX_EDITABLE_STATES = (
 
 
 def classification_date() -> date:
+    """The classification version named when the collectivité imported none (a setting)."""
     value = getattr(settings, "DELIBERATIONS_CTES_CLASSIFICATION_DATE", DEFAULT_CLASSIFICATION_DATE)
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -126,6 +131,9 @@ def package_plan(deliberation: Deliberation, *, nature: str = "") -> PackagePlan
         departement=departement, siren=siren, decided_on=decided_on, number=number, nature=nature
     )
     act_type = rules.ACT_TYPE_CODES[nature]
+    classification = classification_of(organization)
+    imported = classification.piece_types if classification is not None else None
+    labels = rules.piece_type_labels(imported)
     planned: list[PlannedAnnex] = []
     left_out: list[str] = []
     for annex in Annex.objects.filter(deliberation=deliberation).order_by("id"):
@@ -133,13 +141,13 @@ def package_plan(deliberation: Deliberation, *, nature: str = "") -> PackagePlan
             left_out.append(annex.title)
             continue
         rules.check_pdf(name=annex.title, content_type=annex.content_type)
-        rules.check_annex_type(annex.type_code, nature=nature, matieres=matieres, annex=annex.title)
+        rules.check_annex_type(annex.type_code, nature=nature, matieres=matieres, annex=annex.title, imported=imported)
         planned.append(
             PlannedAnnex(
                 annex.pk,
                 annex.title,
                 annex.type_code,
-                rules.PIECE_TYPE_LABELS.get(annex.type_code, ""),
+                labels.get(annex.type_code, ""),
                 rules.piece_file_name(identifier, index=len(planned) + 2, type_code=annex.type_code),
             )
         )
@@ -151,7 +159,7 @@ def package_plan(deliberation: Deliberation, *, nature: str = "") -> PackagePlan
         decided_on=decided_on,
         matieres=matieres,
         title=title,
-        classification_date=classification_date(),
+        classification_date=classification.classified_on if classification is not None else classification_date(),
         act_type_code=act_type,
         envelope_name=rules.envelope_file_name(identifier),
         act_name=rules.piece_file_name(identifier, index=1, type_code=act_type),
@@ -253,10 +261,11 @@ def update_annex(*, user: Any, annex: Annex, type_code: str | None = None, trans
     changes = []
     if type_code is not None:
         type_code = rules.check_type_code(type_code.strip().upper())
-        if type_code not in rules.PIECE_TYPE_LABELS:
+        classification = ctes_classification(locked_act.assembly.organization_id)
+        labels = rules.piece_type_labels(classification.piece_types if classification is not None else None)
+        if type_code not in labels:
             raise DomainError(
-                f"Type de pièce « {type_code} » inconnu : choisissez parmi "
-                f"{', '.join(sorted(rules.PIECE_TYPE_LABELS))}.",
+                f"Type de pièce « {type_code} » inconnu : choisissez parmi {', '.join(sorted(labels))}.",
                 rule=rules.RULE_TYPOLOGY,
                 field="type_code",
             )
@@ -349,3 +358,31 @@ def import_acknowledgement(
     return record_acknowledgement(
         user=user, deliberation=deliberation, received_on=day, acknowledgement_id=found.acknowledgement_id
     )
+
+
+# --- The préfecture's classification ----------------------------------------------------------
+
+
+@transaction.atomic
+def import_classification(
+    *, user: Any, organization: Organization, data: bytes, filename: str = ""
+) -> CtesClassification:
+    """Record the préfecture's classification of the collectivité from its RetourClassification
+    file (read by :func:`deliberations.ctes.classification.read_classification`): its date then
+    names the version in every act's message, its matières are those an act may take, its
+    piece types those its annexes may take. Replaces the previous one (kept in the history)."""
+    require(user, organization.pk, Capability.MANAGE_ORGANIZATION)
+    found = read_classification(data)
+    current = CtesClassification.objects.select_for_update().filter(organization=organization).first()
+    classification = current or CtesClassification(organization=organization)
+    classification.classified_on = found.classified_on
+    classification.matieres = found.matieres
+    classification.piece_types = {nature: [list(t) for t in types] for nature, types in found.piece_types.items()}
+    classification.file_name = filename[:200]
+    classification.imported_by = user
+    save(
+        classification,
+        user=user,
+        reason=f"Classification @CTES du {found.classified_on:%d/%m/%Y} importée ({len(found.matieres)} matières)",
+    )
+    return classification

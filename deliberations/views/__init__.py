@@ -11,6 +11,7 @@ from deliberations.views.acts import (
     vote,
 )
 from deliberations.views.assemblies import (
+    assembly_classification,
     assembly_create,
     assembly_detail,
     assembly_list,
@@ -26,6 +27,7 @@ __all__ = [
     "assembly_create",
     "assembly_detail",
     "assembly_list",
+    "assembly_classification",
     "assembly_numbering",
     "assembly_wording",
     "attendance",

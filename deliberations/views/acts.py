@@ -238,11 +238,16 @@ def _ctes_panel(deliberation: Deliberation, *, nature: str = "") -> dict[str, An
         matieres = ctes_rules.matiere_codes(deliberation.subject_code)
     except DomainError:
         matieres = None
+    classification = selectors.classification_of(deliberation.assembly.organization)
+    imported = classification.piece_types if classification is not None else None
     return {
         "ctes_plan": plan,
         "ctes_refusal": refusal,
-        "piece_types": [(t.code, f"{t.code} — {t.label}") for t in ctes_rules.piece_types_for(nature, matieres)],
-        "piece_labels": ctes_rules.PIECE_TYPE_LABELS,
+        "ctes_classification": classification,
+        "piece_types": [
+            (t.code, f"{t.code} — {t.label}") for t in ctes_rules.piece_types_for(nature, matieres, imported)
+        ],
+        "piece_labels": ctes_rules.piece_type_labels(imported),
         "natures": ActNature.choices,
     }
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from core import tenancy
 from core.errors import DomainError
+from core.formatting import french_date
 from core.roles import Capability
 from deliberations import forms, rules, selectors, services
 from deliberations.views._common import (
@@ -214,3 +215,52 @@ def mandate_end(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
             return redirect(assembly)
     title = _("Fin du mandat de %(name)s") % {"name": mandate.person.full_name}
     return form_page(request, form, title, back=assembly)
+
+
+CLASSIFICATION_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+
+
+@login_required
+def assembly_classification(request: HttpRequest, pk: int) -> HttpResponse:
+    """The préfecture's classification of the assembly's collectivité (@CTES RetourClassification):
+    shown to clerks, imported by administrators."""
+    assembly = selectors.assembly_for(request.user, pk)
+    organization_id = assembly.organization_id
+    tenancy.require(request.user, organization_id, Capability.MANAGE_SITTINGS)
+    can_administer = tenancy.can(request.user, organization_id, Capability.MANAGE_ORGANIZATION)
+    form = forms.ClassificationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        tenancy.require(request.user, organization_id, Capability.MANAGE_ORGANIZATION)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                if (upload.size or 0) > CLASSIFICATION_UPLOAD_MAX_BYTES:
+                    raise DomainError(
+                        _("Le fichier de classification est trop lourd (5 Mo au plus)."),
+                        rule=_("@CTES : classification de la préfecture (RetourClassification)"),
+                        field="file",
+                    )
+                done = services.import_classification(
+                    user=request.user, organization=assembly.organization, data=upload.read(), filename=upload.name
+                )
+            except DomainError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("La classification du %(d)s est importée (%(n)s matières).")
+                    % {"d": french_date(done.classified_on), "n": len(done.matieres)},
+                )
+                return redirect("deliberations:assembly_classification", assembly.pk)
+    classification = selectors.ctes_classification(organization_id)
+    return render(
+        request,
+        "pages/deliberations/classification.jinja",
+        {
+            "assembly": assembly,
+            "classification": classification,
+            "default_date": services.ctes.classification_date(),
+            "form": form if can_administer else None,
+        },
+        using="pages",
+    )

@@ -135,6 +135,7 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:assembly_detail": [{"pk": o["assembly"].pk}],
         "deliberations:assembly_numbering": [{"pk": o["assembly"].pk}],
         "deliberations:assembly_wording": [{"pk": o["assembly"].pk}],
+        "deliberations:assembly_classification": [{"pk": o["assembly"].pk}],
         "deliberations:mandate_end": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
         "deliberations:sitting_list": [{}],
         "deliberations:sitting_create": [{}],

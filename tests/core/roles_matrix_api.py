@@ -170,6 +170,11 @@ WRITES: dict[tuple[str, str], Write] = {
     ("post", "/deliberations/{deliberation_id}/acknowledgement"): Write(
         C.MANAGE_SITTINGS, lambda t: {"received_on": day(), "acknowledgement_id": "034-1"}, _voted
     ),
+    ("post", "/organizations/{organization_id}/ctes-classification"): Write(
+        C.MANAGE_ORGANIZATION,
+        lambda t: {"file": upload("classification.xml", b"<RetourClassification/>")},
+        multipart=True,
+    ),
     ("post", "/deliberations/{deliberation_id}/acknowledgement/file"): Write(
         C.MANAGE_SITTINGS, lambda t: {"file": upload("ar.xml", b"<ARActe/>")}, _voted, multipart=True
     ),
@@ -201,6 +206,7 @@ WRITES: dict[tuple[str, str], Write] = {
         lambda t: {"organization_id": t["coordinator"].pk},
         lambda t: {"convention_id": t["draft_convention"].pk},
     ),
+    ("post", "/conventions/{convention_id}/beneficiaries"): Write(C.EDIT_CONVENTIONS, lambda t: {"beneficiaries": []}),
     ("post", "/conventions/{convention_id}/clauses"): Write(
         C.EDIT_CONVENTIONS,
         lambda t: {"title": "Article", "body": "Texte."},

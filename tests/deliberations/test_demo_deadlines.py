@@ -53,7 +53,7 @@ def test_no_deliberations_deadline_before_2025_stays_open_and_a_second_load_chan
         assert (sitting.list_published_on - sitting.date).days <= 7  # CGCT L2121-25
         assert (sitting.minutes_published_on - sitting.minutes_approved_on).days <= 7  # CGCT L2121-15
     recours = deadlines.filter(kind="recours_end")
-    assert recours.count() == 3 and all(d.handled_by.username == "admin" for d in recours)
+    assert recours.count() == 4 and all(d.handled_by.username == "admin" for d in recours)
 
     before = _snapshot()
     call_command("load_demo", verbosity=0)
