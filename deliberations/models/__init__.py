@@ -1,7 +1,8 @@
 """Assemblies, their members, sittings, deliberations, attendance, proxies, votes, transmission.
 
 By subject: ``assemblies``, ``sittings``, ``acts`` (deliberations and annexes), ``attendance``
-(attendance and proxies) and ``votes`` (votes, ballots, transmission). Every name is importable
+(attendance and proxies), ``votes`` (votes, ballots, transmission) and ``convocations`` (the
+sending of convocations and notices, with their proof). Every name is importable
 from here, as migrations and the other apps import them.
 """
 
@@ -37,6 +38,14 @@ from deliberations.models.attendance import (
 from deliberations.models.base import (
     ProtectedStateMixin,
 )
+from deliberations.models.convocations import (
+    FINAL_STATES,
+    Channel,
+    ConvocationRecipient,
+    ConvocationSending,
+    RecipientState,
+    SendingKind,
+)
 from deliberations.models.sittings import (
     Sitting,
     SittingKind,
@@ -61,6 +70,9 @@ __all__ = [
     "Attendance",
     "AttendanceChange",
     "Ballot",
+    "Channel",
+    "ConvocationRecipient",
+    "ConvocationSending",
     "DECIDED_STATES",
     "Deliberation",
     "DeliberationKind",
@@ -68,6 +80,7 @@ __all__ = [
     "DeliberationQuerySet",
     "DeliberationState",
     "EXAMINED_STATES",
+    "FINAL_STATES",
     "Mandate",
     "MandateQuerySet",
     "MandateRole",
@@ -78,6 +91,8 @@ __all__ = [
     "Presence",
     "ProtectedStateMixin",
     "Proxy",
+    "RecipientState",
+    "SendingKind",
     "Sitting",
     "SittingKind",
     "SittingState",
