@@ -18,6 +18,7 @@ from deliberations.views.assemblies import (
     mandate_end,
 )
 from deliberations.views.attendance import attendance, attendance_one, movement_create, proxy_create, proxy_revoke
+from deliberations.views.convocations import convocation_action, convocation_send
 from deliberations.views.public import public_extract, public_list
 from deliberations.views.sittings import sitting_action, sitting_create, sitting_detail, sitting_edit, sitting_list
 
@@ -29,6 +30,8 @@ __all__ = [
     "assembly_wording",
     "attendance",
     "attendance_one",
+    "convocation_action",
+    "convocation_send",
     "deliberation_action",
     "deliberation_create",
     "deliberation_detail",
