@@ -115,6 +115,26 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
     )
     coming = services.convene(user=admin, sitting=coming, convocation_date=today)
 
+    # A sitting convened by e-mail from Conventio: one member on paper, the others' e-mails
+    # delivered (to the test outbox), the état des envois kept with the sitting.
+    from django.core import mail
+
+    from deliberations.models import Mandate
+    from deliberations.services import convocations
+
+    mailed = services.create_sitting(
+        user=admin, assembly=assembly, starts_at=at(today + timedelta(days=12)), place=c("Salle"), president=people[0]
+    )
+    services.create_deliberation(
+        user=admin, assembly=assembly, sitting=mailed, title=c("Travaux"), rapporteur=people[2]
+    )
+    Mandate.objects.filter(assembly=assembly, person=people[6]).update(prefers_paper=True)
+    before = len(mail.outbox)
+    sending = convocations.send_convocation(user=admin, sitting=mailed)
+    convocations.deliver(sending_id=sending.pk)
+    t.objects["convocation_emails"] = list(mail.outbox[before:])
+    t.objects["convocation_sending"] = sending
+
     # A sitting under way since yesterday evening: attendance taken, one item postponed.
     running_day = today - timedelta(days=1)
     running = services.create_sitting(
@@ -139,13 +159,14 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
     )
     postponed = services.postpone(user=admin, deliberation=postponed, reason=c("Motif du report"))
     pending = services.create_deliberation(user=admin, assembly=assembly, title=c("Projet"))
-    for sitting_ in (sitting, coming, running):
+    for sitting_ in (sitting, coming, running, mailed):
         sitting_.refresh_from_db()
     voted.refresh_from_db()
     t.objects.update(
         assembly=assembly,
         sitting=sitting,
         coming_sitting=coming,
+        mailed_sitting=mailed,
         running_sitting=running,
         second_item=second_item,
         roll_call=roll_call,

@@ -18,6 +18,7 @@ POST_ONLY = frozenset(
         "core:revoke_token",
         "deliberations:action",
         "deliberations:sitting_action",
+        "deliberations:convocation_action",
         "deliberations:attendance_one",
         "deliberations:proxy_create",
         "deliberations:proxy_revoke",
@@ -127,9 +128,13 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:mandate_end": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
         "deliberations:sitting_list": [{}],
         "deliberations:sitting_create": [{}],
-        "deliberations:sitting_detail": [{"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting")],
+        "deliberations:sitting_detail": [
+            {"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting", "mailed_sitting")
+        ],
         "deliberations:sitting_edit": [{"pk": o["coming_sitting"].pk}],
         "deliberations:sitting_action": [{"pk": o["sitting"].pk, "action": "document"}],
+        "deliberations:convocation_send": [{"pk": o["coming_sitting"].pk}, {"pk": o["mailed_sitting"].pk}],
+        "deliberations:convocation_action": [{"pk": o["mailed_sitting"].pk, "action": "etat"}],
         "deliberations:attendance": [{"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting")],
         "deliberations:attendance_one": [{"pk": o["running_sitting"].pk, "person_id": t.people[0].pk}],
         "deliberations:proxy_create": [{"pk": o["running_sitting"].pk}],

@@ -213,6 +213,11 @@ PAGE_ACTS: list[Act] = [
     *_both("deliberations:mandate_end", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_create", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_edit", C.MANAGE_SITTINGS),
+    *_both("deliberations:convocation_send", C.MANAGE_SITTINGS, _pk("coming_sitting")),
+    *[
+        Act("deliberations:convocation_action", "post", C.MANAGE_SITTINGS, _on("mailed_sitting", action), label=action)
+        for action in ("avis", "renvoyer", "rebond", "relancer", "etat")
+    ],
     Act("deliberations:attendance", "post", C.RECORD_VOTES),
     Act("deliberations:attendance_one", "post", C.RECORD_VOTES),
     Act("deliberations:proxy_create", "post", C.RECORD_VOTES),

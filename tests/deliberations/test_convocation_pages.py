@@ -70,4 +70,3 @@ def test_unknown_recipient_is_refused_with_a_message(council, client_for):  # no
         f"/deliberations/seances/{sitting.pk}/convocations/action/renvoyer/", {"recipient": "x"}, follow=True
     )
     assert "Choisissez un destinataire" in answer.content.decode()
-
