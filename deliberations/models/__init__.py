@@ -37,6 +37,10 @@ from deliberations.models.attendance import (
 from deliberations.models.base import (
     ProtectedStateMixin,
 )
+from deliberations.models.members import (
+    MemberAccess,
+    new_member_token,
+)
 from deliberations.models.sittings import (
     Sitting,
     SittingKind,
@@ -69,6 +73,7 @@ __all__ = [
     "DeliberationState",
     "EXAMINED_STATES",
     "Mandate",
+    "MemberAccess",
     "MandateQuerySet",
     "MandateRole",
     "ListSeparator",
@@ -87,4 +92,5 @@ __all__ = [
     "VoteOutcome",
     "VoteResult",
     "annex_upload_to",
+    "new_member_token",
 ]
