@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from deliberations import views
+from deliberations.views import members as member_views
 
 app_name = "deliberations"
 urlpatterns = [
@@ -31,3 +32,13 @@ urlpatterns = [
     path("publiques/<int:organization_id>/", views.public_list, name="public_list"),
     path("publiques/<int:organization_id>/<int:pk>/extrait.pdf", views.public_extract, name="public_extract"),
 ]
+
+# The members' pages, reached from the personal link of a convocation (no login): under
+# /membres/, beside the staff pages above, which live under /deliberations/; one namespace.
+member_patterns = [
+    path("membres/<str:token>/", member_views.member_page, name="member_page"),
+    path("membres/<str:token>/annexes/<int:annex_id>/", member_views.member_annex, name="member_annex"),
+    path("membres/<str:token>/documents/<int:document_id>/", member_views.member_document, name="member_document"),
+]
+staff_patterns = urlpatterns
+urlpatterns = [path("deliberations/", include(staff_patterns)), *member_patterns]

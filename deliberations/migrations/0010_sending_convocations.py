@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deliberations', '0008_assembly_list_separator'),
+        ('deliberations', '0009_members_access'),
         ('documents', '0003_sending_document_kinds'),
         ('parties', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -46,6 +46,10 @@ from deliberations.models.convocations import (
     RecipientState,
     SendingKind,
 )
+from deliberations.models.members import (
+    MemberAccess,
+    new_member_token,
+)
 from deliberations.models.sittings import (
     Sitting,
     SittingKind,
@@ -82,6 +86,7 @@ __all__ = [
     "EXAMINED_STATES",
     "FINAL_STATES",
     "Mandate",
+    "MemberAccess",
     "MandateQuerySet",
     "MandateRole",
     "ListSeparator",
@@ -102,4 +107,5 @@ __all__ = [
     "VoteOutcome",
     "VoteResult",
     "annex_upload_to",
+    "new_member_token",
 ]

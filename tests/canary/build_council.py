@@ -114,6 +114,16 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         user=admin, assembly=assembly, sitting=coming, title=c("Acquisition"), rapporteur=people[4]
     )
     coming = services.convene(user=admin, sitting=coming, convocation_date=today)
+    # A member's personal link to the convened sitting, and an annex it offers.
+    from deliberations.services.member_access import get_or_create_access
+
+    member_access = get_or_create_access(sitting=coming, person=people[5])
+    coming_annex = services.add_annex(
+        user=admin,
+        deliberation=agenda_item,
+        upload=SimpleUploadedFile(f"{c()}.docx", docx_bytes(c("Annexe du projet"))),
+        title=c("Annexe du projet"),
+    )
 
     # A sitting convened by e-mail from Conventio: one member on paper, the others' e-mails
     # delivered (to the test outbox), the état des envois kept with the sitting.
@@ -177,4 +187,6 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         postponed_deliberation=postponed,
         proxy=sitting.proxies.get(),
         annex=voted.annexes.get(),
+        member_access=member_access,
+        coming_annex=coming_annex,
     )

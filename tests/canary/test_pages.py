@@ -34,6 +34,9 @@ SHOWS_OWN = frozenset(
         "deliberations:attendance",
         "deliberations:public_list",
         "deliberations:public_extract",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
         "conventions:list",
         "conventions:detail",
         "conventions:amendment_detail",
@@ -282,3 +285,24 @@ def test_django_admin_is_closed_to_collectivites(world: World) -> None:
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"], url
         assert found(world.b.tag, response_text(response)) == [], url
+
+
+def test_member_pages_of_a_name_only_a(world: World) -> None:
+    """A member's personal pages, read with no login, say nothing of B; A's token with B's
+    annex or document finds nothing."""
+    client = Client()
+    for name in ("deliberations:member_page", "deliberations:member_annex", "deliberations:member_document"):
+        for kwargs in parameters(world.a)[name]:
+            response = client.get(reverse(name, kwargs=kwargs))
+            text = response_text(response)
+            assert response.status_code == 200, name
+            assert found(world.b.tag, text) == [], name
+            assert found(world.a.tag, text), name
+    token = world.a["member_access"].token
+    for name, kwargs in (
+        ("deliberations:member_annex", {"token": token, "annex_id": world.b["coming_annex"].pk}),
+        ("deliberations:member_document", {"token": token, "document_id": world.b["convocation"].pk}),
+    ):
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 404, name
+        assert found(world.b.tag, response_text(response)) == [], name

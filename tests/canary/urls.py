@@ -53,7 +53,18 @@ REDIRECTS = frozenset({"login", "set_language", "documents:certificates_index", 
 # Reachable by anyone who has the address, by design: the published acts of a collectivité
 # (public_list, public_extract) and a user's private calendar (its token is the credential).
 # They are walked with the reader's own ids; another collectivité's are not a leak there.
-PUBLIC_BY_ADDRESS = frozenset({"deliberations:public_list", "deliberations:public_extract", "reminders:feed"})
+# A member's page of a sitting (member_page, member_annex, member_document): its token is the
+# credential too, scoped to one member and one sitting.
+PUBLIC_BY_ADDRESS = frozenset(
+    {
+        "deliberations:public_list",
+        "deliberations:public_extract",
+        "reminders:feed",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+    }
+)
 
 # Namespaces walked by their own tests: the REST API (test_api, from its OpenAPI schema) and
 # Django's admin, open to platform staff only (test_pages.test_django_admin_is_closed_to_collectivites).
@@ -142,6 +153,9 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:movement_create": [{"pk": o["sitting"].pk}],
         "deliberations:public_list": [{"organization_id": org}],
         "deliberations:public_extract": [{"organization_id": org, "pk": o["deliberation"].pk}],
+        "deliberations:member_page": [{"token": o["member_access"].token}],
+        "deliberations:member_annex": [{"token": o["member_access"].token, "annex_id": o["coming_annex"].pk}],
+        "deliberations:member_document": [{"token": o["member_access"].token, "document_id": o["convocation"].pk}],
         "conventions:list": [{}],
         "conventions:create": [{}],
         "conventions:detail": [{"pk": o[key].pk} for key in ("convention", "noticed_convention", "draft_convention")],
