@@ -267,3 +267,29 @@ def test_sixty_five_members_through_smtp(organization, smtp, django_capture_on_c
     sitting.refresh_from_db()
     assert sitting.convocation_date == timezone.localdate()
     assert services is not None
+
+
+@pytest.mark.django_db
+def test_the_member_page_opened_from_the_email_is_in_the_proof(council, smtp, django_capture_on_commit_callbacks):
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    from deliberations.selectors.convocations import sendings_of
+
+    sitting = planned_sitting(council)
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.send_convocation(user=council.clerk, sitting=sitting)
+    email = smtp.recorder.to("elu006@testville.example")[0]
+    (link,) = [line for line in email.text.splitlines() if line.startswith("http")]
+    page = Client().get(urlsplit(link).path)
+    assert page.status_code == 200
+    assert "Renouvellement de la convention FLAG" in page.content.decode()
+    (done,) = sendings_of(sitting)
+    opened = {r.person_id: r.first_opened_at for r in done.recipients.all()}
+    assert opened[council.people[6].pk] is not None
+    assert opened[council.people[5].pk] is None
+    report = sending.make_report(user=council.clerk, sitting=sitting)
+    flat = "".join(pdf_text(read_document(report)).split())
+    seen = timezone.localtime(opened[council.people[6].pk])
+    assert "Premièreconsultation" in flat and f"à{seen:%H:%M:%S}" in flat
