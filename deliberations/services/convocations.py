@@ -43,6 +43,7 @@ from deliberations.models import (
     Channel,
     ConvocationRecipient,
     ConvocationSending,
+    Mandate,
     RecipientState,
     SendingKind,
     Sitting,
@@ -224,6 +225,22 @@ def mark_bounced(
     return locked
 
 
+@transaction.atomic
+def set_paper_preference(*, user: Any, mandate: Mandate, prefers_paper: bool) -> Mandate:
+    """Record that a member asks for their convocations on paper, or by e-mail again
+    (CGCT L2121-10: electronic means unless the member asks otherwise)."""
+    require(user, mandate.assembly.organization_id, Capability.MANAGE_SITTINGS)
+    locked = Mandate.objects.select_for_update().select_related("person").get(pk=mandate.pk)
+    locked.prefers_paper = prefers_paper
+    save(
+        locked,
+        user=user,
+        reason="Convocation sur papier demandée" if prefers_paper else "Convocation par courriel",
+        update_fields=["prefers_paper", "updated_at"],
+    )
+    return locked
+
+
 def make_report(*, user: Any, sitting: Sitting) -> Any:
     """Render the état des envois of a sitting (PDF) and keep it with the sitting, as a new
     version: every sending with the SHA-256 of what was sent and each member's proof."""
@@ -363,7 +380,9 @@ class DeliveryResult:
 
 def deliver(*, sending_id: int, connection: Any = None, now: datetime | None = None) -> DeliveryResult:
     """Send the queued e-mails of a sending, each claimed by this worker alone; record each
-    server answer. Returns what happened; temporary failures wait for their next attempt."""
+    server answer. Returns what happened; temporary failures wait for their next attempt.
+
+    ``now``: the clock of this run (the real one by default; the demo replays a past sending)."""
     result = DeliveryResult()
     sending = (
         ConvocationSending.objects.select_related("sitting__assembly__organization", "sitting__president", "document")
@@ -378,13 +397,13 @@ def deliver(*, sending_id: int, connection: Any = None, now: datetime | None = N
     backend = connection or mail.mailers.default
     try:
         while (row := _claim(sending_id, now=now)) is not None:
-            _deliver_one(sending, row, attachment=attachment, backend=backend, result=result)
+            _deliver_one(sending, row, attachment=attachment, backend=backend, result=result, now=now)
     finally:
         try:
             backend.close()
         except Exception:  # closing a broken connection must not hide what happened
             logger.warning("Fermeture de la connexion SMTP impossible", exc_info=True)
-    _patient(partial(_finish, sending_id))
+    _patient(partial(_finish, sending_id, now=now))
     _schedule_retry(sending_id)
     return result
 
@@ -416,7 +435,7 @@ def _claim_once(sending_id: int, *, now: datetime | None) -> ConvocationRecipien
     )
     for pk in due.order_by("pk").values_list("pk", flat=True)[:50]:
         won = ConvocationRecipient.objects.filter(pk=pk, state=RecipientState.QUEUED).update(
-            state=RecipientState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+            state=RecipientState.SENDING, claimed_at=moment, attempts=F("attempts") + 1
         )
         if won:
             return ConvocationRecipient.objects.select_related("person").get(pk=pk)
@@ -424,7 +443,13 @@ def _claim_once(sending_id: int, *, now: datetime | None) -> ConvocationRecipien
 
 
 def _deliver_one(
-    sending: ConvocationSending, row: ConvocationRecipient, *, attachment: bytes, backend: Any, result: DeliveryResult
+    sending: ConvocationSending,
+    row: ConvocationRecipient,
+    *,
+    attachment: bytes,
+    backend: Any,
+    result: DeliveryResult,
+    now: datetime | None = None,
 ) -> None:
     try:
         message = _message(sending, row, attachment)
@@ -437,7 +462,7 @@ def _deliver_one(
         except Exception:
             logger.warning("Fermeture de la connexion SMTP impossible", exc_info=True)
     outcome = sending_rules.smtp_outcome(code)
-    moment = timezone.now()
+    moment = now or timezone.now()
     text = f"{code} {answer}"[:500]
     still_mine = ConvocationRecipient.objects.filter(pk=row.pk, state=RecipientState.SENDING)
     if outcome == sending_rules.ACCEPTED:
@@ -539,7 +564,7 @@ def _message(sending: ConvocationSending, row: ConvocationRecipient, attachment:
     return message
 
 
-def _finish(sending_id: int) -> None:
+def _finish(sending_id: int, *, now: datetime | None = None) -> None:
     """Once no e-mail of a sending waits any more: note it completed (one writer does) and
     keep the état des envois with the sitting. The convocation date is the day the last
     e-mail left when a worker sent them after the day the sending was decided."""
@@ -549,7 +574,7 @@ def _finish(sending_id: int) -> None:
     if waiting:
         return
     if not ConvocationSending.objects.filter(pk=sending_id, completed_at__isnull=True).update(
-        completed_at=timezone.now()
+        completed_at=now or timezone.now()
     ):
         return
     sending = ConvocationSending.objects.select_related("sitting__assembly__organization", "requested_by").get(
