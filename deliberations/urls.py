@@ -17,6 +17,7 @@ urlpatterns = [
     path("assemblees/<int:pk>/numerotation/", views.assembly_numbering, name="assembly_numbering"),
     path("assemblees/<int:pk>/formules/", views.assembly_wording, name="assembly_wording"),
     path("assemblees/<int:pk>/mandats/<int:mandate_id>/fin/", views.mandate_end, name="mandate_end"),
+    path("assemblees/<int:pk>/mandats/<int:mandate_id>/papier/", views.mandate_paper, name="mandate_paper"),
     path("seances/", views.sitting_list, name="sitting_list"),
     path("seances/nouvelle/", views.sitting_create, name="sitting_create"),
     path("seances/<int:pk>/", views.sitting_detail, name="sitting_detail"),

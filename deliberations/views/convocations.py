@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +18,7 @@ from core import tenancy
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, rules, selectors
-from deliberations.models import SendingKind, SittingState
+from deliberations.models import Mandate, SendingKind, SittingState
 from deliberations.selectors.convocations import addressees, recipient_for
 from deliberations.services import convocations as sending_services
 from deliberations.views._common import error_text
@@ -127,6 +127,26 @@ def convocation_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         return redirect(_back(sitting))
     messages.success(request, done)
     return redirect(_back(sitting))
+
+
+@login_required
+@require_POST
+def mandate_paper(request: HttpRequest, pk: int, mandate_id: int) -> HttpResponse:
+    """A member asks for paper convocations, or for e-mail again (CGCT L2121-10)."""
+    assembly = selectors.assembly_for(request.user, pk)
+    tenancy.require(request.user, assembly.organization_id, Capability.MANAGE_SITTINGS)
+    mandate = get_object_or_404(Mandate.objects.select_related("assembly", "person"), pk=mandate_id, assembly=assembly)
+    paper = request.POST.get("prefers_paper") == "1"
+    sending_services.set_paper_preference(user=request.user, mandate=mandate, prefers_paper=paper)
+    if paper:
+        messages.success(
+            request, _("%(name)s recevra ses convocations sur papier.") % {"name": mandate.person.full_name}
+        )
+    else:
+        messages.success(
+            request, _("%(name)s recevra ses convocations par courriel.") % {"name": mandate.person.full_name}
+        )
+    return redirect(f"{assembly.get_absolute_url()}#mandates-title")
 
 
 def _posted_id(request: HttpRequest, name: str) -> int:

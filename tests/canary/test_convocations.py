@@ -56,3 +56,17 @@ def test_the_sending_report_and_the_paper_letters_name_only_their_collectivite(w
         flat = "".join(document_text(report).split())
         assert sending.document_sha256 in flat
         assert reader.people[6].last_name in document_text(sending.paper_document)
+
+
+def test_the_api_proof_names_the_readers_members_only(world: World) -> None:
+    from core import services as core_services
+
+    for reader, other in world.pairs():
+        _token, key = core_services.create_api_token(user=reader.admin, name="preuve")
+        client = Client(headers={"Authorization": f"Bearer {key}"})
+        mine = client.get(f"/api/v1/sittings/{reader['mailed_sitting'].pk}/convocation-sendings")
+        assert mine.status_code == 200
+        text = response_text(mine)
+        assert found(other.tag, text) == [] and reader.people[1].last_name in text
+        theirs = client.get(f"/api/v1/sittings/{other['mailed_sitting'].pk}/convocation-sendings")
+        assert theirs.status_code == 404 and found(other.tag, response_text(theirs)) == []

@@ -19,6 +19,7 @@ POST_ONLY = frozenset(
         "deliberations:action",
         "deliberations:sitting_action",
         "deliberations:convocation_action",
+        "deliberations:mandate_paper",
         "deliberations:attendance_one",
         "deliberations:proxy_create",
         "deliberations:proxy_revoke",
@@ -137,6 +138,7 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:assembly_numbering": [{"pk": o["assembly"].pk}],
         "deliberations:assembly_wording": [{"pk": o["assembly"].pk}],
         "deliberations:mandate_end": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
+        "deliberations:mandate_paper": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
         "deliberations:sitting_list": [{}],
         "deliberations:sitting_create": [{}],
         "deliberations:sitting_detail": [

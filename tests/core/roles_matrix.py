@@ -214,6 +214,12 @@ PAGE_ACTS: list[Act] = [
     *_both("deliberations:sitting_create", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_edit", C.MANAGE_SITTINGS),
     *_both("deliberations:convocation_send", C.MANAGE_SITTINGS, _pk("coming_sitting")),
+    Act(
+        "deliberations:mandate_paper",
+        "post",
+        C.MANAGE_SITTINGS,
+        lambda t: {"pk": t["assembly"].pk, "mandate_id": t["assembly"].mandates.first().pk},
+    ),
     *[
         Act("deliberations:convocation_action", "post", C.MANAGE_SITTINGS, _on("mailed_sitting", action), label=action)
         for action in ("avis", "renvoyer", "rebond", "relancer", "etat")

@@ -70,3 +70,22 @@ def test_unknown_recipient_is_refused_with_a_message(council, client_for):  # no
         f"/deliberations/seances/{sitting.pk}/convocations/action/renvoyer/", {"recipient": "x"}, follow=True
     )
     assert "Choisissez un destinataire" in answer.content.decode()
+
+
+def test_a_member_asks_for_paper_from_the_assembly_page(council, client_for):  # noqa: F811
+    from deliberations.models import Mandate
+
+    client = client_for(council.clerk)
+    mandate = Mandate.objects.get(person=council.people[3])
+    answer = client.post(
+        f"/deliberations/assemblees/{council.assembly.pk}/mandats/{mandate.pk}/papier/", {"prefers_paper": "1"}
+    )
+    assert answer.status_code == 302
+    mandate.refresh_from_db()
+    assert mandate.prefers_paper
+    assert mandate.history.latest().history_change_reason == "Convocation sur papier demandée"
+    page = client.get(f"/deliberations/assemblees/{council.assembly.pk}/").content.decode()
+    assert "papier (demandé)" in page and "Convoquer par courriel" in page
+    sitting = planned_sitting(council)
+    confirm = client.get(f"/deliberations/seances/{sitting.pk}/convocations/envoyer/").content.decode()
+    assert "Sur papier (3)" in confirm and "MEMBRE003" in confirm
