@@ -38,6 +38,7 @@ class DocumentKind(models.TextChoices):
     TERMINATION_LETTER = "termination_letter", _("Lettre de résiliation")
     COMMITTEE_CONVOCATION = "committee_convocation", _("Convocation du comité de suivi")
     COMMITTEE_MINUTES = "committee_minutes", _("Compte rendu du comité de suivi")
+    PROXY = "proxy", _("Pouvoir (procuration de vote)")
     OTHER = "other", _("Autre document")
 
 

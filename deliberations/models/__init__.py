@@ -38,6 +38,9 @@ from deliberations.models.base import (
     ProtectedStateMixin,
 )
 from deliberations.models.members import (
+    AttendanceIntent,
+    Channel,
+    Intent,
     MemberAccess,
     new_member_token,
 )
@@ -64,7 +67,9 @@ __all__ = [
     "AssemblyKind",
     "Attendance",
     "AttendanceChange",
+    "AttendanceIntent",
     "Ballot",
+    "Channel",
     "DECIDED_STATES",
     "Deliberation",
     "DeliberationKind",
@@ -72,6 +77,7 @@ __all__ = [
     "DeliberationQuerySet",
     "DeliberationState",
     "EXAMINED_STATES",
+    "Intent",
     "Mandate",
     "MemberAccess",
     "MandateQuerySet",
