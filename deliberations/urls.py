@@ -37,9 +37,15 @@ urlpatterns = [
 # The members' pages, reached from the personal link of a convocation (no login): under
 # /membres/, beside the staff pages above, which live under /deliberations/; one namespace.
 member_patterns = [
+    path("membres/", member_views.my_sittings, name="my_sittings"),
+    path("membres/seances/<int:pk>/", member_views.my_sitting, name="my_sitting"),
     path("membres/<str:token>/", member_views.member_page, name="member_page"),
     path("membres/<str:token>/annexes/<int:annex_id>/", member_views.member_annex, name="member_annex"),
     path("membres/<str:token>/documents/<int:document_id>/", member_views.member_document, name="member_document"),
+    path("membres/<str:token>/reponse/", member_views.member_answer, name="member_answer"),
+    path("membres/<str:token>/pouvoir/", member_views.member_proxy, name="member_proxy"),
+    path("membres/<str:token>/pouvoir/revoquer/", member_views.member_proxy_withdraw, name="member_proxy_withdraw"),
+    path("membres/<str:token>/pouvoir.pdf", member_views.member_proxy_document, name="member_proxy_document"),
 ]
 staff_patterns = urlpatterns
 urlpatterns = [path("deliberations/", include(staff_patterns)), *member_patterns]

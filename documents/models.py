@@ -40,6 +40,7 @@ class DocumentKind(models.TextChoices):
     COMMITTEE_MINUTES = "committee_minutes", _("Compte rendu du comité de suivi")
     CONVOCATION_LETTERS = "convocation_letters", _("Convocations sur papier")
     SENDING_REPORT = "sending_report", _("État des envois des convocations")
+    PROXY = "proxy", _("Pouvoir (procuration de vote)")
     OTHER = "other", _("Autre document")
 
 

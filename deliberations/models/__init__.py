@@ -47,6 +47,9 @@ from deliberations.models.convocations import (
     SendingKind,
 )
 from deliberations.models.members import (
+    AttendanceIntent,
+    Channel,
+    Intent,
     MemberAccess,
     new_member_token,
 )
@@ -73,6 +76,7 @@ __all__ = [
     "AssemblyKind",
     "Attendance",
     "AttendanceChange",
+    "AttendanceIntent",
     "Ballot",
     "Channel",
     "ConvocationRecipient",
@@ -85,6 +89,7 @@ __all__ = [
     "DeliberationState",
     "EXAMINED_STATES",
     "FINAL_STATES",
+    "Intent",
     "Mandate",
     "MemberAccess",
     "MandateQuerySet",

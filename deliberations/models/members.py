@@ -13,6 +13,7 @@ import secrets
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from core.models import TimeStampedModel
 from deliberations.models.sittings import Sitting
@@ -55,3 +56,43 @@ class MemberAccess(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.sitting}"
+
+
+class Intent(models.TextChoices):
+    PRESENT = "present", _("Présent")
+    ABSENT = "absent", _("Absent")
+    PROXY = "proxy", _("Je donne pouvoir")
+
+
+class Channel(models.TextChoices):
+    LINK = "link", _("lien personnel")
+    ACCOUNT = "account", _("compte élu")
+
+
+class AttendanceIntent(TimeStampedModel):
+    """What a member said before the sitting: they will attend, they will not, or they give a
+    proxy. It informs the clerk, who still records the attendance itself on the sheet."""
+
+    TENANT_FIELD = "sitting__assembly__organization"
+
+    sitting = models.ForeignKey(
+        Sitting, on_delete=models.CASCADE, related_name="attendance_intents", verbose_name=_("séance")
+    )
+    person = models.ForeignKey("parties.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("élu"))
+    intent = models.CharField(_("réponse"), max_length=8, choices=Intent.choices)
+    channel = models.CharField(_("par"), max_length=8, choices=Channel.choices)
+    answered_at = models.DateTimeField(_("répondu le"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("réponse d'un élu à la convocation")
+        verbose_name_plural = _("réponses des élus aux convocations")
+        constraints = [
+            models.UniqueConstraint(fields=["sitting", "person"], name="attendance_intent_unique_member"),
+            models.CheckConstraint(condition=Q(intent__in=Intent.values), name="attendance_intent_valid"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="attendance_intent_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.get_intent_display()}"

@@ -18,6 +18,7 @@ from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, selectors, services
 from deliberations.models import AFTER_SIGNATURE_STATES, DECIDED_STATES, Deliberation, Presence, Proxy, Sitting
+from deliberations.selectors import members as member_selectors
 from deliberations.views._common import (
     attempt,
     error_text,
@@ -38,6 +39,9 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
     opening = view.opening()
     per_item = [view.for_item(d) for d in window]
     names = view.person_names
+    # What each member answered to the convocation (their page or their account): a hint
+    # beside the name, the clerk still points the attendance.
+    intents = member_selectors.attendance_intents(sitting)
     sheet = [
         {
             "person_id": member.person_id,
@@ -45,6 +49,7 @@ def _attendance_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any
             "function": member.function,
             "status": view.defaults.get(member.person_id, ""),
             "opening": opening.state_of(member.person_id),
+            "intent": intents.get(member.person_id, ""),
         }
         for member in view.members
     ]
