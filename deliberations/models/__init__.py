@@ -40,10 +40,10 @@ from deliberations.models.base import (
 )
 from deliberations.models.convocations import (
     FINAL_STATES,
-    Channel,
     ConvocationRecipient,
     ConvocationSending,
     RecipientState,
+    SendingChannel,
     SendingKind,
 )
 from deliberations.models.members import (
@@ -102,6 +102,7 @@ __all__ = [
     "ProtectedStateMixin",
     "Proxy",
     "RecipientState",
+    "SendingChannel",
     "SendingKind",
     "Sitting",
     "SittingKind",

@@ -22,7 +22,7 @@ class SendingKind(models.TextChoices):
     CANCELLATION = "cancellation", _("Annulation de la séance")
 
 
-class Channel(models.TextChoices):
+class SendingChannel(models.TextChoices):
     EMAIL = "email", _("courriel")
     PAPER = "paper", _("papier")
 
@@ -129,7 +129,7 @@ class ConvocationRecipient(models.Model):
     person = models.ForeignKey(
         "parties.Person", on_delete=models.PROTECT, related_name="convocations_received", verbose_name=_("élu")
     )
-    channel = models.CharField(_("moyen"), max_length=8, choices=Channel.choices)
+    channel = models.CharField(_("moyen"), max_length=8, choices=SendingChannel.choices)
     address = models.EmailField(_("adresse utilisée"), blank=True)
     state = models.CharField(_("état"), max_length=10, choices=RecipientState.choices)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
@@ -148,7 +148,7 @@ class ConvocationRecipient(models.Model):
         constraints = [
             # Each member once per sending: a double click or two workers never send twice.
             models.UniqueConstraint(fields=["sending", "person"], name="recipient_once_per_sending"),
-            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="recipient_channel_valid"),
+            models.CheckConstraint(condition=Q(channel__in=SendingChannel.values), name="recipient_channel_valid"),
             models.CheckConstraint(condition=Q(state__in=RecipientState.values), name="recipient_state_valid"),
             models.CheckConstraint(
                 condition=Q(channel="paper", state="paper") | (Q(channel="email") & ~Q(state="paper") & ~Q(address="")),

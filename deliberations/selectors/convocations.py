@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from deliberations.models import (
-    Channel,
     ConvocationRecipient,
     ConvocationSending,
     Mandate,
     RecipientState,
+    SendingChannel,
     Sitting,
 )
 from deliberations.models.members import MemberAccess
@@ -87,8 +87,8 @@ def sendings_of(sitting: Sitting | int) -> QuerySet[ConvocationSending]:
         .prefetch_related(Prefetch("recipients", queryset=recipients_with_proof()))
         .annotate(
             total=Count("recipients"),
-            email_count=Count("recipients", filter=Q(recipients__channel=Channel.EMAIL)),
-            paper_count=Count("recipients", filter=Q(recipients__channel=Channel.PAPER)),
+            email_count=Count("recipients", filter=Q(recipients__channel=SendingChannel.EMAIL)),
+            paper_count=Count("recipients", filter=Q(recipients__channel=SendingChannel.PAPER)),
             accepted=Count("recipients", filter=Q(recipients__state=RecipientState.ACCEPTED)),
             refused=Count("recipients", filter=Q(recipients__state=RecipientState.REFUSED)),
             bounced=Count("recipients", filter=Q(recipients__state=RecipientState.BOUNCED)),

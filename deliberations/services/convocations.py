@@ -40,11 +40,11 @@ from core.mail import EmailMultiAlternatives
 from core.roles import Capability
 from deliberations.documents import convocations as sending_documents
 from deliberations.models import (
-    Channel,
     ConvocationRecipient,
     ConvocationSending,
     Mandate,
     RecipientState,
+    SendingChannel,
     SendingKind,
     Sitting,
     SittingState,
@@ -274,7 +274,7 @@ def _dispatch(
     """Make the documents (unless a re-send reuses its original's), save the sending and one
     recipient row per member, and enqueue the e-mails after the commit."""
     sitting = sending.sitting
-    paper = [m for m in members if m.channel == Channel.PAPER]
+    paper = [m for m in members if m.channel == SendingChannel.PAPER]
     context = sending_documents.sending_context(
         sitting, kind=context_kind, message=sending.message, new_starts_at=sending.new_starts_at
     )
@@ -299,8 +299,8 @@ def _dispatch(
                 sending=sending,
                 person_id=m.person_id,
                 channel=m.channel,
-                address=m.email if m.channel == Channel.EMAIL else "",
-                state=RecipientState.QUEUED if m.channel == Channel.EMAIL else RecipientState.PAPER,
+                address=m.email if m.channel == SendingChannel.EMAIL else "",
+                state=RecipientState.QUEUED if m.channel == SendingChannel.EMAIL else RecipientState.PAPER,
             )
             for m in members
         ]
