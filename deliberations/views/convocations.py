@@ -114,7 +114,9 @@ def convocation_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
             sending_services.mark_bounced(user=user, recipient=recipient, reason=form.cleaned_data["reason"])
             done = _("Le rebond est enregistré.")
         elif action == "relancer":
-            sending = selectors.sitting_for(user, pk).convocation_sendings.get(pk=_posted_id(request, "sending"))
+            sending = sitting.convocation_sendings.filter(pk=_posted_id(request, "sending")).first()
+            if sending is None:
+                raise DomainError(_("Choisissez un envoi de cette séance."), field="sending")
             count = sending_services.retry_now(user=user, sending=sending)
             done = _("%(count)s courriel(s) renvoyé(s) au serveur.") % {"count": count}
         elif action == "etat":

@@ -70,6 +70,10 @@ def test_unknown_recipient_is_refused_with_a_message(council, client_for):  # no
         f"/deliberations/seances/{sitting.pk}/convocations/action/renvoyer/", {"recipient": "x"}, follow=True
     )
     assert "Choisissez un destinataire" in answer.content.decode()
+    unknown = client_for(council.clerk).post(
+        f"/deliberations/seances/{sitting.pk}/convocations/action/relancer/", {"sending": "999999"}, follow=True
+    )
+    assert unknown.status_code == 200 and "Choisissez un envoi de cette séance." in unknown.content.decode()
 
 
 def test_a_member_asks_for_paper_from_the_assembly_page(council, client_for):  # noqa: F811
@@ -89,3 +93,27 @@ def test_a_member_asks_for_paper_from_the_assembly_page(council, client_for):  #
     sitting = planned_sitting(council)
     confirm = client.get(f"/deliberations/seances/{sitting.pk}/convocations/envoyer/").content.decode()
     assert "Sur papier (3)" in confirm and "MEMBRE003" in confirm
+
+
+def test_retry_now_sends_what_waits_after_a_temporary_failure(
+    council,  # noqa: F811
+    smtp,  # noqa: F811
+    client_for,
+    django_capture_on_commit_callbacks,
+):
+    smtp.recorder.later["elu002@testville.example"] = 1
+    sitting = planned_sitting(council)
+    client = client_for(council.clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/deliberations/seances/{sitting.pk}/convocations/envoyer/", {"confirm": "1"})
+    sending = ConvocationSending.objects.get(sitting=sitting)
+    page = client.get(sitting.get_absolute_url()).content.decode()
+    assert "8 / 9 courriels envoyés" in page and "1 en attente" in page and "451 4.3.0" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"/deliberations/seances/{sitting.pk}/convocations/action/relancer/", {"sending": sending.pk}, follow=True
+        )
+    assert "1 courriel(s) renvoyé(s) au serveur." in answer.content.decode()
+    row = ConvocationRecipient.objects.get(sending=sending, person=council.people[2])
+    assert row.state == RecipientState.ACCEPTED and row.attempts == 2
+    assert len(smtp.recorder.to("elu002@testville.example")) == 1
