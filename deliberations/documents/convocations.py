@@ -16,10 +16,10 @@ from deliberations.rules import convocation_clear_days
 
 KIND_LETTERS, KIND_REPORT = "convocation_letters", "sending_report"
 
-NOTICE_TITLES = {
-    SendingKind.ADDITIVE: "Additif à l'ordre du jour",
-    SendingKind.POSTPONEMENT: "Report de la séance",
-    SendingKind.CANCELLATION: "Annulation de la séance",
+NOTICE_TITLES: dict[str, str] = {
+    SendingKind.ADDITIVE.value: "Additif à l'ordre du jour",
+    SendingKind.POSTPONEMENT.value: "Report de la séance",
+    SendingKind.CANCELLATION.value: "Annulation de la séance",
 }
 
 SALUTATIONS = {"M.": "Monsieur", "Mme": "Madame"}

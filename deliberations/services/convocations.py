@@ -172,7 +172,7 @@ def resend(*, user: Any, recipient: ConvocationRecipient, now: datetime | None =
     require(user, sending.sitting.assembly.organization_id, Capability.MANAGE_SITTINGS)
     now = now or timezone.now()
     locked = lock_sitting(sending.sitting)
-    original = sending.parent if sending.kind == SendingKind.RESEND and sending.parent_id else sending
+    original = sending.parent if sending.kind == SendingKind.RESEND and sending.parent is not None else sending
     pending = ConvocationRecipient.objects.filter(
         sending__parent=original,
         sending__kind=SendingKind.RESEND,
@@ -516,8 +516,12 @@ def _transmit(backend: Any, message: EmailMultiAlternatives) -> tuple[int, str]:
         code, answer = smtp.data(data)
     except smtplib.SMTPDataError as error:
         smtp.rset()
-        return error.smtp_code, error.smtp_error.decode(errors="replace")
+        return error.smtp_code, _text(error.smtp_error)
     return code, answer.decode(errors="replace")
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode(errors="replace") if isinstance(answer, bytes) else answer
 
 
 def _message(sending: ConvocationSending, row: ConvocationRecipient, attachment: bytes) -> EmailMultiAlternatives:
