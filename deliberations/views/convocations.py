@@ -158,7 +158,7 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     return int(value)
 
 
-def convocations_card(request: HttpRequest, sitting: Any) -> dict[str, Any]:
+def convocations_card(sitting: Any) -> dict[str, Any]:
     """What the sitting page's Convocations card prints: each sending with its progress and
     its recipients' proof (the latest first)."""
     from deliberations.selectors.convocations import sendings_of

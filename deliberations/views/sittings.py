@@ -196,7 +196,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     opening = facts.at(None)
     return {
         **context,
-        **convocations_card(request, sitting),
+        **convocations_card(sitting),
         "members_in_office": len(facts.members),
         "has_rows": bool(context["rows"]),
         "opening": opening,
