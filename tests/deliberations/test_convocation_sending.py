@@ -4,6 +4,7 @@ member receives, a refusal, a retry, a double click, two workers, the proof read
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -293,3 +294,36 @@ def test_the_member_page_opened_from_the_email_is_in_the_proof(council, smtp, dj
     flat = "".join(pdf_text(read_document(report)).split())
     seen = timezone.localtime(opened[council.people[6].pk])
     assert "Premièreconsultation" in flat and f"à{seen:%H:%M:%S}" in flat
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="two requests at once need row locks: run with DATABASE_URL=postgres://…",
+)
+def test_two_clicks_at_once_make_one_sending(organization, smtp, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    council = council_with_addresses(organization, 12)
+    sitting = planned_sitting(council)
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def click() -> None:
+        try:
+            start.wait()
+            sending.send_convocation(user=council.clerk, sitting=sitting)
+            outcomes.append("sent")
+        except DomainError as refusal:
+            outcomes.append(refusal.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes)[-1] == "sent" and len(outcomes) == 2
+    assert "déjà été envoyée" in sorted(outcomes)[0]
+    assert ConvocationSending.objects.filter(sitting=sitting).count() == 1
+    assert ConvocationRecipient.objects.filter(sending__sitting=sitting).count() == 12
