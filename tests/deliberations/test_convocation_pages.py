@@ -39,6 +39,7 @@ def test_the_sitting_page_shows_progress_and_proof_then_a_resend_and_a_bounce(
     sending = ConvocationSending.objects.get(sitting=sitting)
     assert sending.document_sha256 in html
     assert "250 2.0.0 Ok: queued" in html and "elu004@testville.example" in html
+    assert 'hx-trigger="every 3s"' not in html  # nothing waits: the card stops reloading
     row = ConvocationRecipient.objects.get(sending=sending, person=council.people[4])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/deliberations/seances/{sitting.pk}/convocations/action/renvoyer/", {"recipient": row.pk})
@@ -109,6 +110,7 @@ def test_retry_now_sends_what_waits_after_a_temporary_failure(
     sending = ConvocationSending.objects.get(sitting=sitting)
     page = client.get(sitting.get_absolute_url()).content.decode()
     assert "8 / 9 courriels envoyés" in page and "1 en attente" in page and "451 4.3.0" in page
+    assert 'hx-trigger="every 3s" hx-select="#convocations"' in page  # the card follows the progress
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             f"/deliberations/seances/{sitting.pk}/convocations/action/relancer/", {"sending": sending.pk}, follow=True
