@@ -148,6 +148,22 @@ def person_of_user(user: Any, sitting: Sitting) -> int | None:
     )
 
 
+def is_linked_to_a_member(user: Any) -> bool:
+    """Whether the user's account is an elected member in one of their organizations."""
+    from core.models import Membership
+
+    return Membership.objects.filter(user=user, person__organization_id=F("organization_id")).exists()
+
+
+def is_own_sitting(user: Any, sitting_id: int) -> bool:
+    """Whether the sitting belongs to one of the user's organizations (whatever their role)."""
+    from core.tenancy import roles_by_organization
+
+    return Sitting.objects.filter(
+        pk=sitting_id, assembly__organization_id__in=list(roles_by_organization(user))
+    ).exists()
+
+
 @dataclass(frozen=True)
 class MySitting:
     """A sitting the user is convened to as an elected member, with what they answered."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -233,6 +234,12 @@ def my_sitting(request: HttpRequest, pk: int) -> HttpResponse:
     """The personal page of one of the user's sittings (the same page as the e-mail's link)."""
     row = next((r for r in member_selectors.my_sittings(request.user, timezone.now()) if r.sitting.pk == pk), None)
     if row is None:
+        # A sitting of the user's organization, to an account linked to no member: their role
+        # has no convocation. Any other: not found, nothing told.
+        if member_selectors.is_own_sitting(request.user, pk) and not member_selectors.is_linked_to_a_member(
+            request.user
+        ):
+            raise PermissionDenied(_("Votre compte n'est rattaché à aucun élu : il n'a pas de convocation."))
         raise Http404(_("Aucune séance ne correspond à cette adresse."))
     person = Person.objects.get(pk=row.person_id)
     access = get_or_create_access(sitting=row.sitting, person=person)

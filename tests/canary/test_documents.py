@@ -81,6 +81,7 @@ def expected_names(t: Tenant, document: StoredDocument) -> list[str]:
         DocumentKind.DELIBERATION_LIST: [deliberation.number, deliberation.title, o["information"].number],
         DocumentKind.MINUTES: [deliberation.number, t.people[0].last_name],
         DocumentKind.CONVOCATION: [o["assembly"].name],
+        DocumentKind.PROXY: [o["assembly"].name, t.people[5].last_name, t.people[6].last_name],
     }
     expected = list(names[document.kind])
     if document.kind == DocumentKind.EXTRACT:
