@@ -29,10 +29,13 @@ _LINK_ERROR = "pages/deliberations/member_link_error.jinja"
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """A personal page: never cached by a shared proxy, never indexed, never sent as referrer."""
+    """A personal page: never cached by a shared proxy, never indexed, its address never sent
+    to another site as referrer."""
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: another site never sees the token; the form posts keep their Origin
+    # (with "no-referrer" a browser sends "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -1,4 +1,6 @@
+import io
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -56,7 +58,8 @@ def test_demo_data_loads_twice_without_duplicates():
         User.objects.count(),
         Membership.objects.count(),
     ]
-    call_command("load_demo", verbosity=0)
+    printed = io.StringIO()
+    call_command("load_demo", verbosity=0, stdout=printed)
     assert [
         Organization.objects.count(),
         Person.objects.count(),
@@ -71,4 +74,17 @@ def test_demo_data_loads_twice_without_duplicates():
     assert flag.tenant == montpellier
     assert montpellier.signatories.get(is_default=True).function == "Monsieur le Maire"
     roles = set(Membership.objects.values_list("role", flat=True))
-    assert roles == {"admin", "legal", "clerk", "manager", "viewer"}
+    assert roles == {"admin", "legal", "clerk", "manager", "viewer", "member"}
+    # The élu account is the member it represents, in Montpellier.
+    elu = Membership.objects.select_related("person").get(user__username="elu")
+    assert (elu.role, elu.person.last_name, elu.person.organization) == ("member", "Akbaraly", montpellier)
+    # Montpellier's next sitting is convened, with the personal links of two members, the same
+    # at each load.
+    from deliberations.models import MemberAccess
+
+    links = re.findall(r"https?://\S+/membres/[\w-]+/", printed.getvalue())
+    accesses = MemberAccess.objects.filter(sitting__assembly__organization=montpellier)
+    assert len(links) == 2 and {link.rstrip("/").rsplit("/", 1)[1] for link in links} == set(
+        accesses.values_list("token", flat=True)
+    )
+    assert accesses.get(person=elu.person).sitting.state == "convened"
