@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.errors import DomainError
+from deliberations import rules
 from deliberations.models import Channel, Intent, MemberAccess
 from deliberations.selectors import members as member_selectors
 from deliberations.services import members as member_services
@@ -149,7 +150,7 @@ def member_proxy(request: HttpRequest, token: str) -> HttpResponse:
         )
         if holder is None:
             raise DomainError(
-                _("Choisissez le membre à qui vous donnez pouvoir."), rule="CGCT L2121-20", field="holder"
+                _("Choisissez le membre à qui vous donnez pouvoir."), rule=rules.RULE_PROXY, field="holder"
             )
         return member_services.give_proxy(sitting=access.sitting, giver=access.person, holder=holder, channel=channel)
 
@@ -181,8 +182,9 @@ def member_proxy_document(request: HttpRequest, token: str) -> HttpResponse:
         return _link_error(request, 404)
     document = situation.given_document
     if document is None:
+        channel = situation.intent.channel if situation.intent is not None else Channel.LINK
         member_services.write_proxy_document_safely(
-            proxy_id=situation.given.pk, channel=Channel.LINK, given_at=situation.given.created_at
+            proxy_id=situation.given.pk, channel=channel, given_at=situation.given.created_at
         )
         document = member_selectors.proxy_document(situation.given, opened.sitting.assembly.organization_id)
         if document is None:
