@@ -535,3 +535,29 @@ def test_linking_an_account_to_a_person_of_another_organization_is_refused(counc
     assert linked.person == council.people[2]
     with pytest.raises(PermissionDenied):
         core_services.link_person(actor=elu, membership=membership, person=None)
+
+
+def test_a_sitting_moved_to_another_day_moves_its_links_expiry(council):
+    sitting = council.sitting(convened_on=None)  # only a sitting not yet convened moves
+    member_link(sitting=sitting, person=council.people[3])
+    services.update_sitting(user=council.clerk, sitting=sitting, starts_at=at(2024, 4, 2))
+    sitting.refresh_from_db()
+    link = member_link(sitting=sitting, person=council.people[3])  # the new convocation's sending
+    access = MemberAccess.objects.get(person=council.people[3])
+    assert access.expires_at == datetime(2024, 4, 4, 0, 0, tzinfo=PARIS)
+    assert link.endswith(f"/membres/{access.token}/")  # the same link
+
+
+def test_the_written_proxy_is_made_again_when_missing(convened, now_before_sitting):
+    """Its rendering runs after the commit; if it failed, the download makes it."""
+    council, sitting = convened
+    link = _path(member_link(sitting=sitting, person=council.people[3]))
+    _give(link, council.people[4])  # on-commit callbacks not run: no document yet
+    proxy = Proxy.objects.get()
+    assert not StoredDocument.objects.for_owner(proxy).exists()
+    response = Client().get(f"{link}pouvoir.pdf")
+    assert response.status_code == 200
+    assert "donne pouvoir à Élu004 MEMBRE004" in " ".join(pdf_text(b"".join(response.streaming_content)).split())
+    # A member who gave no proxy has none to download.
+    other = _path(member_link(sitting=sitting, person=council.people[5]))
+    assert Client().get(f"{other}pouvoir.pdf").status_code == 404
