@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ _PAGE = "pages/deliberations/member_page.jinja"
 _LINK_ERROR = "pages/deliberations/member_link_error.jinja"
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private[R: HttpResponseBase](response: R) -> R:
     """A personal page: never cached by a shared proxy, never indexed, its address never sent
     to another site as referrer."""
     response["Cache-Control"] = "private, no-store"
@@ -172,7 +172,7 @@ def member_proxy_withdraw(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def member_proxy_document(request: HttpRequest, token: str) -> HttpResponse:
+def member_proxy_document(request: HttpRequest, token: str) -> HttpResponseBase:
     """The written proxy the member gave for this sitting (PDF), made again if it is missing."""
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
@@ -196,20 +196,20 @@ def member_proxy_document(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def member_annex(request: HttpRequest, token: str, annex_id: int) -> HttpResponse:
+def member_annex(request: HttpRequest, token: str, annex_id: int) -> HttpResponseBase:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
     annex = member_selectors.member_annex(opened, annex_id)
     if annex is None:
         return _link_error(request, 404)
-    name = annex.file.name.rsplit("/", 1)[-1]
+    name = (annex.file.name or "annexe").rsplit("/", 1)[-1]
     response = FileResponse(annex.file.open("rb"), as_attachment=True, filename=name, content_type=annex.content_type)
     return _private(response)
 
 
 @require_safe
-def member_document(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+def member_document(request: HttpRequest, token: str, document_id: int) -> HttpResponseBase:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened

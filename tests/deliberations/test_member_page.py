@@ -436,6 +436,8 @@ def test_the_clerk_sees_the_answers_and_online_proxies_on_the_sheet(convened, no
     assert response.status_code in (200, 302)
     proxy.refresh_from_db()
     assert proxy.revoked
+    page = client_for(council.clerk).get(f"/deliberations/seances/{sitting.pk}/presences/").content.decode()
+    assert "pouvoir en ligne révoqué" in page and "pouvoir donné en ligne" not in page
 
 
 # --- The élu's account ------------------------------------------------------------------------------
