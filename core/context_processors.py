@@ -76,8 +76,14 @@ def page(request: HttpRequest) -> dict[str, Any]:
     """The context of ``layout.jinja``: the header's (navigation, notifications link,
     language) and the messages to show once."""
     # ``csrf_input`` and ``csrf_token`` come from the Jinja2 backend (rendered with the request).
+    from core.tenancy import member_only
+
+    user = getattr(request, "user", None)
+    elu = user is not None and user.is_authenticated and member_only(user)
     return {
-        "user": getattr(request, "user", None),
+        "user": user,
+        # The header's link on the user's name: their account, or an élu's sittings.
+        "account_url": reverse("deliberations:my_sittings") if elu else reverse("core:tokens"),
         "navigation": navigation(request),
         "notifications": notifications(request),
         "LANGUAGE_CODE": get_language(),

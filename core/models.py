@@ -104,7 +104,7 @@ class Membership(TimeStampedModel):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        if self.person_id is not None and self.person.organization_id != self.organization_id:
+        if self.person is not None and self.person.organization_id != self.organization_id:
             raise ValidationError({"person": _("Cette personne n'appartient pas à l'organisation de ce rôle.")})
 
 

@@ -300,11 +300,27 @@ def _convene_by_email(user: User, sitting: Sitting, when: datetime) -> None:
         convocations.deliver(sending_id=sending.pk, connection=EmailBackend(), now=when + timedelta(minutes=1))
 
 
-def _montpellier_next_sitting(user: User, assembly: Assembly, people: dict[tuple[str, str], Person]) -> None:
-    """The next sitting, planned three weeks ahead with its agenda: ready to send."""
-    if Sitting.objects.filter(assembly=assembly, state=SittingState.PLANNED, starts_at__gte=timezone.now()).exists():
-        return
-    day = timezone.localdate() + timedelta(days=21)
+def _montpellier_next_sittings(user: User, assembly: Assembly, people: dict[tuple[str, str], Person]) -> None:
+    """The sittings to come: the next one, in two weeks, convened by e-mail today (its proof
+    on its page, the members' links ready); the one after, in five weeks, planned with its
+    agenda and ready to send."""
+    upcoming = Sitting.objects.filter(assembly=assembly, starts_at__gte=timezone.now())
+    if not upcoming.exists():
+        convened = _montpellier_sitting(user, assembly, people, days=14, agenda=CONVENED_AGENDA)
+        _convene_by_email(user, convened, timezone.now())
+    if not upcoming.filter(state=SittingState.PLANNED).exists():
+        _montpellier_sitting(user, assembly, people, days=35, agenda=NEXT_AGENDA)
+
+
+def _montpellier_sitting(
+    user: User,
+    assembly: Assembly,
+    people: dict[tuple[str, str], Person],
+    *,
+    days: int,
+    agenda: list[tuple[str, tuple[str, str]]],
+) -> Sitting:
+    day = timezone.localdate() + timedelta(days=days)
     sitting = services.create_sitting(
         user=user,
         assembly=assembly,
@@ -312,7 +328,7 @@ def _montpellier_next_sitting(user: User, assembly: Assembly, people: dict[tuple
         place="Salle du Conseil",
         president=people[("Michaël", "Delafosse")],
     )
-    for title, rapporteur in NEXT_AGENDA:
+    for title, rapporteur in agenda:
         services.create_deliberation(
             user=user,
             assembly=assembly,
@@ -321,8 +337,13 @@ def _montpellier_next_sitting(user: User, assembly: Assembly, people: dict[tuple
             subject_code="7.5",
             rapporteur=people[rapporteur],
         )
+    return sitting
 
 
+CONVENED_AGENDA = [
+    ("Attribution de subventions aux associations sportives", ("Sébastien", "Cote")),
+    ("Convention de partenariat avec la médiathèque Émile Zola", ("Fatma", "Nakib")),
+]
 NEXT_AGENDA = [
     ("Attribution de subventions aux associations de solidarité", ("Sébastien", "Cote")),
     ("Convention de partenariat avec le Défenseur des droits pour l'égalité contre le racisme", ("Fatma", "Nakib")),
@@ -359,7 +380,7 @@ def load_montpellier(user: User) -> str:
                 user=user, assembly=assembly, person=person, start_date=start, role=role, function=function
             )
     _montpellier_addresses(user, assembly, people)
-    _montpellier_next_sitting(user, assembly, people)
+    _montpellier_next_sittings(user, assembly, people)
     existing = Sitting.objects.filter(assembly=assembly, starts_at__date=date(2024, 3, 26)).first()
     if existing is not None:
         _montpellier_follow_up(user, existing)

@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from deliberations import views
 from deliberations.views import members as member_views
 
 app_name = "deliberations"
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.deliberation_list, name="list"),
     path("nouvelle/", views.deliberation_create, name="create"),
     path("<int:pk>/", views.deliberation_detail, name="detail"),

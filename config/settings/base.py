@@ -267,6 +267,7 @@ MEMBER_PAGES = frozenset(
 DEMO_LOADERS = [
     "parties.demo",
     "deliberations.demo",
+    "deliberations.demo_members",
     "conventions.demo",
     "documents.demo",
     "reminders.demo",

@@ -15,7 +15,7 @@ from deliberations.models import Channel, Deliberation, Mandate, Proxy, SittingK
 
 KIND_PROXY = "proxy"
 
-_CHANNEL_PHRASE = {
+_CHANNEL_PHRASE: dict[str, str] = {
     Channel.LINK: "en ligne, par le lien personnel de sa convocation",
     Channel.ACCOUNT: "en ligne, depuis son compte d'élu",
 }

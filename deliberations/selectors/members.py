@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from deliberations.models import Annex, AttendanceIntent, Deliberation, Intent, MemberAccess, Proxy, Sitting
@@ -121,15 +121,24 @@ def proxy_document(proxy: Proxy, organization_id: int):  # type: ignore[no-untyp
 
 
 def attendance_intents(sitting: Sitting) -> dict[int, str]:
-    """Person id → what each member answered to the convocation, as the sheet labels it."""
-    labels = {
+    """Person id → what each member answered to the convocation, as the sheet labels it (a
+    proxy given online, then revoked by the clerk, says so), in one query."""
+    labels: dict[str, str] = {
         Intent.PRESENT: _("annonce sa présence"),
         Intent.ABSENT: _("annonce son absence"),
         Intent.PROXY: _("pouvoir donné en ligne"),
     }
+    active = Proxy.objects.filter(sitting=OuterRef("sitting"), giver=OuterRef("person"), revoked=False)
+    rows = (
+        AttendanceIntent.objects.filter(sitting=sitting)
+        .annotate(active_proxy=Exists(active))
+        .values_list("person_id", "intent", "active_proxy")
+    )
     return {
-        person_id: str(labels.get(intent, intent))
-        for person_id, intent in AttendanceIntent.objects.filter(sitting=sitting).values_list("person_id", "intent")
+        person_id: str(_("pouvoir en ligne révoqué"))
+        if intent == Intent.PROXY and not active_proxy
+        else str(labels.get(intent, intent))
+        for person_id, intent, active_proxy in rows
     }
 
 
@@ -146,6 +155,22 @@ def person_of_user(user: Any, sitting: Sitting) -> int | None:
         .values_list("person_id", flat=True)
         .first()
     )
+
+
+def is_linked_to_a_member(user: Any) -> bool:
+    """Whether the user's account is an elected member in one of their organizations."""
+    from core.models import Membership
+
+    return Membership.objects.filter(user=user, person__organization_id=F("organization_id")).exists()
+
+
+def is_own_sitting(user: Any, sitting_id: int) -> bool:
+    """Whether the sitting belongs to one of the user's organizations (whatever their role)."""
+    from core.tenancy import roles_by_organization
+
+    return Sitting.objects.filter(
+        pk=sitting_id, assembly__organization_id__in=list(roles_by_organization(user))
+    ).exists()
 
 
 @dataclass(frozen=True)

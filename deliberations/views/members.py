@@ -9,13 +9,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from core.errors import DomainError
+from deliberations import rules
 from deliberations.models import Channel, Intent, MemberAccess
 from deliberations.selectors import members as member_selectors
 from deliberations.services import members as member_services
@@ -27,11 +29,14 @@ _PAGE = "pages/deliberations/member_page.jinja"
 _LINK_ERROR = "pages/deliberations/member_link_error.jinja"
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """A personal page: never cached by a shared proxy, never indexed, never sent as referrer."""
+def _private[R: HttpResponseBase](response: R) -> R:
+    """A personal page: never cached by a shared proxy, never indexed, its address never sent
+    to another site as referrer."""
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Same origin only: another site never sees the token; the form posts keep their Origin
+    # (with "no-referrer" a browser sends "Origin: null", which the CSRF check refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -145,7 +150,7 @@ def member_proxy(request: HttpRequest, token: str) -> HttpResponse:
         )
         if holder is None:
             raise DomainError(
-                _("Choisissez le membre à qui vous donnez pouvoir."), rule="CGCT L2121-20", field="holder"
+                _("Choisissez le membre à qui vous donnez pouvoir."), rule=rules.RULE_PROXY, field="holder"
             )
         return member_services.give_proxy(sitting=access.sitting, giver=access.person, holder=holder, channel=channel)
 
@@ -167,7 +172,7 @@ def member_proxy_withdraw(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def member_proxy_document(request: HttpRequest, token: str) -> HttpResponse:
+def member_proxy_document(request: HttpRequest, token: str) -> HttpResponseBase:
     """The written proxy the member gave for this sitting (PDF), made again if it is missing."""
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
@@ -177,8 +182,9 @@ def member_proxy_document(request: HttpRequest, token: str) -> HttpResponse:
         return _link_error(request, 404)
     document = situation.given_document
     if document is None:
+        channel = situation.intent.channel if situation.intent is not None else Channel.LINK
         member_services.write_proxy_document_safely(
-            proxy_id=situation.given.pk, channel=Channel.LINK, given_at=situation.given.created_at
+            proxy_id=situation.given.pk, channel=channel, given_at=situation.given.created_at
         )
         document = member_selectors.proxy_document(situation.given, opened.sitting.assembly.organization_id)
         if document is None:
@@ -190,20 +196,20 @@ def member_proxy_document(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_safe
-def member_annex(request: HttpRequest, token: str, annex_id: int) -> HttpResponse:
+def member_annex(request: HttpRequest, token: str, annex_id: int) -> HttpResponseBase:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
     annex = member_selectors.member_annex(opened, annex_id)
     if annex is None:
         return _link_error(request, 404)
-    name = annex.file.name.rsplit("/", 1)[-1]
+    name = (annex.file.name or "annexe").rsplit("/", 1)[-1]
     response = FileResponse(annex.file.open("rb"), as_attachment=True, filename=name, content_type=annex.content_type)
     return _private(response)
 
 
 @require_safe
-def member_document(request: HttpRequest, token: str, document_id: int) -> HttpResponse:
+def member_document(request: HttpRequest, token: str, document_id: int) -> HttpResponseBase:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
@@ -233,6 +239,12 @@ def my_sitting(request: HttpRequest, pk: int) -> HttpResponse:
     """The personal page of one of the user's sittings (the same page as the e-mail's link)."""
     row = next((r for r in member_selectors.my_sittings(request.user, timezone.now()) if r.sitting.pk == pk), None)
     if row is None:
+        # A sitting of the user's organization, to an account linked to no member: their role
+        # has no convocation. Any other: not found, nothing told.
+        if member_selectors.is_own_sitting(request.user, pk) and not member_selectors.is_linked_to_a_member(
+            request.user
+        ):
+            raise PermissionDenied(_("Votre compte n'est rattaché à aucun élu : il n'a pas de convocation."))
         raise Http404(_("Aucune séance ne correspond à cette adresse."))
     person = Person.objects.get(pk=row.person_id)
     access = get_or_create_access(sitting=row.sitting, person=person)

@@ -118,6 +118,16 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
     from deliberations.services.member_access import get_or_create_access
 
     member_access = get_or_create_access(sitting=coming, person=people[5])
+    # That member's élu account, and the administrator's (also a member, the mayor): « Mes
+    # séances ». The member gives a proxy online; another says they will come.
+    from core.models import Membership
+    from core.roles import Role
+    from deliberations.services import members as member_services
+
+    Membership.objects.filter(user=t.users[Role.MEMBER], organization=t.organization).update(person=people[5])
+    Membership.objects.filter(user=admin, organization=t.organization).update(person=people[0])
+    online_proxy = member_services.give_proxy(sitting=coming, giver=people[5], holder=people[6], channel="link")
+    member_services.answer_convocation(sitting=coming, person=people[3], intent="present", channel="account")
     coming_annex = services.add_annex(
         user=admin,
         deliberation=agenda_item,
@@ -188,5 +198,6 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         proxy=sitting.proxies.get(),
         annex=voted.annexes.get(),
         member_access=member_access,
+        online_proxy=online_proxy,
         coming_annex=coming_annex,
     )

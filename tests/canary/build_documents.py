@@ -45,6 +45,12 @@ def build_documents(t: Tenant, c: Canary) -> None:
     certificate = services.create_test_certificate(
         organization=t.organization, signatory=t["signatory"], passphrase=PASSPHRASE
     )
+    # The written proxy given online, sealed with the certificate (it signs unattended).
+    from deliberations.documents.proxies import write_proxy_document
+
+    generated += write_proxy_document(
+        proxy_id=t["online_proxy"].pk, channel="link", given_at=t["online_proxy"].created_at
+    )
     pdf = next(d for d in generated if d.kind == "convention" and d.format == "pdf")
     signed = services.sign_document(
         document=pdf, certificate=certificate, user=admin, passphrase=PASSPHRASE, reason=c("Motif"), location=c()

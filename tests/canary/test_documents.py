@@ -87,6 +87,7 @@ def expected_names(t: Tenant, document: StoredDocument) -> list[str]:
         DocumentKind.CONVOCATION: [o["assembly"].name],
         DocumentKind.CONVOCATION_LETTERS: [o["assembly"].name, t.people[6].last_name],
         DocumentKind.SENDING_REPORT: [organization, o["assembly"].name, t.people[1].last_name, t.people[1].email],
+        DocumentKind.PROXY: [o["assembly"].name, t.people[5].last_name, t.people[6].last_name],
     }
     expected = list(names[document.kind])
     if document.kind == DocumentKind.EXTRACT:

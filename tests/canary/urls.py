@@ -24,6 +24,9 @@ POST_ONLY = frozenset(
         "deliberations:proxy_create",
         "deliberations:proxy_revoke",
         "deliberations:movement_create",
+        "deliberations:member_answer",
+        "deliberations:member_proxy",
+        "deliberations:member_proxy_withdraw",
         "conventions:action",
         "conventions:amendment_action",
         "conventions:committee_action",
@@ -49,7 +52,10 @@ POST_ONLY = frozenset(
 
 # Pages that send the reader on: the login page of a logged-in user, the language switch
 # asked with a GET, the indexes that open the collectivité's own page.
-REDIRECTS = frozenset({"login", "set_language", "documents:certificates_index", "reminders:settings_index"})
+# An élu's sitting from « Mes séances » sends them on to its personal page.
+REDIRECTS = frozenset(
+    {"login", "set_language", "documents:certificates_index", "reminders:settings_index", "deliberations:my_sitting"}
+)
 
 # Reachable by anyone who has the address, by design: the published acts of a collectivité
 # (public_list, public_extract) and a user's private calendar (its token is the credential).
@@ -64,6 +70,10 @@ PUBLIC_BY_ADDRESS = frozenset(
         "deliberations:member_page",
         "deliberations:member_annex",
         "deliberations:member_document",
+        "deliberations:member_answer",
+        "deliberations:member_proxy",
+        "deliberations:member_proxy_withdraw",
+        "deliberations:member_proxy_document",
     }
 )
 
@@ -158,6 +168,12 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:member_page": [{"token": o["member_access"].token}],
         "deliberations:member_annex": [{"token": o["member_access"].token, "annex_id": o["coming_annex"].pk}],
         "deliberations:member_document": [{"token": o["member_access"].token, "document_id": o["convocation"].pk}],
+        "deliberations:member_answer": [{"token": o["member_access"].token}],
+        "deliberations:member_proxy": [{"token": o["member_access"].token}],
+        "deliberations:member_proxy_withdraw": [{"token": o["member_access"].token}],
+        "deliberations:member_proxy_document": [{"token": o["member_access"].token}],
+        "deliberations:my_sittings": [{}],
+        "deliberations:my_sitting": [{"pk": o["coming_sitting"].pk}],
         "conventions:list": [{}],
         "conventions:create": [{}],
         "conventions:detail": [{"pk": o[key].pk} for key in ("convention", "noticed_convention", "draft_convention")],

@@ -256,6 +256,11 @@ PAGE_ACTS: list[Act] = [
     Act("reminders:revoke_feed", "post", None),
     # A PDF's verification reads the file sent and changes nothing.
     *_both("documents:verify", None),
+    # A member's answers on their personal page: the link's token is the credential, whoever
+    # posts (tried with the collectivité's own member link).
+    Act("deliberations:member_answer", "post", None, data={"intent": "present"}),
+    Act("deliberations:member_proxy", "post", None),
+    Act("deliberations:member_proxy_withdraw", "post", None),
 ]
 
 # Pages that only read (a POST answers 405), besides the login, logout and language switch
@@ -274,6 +279,12 @@ READ_PAGES = frozenset(
         "deliberations:sitting_detail",
         "deliberations:public_list",
         "deliberations:public_extract",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+        "deliberations:member_proxy_document",
+        "deliberations:my_sittings",
+        "deliberations:my_sitting",
         "conventions:list",
         "conventions:detail",
         "conventions:amendment_detail",

@@ -38,7 +38,14 @@ def test_the_demo_sitting_has_its_proof_and_the_next_one_is_ready_to_send():
     page = client.get(held.get_absolute_url()).content.decode()
     assert "63 / 63 courriels envoyés" in page and sending.document_sha256 in page
 
+    # The next sitting convened by e-mail today, the one after ready to send.
+    convened = Sitting.objects.get(
+        assembly__organization=montpellier, state=SittingState.CONVENED, starts_at__gte=timezone.now()
+    )
+    assert convened.convocation_date == timezone.localdate()
+    (fresh,) = sendings_of(convened)
+    assert fresh.accepted == 63 and fresh.completed_at is not None
     coming = Sitting.objects.get(assembly__organization=montpellier, state=SittingState.PLANNED)
-    assert coming.starts_at > timezone.now() and coming.deliberations.count() == 2
+    assert coming.starts_at > convened.starts_at and coming.deliberations.count() == 2
     confirm = client.get(f"/deliberations/seances/{coming.pk}/convocations/envoyer/").content.decode()
     assert "Envoyer la convocation à 65 membre(s)" in confirm and "Sur papier (2)" in confirm

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -17,7 +18,7 @@ from deliberations import services
 from deliberations.models import AttendanceIntent, MemberAccess, Proxy
 from deliberations.services.member_access import link_expires_at, member_link, record_opening
 from documents.models import StoredDocument
-from tests.deliberations.conftest import at, make_council
+from tests.deliberations.conftest import Council, at, make_council
 from tests.readers import docx_text, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_page_shows_the_sitting_agenda_and_documents(convened, now_before_sittin
     assert "Budget du club" in page
     assert person.formal_name in page
     assert response["Cache-Control"] == "private, no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
 
 
 def test_annex_downloads_through_the_token_only(convened, now_before_sitting):
@@ -435,3 +436,130 @@ def test_the_clerk_sees_the_answers_and_online_proxies_on_the_sheet(convened, no
     assert response.status_code in (200, 302)
     proxy.refresh_from_db()
     assert proxy.revoked
+    page = client_for(council.clerk).get(f"/deliberations/seances/{sitting.pk}/presences/").content.decode()
+    assert "pouvoir en ligne révoqué" in page and "pouvoir donné en ligne" not in page
+
+
+# --- The élu's account ------------------------------------------------------------------------------
+
+
+def _elu(council, person):
+    from core.models import Membership
+    from core.roles import Role
+    from tests.factories import member
+
+    user = member(council.assembly.organization, Role.MEMBER, username=f"elu-{person.pk}")
+    Membership.objects.filter(user=user).update(person=person)
+    return user
+
+
+def test_my_sittings_lists_only_the_members_own_convocations(council, other_organization, client_for):
+    person = council.people[3]
+    convened = council.sitting(at(2099, 3, 26), convened_on=date(2099, 3, 20), open_=False)
+    planned = council.sitting(at(2099, 4, 30), convened_on=None)
+    # A sitting of another assembly of the same organization where the person holds no mandate.
+    assembly = services.create_assembly(
+        user=council.clerk,
+        organization=council.assembly.organization,
+        kind=council.assembly.kind,
+        name="Conseil de territoire",
+        numbering_pattern="CT-{year}-{seq:03}",
+        usual_place="Salle B",
+    )
+    for member_ in council.people[4:7]:
+        services.add_mandate(user=council.clerk, assembly=assembly, person=member_, start_date=date(2020, 7, 3))
+    elsewhere = Council(clerk=council.clerk, assembly=assembly, people=council.people[4:7])
+    theirs = elsewhere.sitting(at(2099, 3, 27), convened_on=date(2099, 3, 20), open_=False)
+    other = make_council(other_organization, 3)
+    other.sitting(at(2099, 3, 28), convened_on=date(2099, 3, 20), open_=False)
+    client = client_for(_elu(council, person))
+    page = _text(client.get("/membres/"))
+    assert f"/membres/seances/{convened.pk}/" in page
+    assert f"/membres/seances/{planned.pk}/" not in page  # not convened yet
+    assert f"/membres/seances/{theirs.pk}/" not in page and elsewhere.assembly.name not in page
+    assert "Ailleurs" not in page and other.assembly.name not in page
+    # Opening one reaches the same personal page as the e-mail's link, answered « by account ».
+    response = client.get(f"/membres/seances/{convened.pk}/")
+    access = MemberAccess.objects.get(sitting=convened, person=person)
+    assert response.status_code == 302 and response["Location"] == f"/membres/{access.token}/"
+    client.post(f"/membres/{access.token}/reponse/", {"intent": "present"})
+    assert AttendanceIntent.objects.get(sitting=convened, person=person).channel == "account"
+    assert client.get(f"/membres/seances/{theirs.pk}/").status_code == 404
+
+
+def test_an_elu_account_cannot_reach_staff_pages(convened, client_for):
+    council, sitting = convened
+    client = client_for(_elu(council, council.people[3]))
+    assert client.get("/")["Location"] == "/membres/"
+    for url in (
+        "/deliberations/",
+        f"/deliberations/seances/{sitting.pk}/",
+        f"/deliberations/seances/{sitting.pk}/presences/",
+        "/conventions/",
+        "/documents/",
+        "/compte/jetons/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert "Votre compte d'élu donne accès à vos convocations seulement" in _text(response)
+    response = client.post(
+        f"/deliberations/seances/{sitting.pk}/presences/{council.people[3].pk}/", {"status": "present"}
+    )
+    assert response.status_code == 403
+    assert not sitting.attendances.exists()
+    page = _text(client.get("/membres/"))
+    assert "Mes séances" in page and "Délibérations</a>" not in page
+
+
+def test_an_elu_api_token_is_refused(convened):
+    from core import services as core_services
+
+    council, _sitting = convened
+    _token, key = core_services.create_api_token(user=_elu(council, council.people[3]), name="essai")
+    response = Client(headers={"Authorization": f"Bearer {key}"}).get("/api/v1/sittings")
+    assert response.status_code == 403
+    assert "compte d'élu" in response.json()["detail"]
+
+
+def test_linking_an_account_to_a_person_of_another_organization_is_refused(council, other_organization):
+    from core import services as core_services
+    from core.models import Membership
+    from core.roles import Role
+    from tests.factories import member
+
+    admin = member(council.assembly.organization, Role.ADMINISTRATOR)
+    elu = member(council.assembly.organization, Role.MEMBER)
+    membership = Membership.objects.get(user=elu)
+    foreign = make_council(other_organization, 1).people[0]
+    with pytest.raises(DomainError, match="n'appartient pas à l'organisation"):
+        core_services.link_person(actor=admin, membership=membership, person=foreign)
+    linked = core_services.link_person(actor=admin, membership=membership, person=council.people[2])
+    assert linked.person == council.people[2]
+    with pytest.raises(PermissionDenied):
+        core_services.link_person(actor=elu, membership=membership, person=None)
+
+
+def test_a_sitting_moved_to_another_day_moves_its_links_expiry(council):
+    sitting = council.sitting(convened_on=None)  # only a sitting not yet convened moves
+    member_link(sitting=sitting, person=council.people[3])
+    services.update_sitting(user=council.clerk, sitting=sitting, starts_at=at(2024, 4, 2))
+    sitting.refresh_from_db()
+    link = member_link(sitting=sitting, person=council.people[3])  # the new convocation's sending
+    access = MemberAccess.objects.get(person=council.people[3])
+    assert access.expires_at == datetime(2024, 4, 4, 0, 0, tzinfo=PARIS)
+    assert link.endswith(f"/membres/{access.token}/")  # the same link
+
+
+def test_the_written_proxy_is_made_again_when_missing(convened, now_before_sitting):
+    """Its rendering runs after the commit; if it failed, the download makes it."""
+    council, sitting = convened
+    link = _path(member_link(sitting=sitting, person=council.people[3]))
+    _give(link, council.people[4])  # on-commit callbacks not run: no document yet
+    proxy = Proxy.objects.get()
+    assert not StoredDocument.objects.for_owner(proxy).exists()
+    response = Client().get(f"{link}pouvoir.pdf")
+    assert response.status_code == 200
+    assert "donne pouvoir à Élu004 MEMBRE004" in " ".join(pdf_text(b"".join(response.streaming_content)).split())
+    # A member who gave no proxy has none to download.
+    other = _path(member_link(sitting=sitting, person=council.people[5]))
+    assert Client().get(f"{other}pouvoir.pdf").status_code == 404
