@@ -20,7 +20,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("core.urls")),
     path("organisations/", include("parties.urls")),
-    path("deliberations/", include("deliberations.urls")),
+    path("", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("documents/", include("documents.urls")),
     path("echeances/", include("reminders.urls")),

@@ -37,6 +37,8 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["organization"]
+    # The elected member an élu account is (its convocations on « Mes séances »).
+    raw_id_fields = ["person"]
 
 
 @admin.register(User)
@@ -52,7 +54,8 @@ class ConventioUserAdmin(UserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(TenantScopedAdmin):
-    list_display = ["user", "organization", "role"]
+    list_display = ["user", "organization", "role", "person"]
+    raw_id_fields = ["person"]
     list_filter = ["role"]
 
 

@@ -26,15 +26,21 @@ NAVIGATION = [
     (_("Organisations"), "parties:organization_list", "/organisations/"),
 ]
 
+# The menu of an élu's account (core.middleware.MemberPagesOnlyMiddleware): their convocations.
+MEMBER_NAVIGATION = [(_("Mes séances"), "deliberations:my_sittings", "/membres/")]
+
 
 def navigation(request: HttpRequest) -> list[dict[str, Any]]:
     """The main menu's entries, the current one marked."""
+    from core.tenancy import member_only
+
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
     items = []
     path = request.path
-    for label, name, prefix in NAVIGATION:
+    entries = MEMBER_NAVIGATION if member_only(user) else NAVIGATION
+    for label, name, prefix in entries:
         try:
             url = reverse(name)
         except NoReverseMatch:
@@ -46,7 +52,7 @@ def navigation(request: HttpRequest) -> list[dict[str, Any]]:
                 "current": path.startswith(prefix)
                 and not any(
                     other_prefix != prefix and other_prefix.startswith(prefix) and path.startswith(other_prefix)
-                    for _l, _n, other_prefix in NAVIGATION
+                    for _l, _n, other_prefix in entries
                 ),
             }
         )
@@ -70,8 +76,14 @@ def page(request: HttpRequest) -> dict[str, Any]:
     """The context of ``layout.jinja``: the header's (navigation, notifications link,
     language) and the messages to show once."""
     # ``csrf_input`` and ``csrf_token`` come from the Jinja2 backend (rendered with the request).
+    from core.tenancy import member_only
+
+    user = getattr(request, "user", None)
+    elu = user is not None and user.is_authenticated and member_only(user)
     return {
-        "user": getattr(request, "user", None),
+        "user": user,
+        # The header's link on the user's name: their account, or an élu's sittings.
+        "account_url": reverse("deliberations:my_sittings") if elu else reverse("core:tokens"),
         "navigation": navigation(request),
         "notifications": notifications(request),
         "LANGUAGE_CODE": get_language(),

@@ -11,9 +11,12 @@ from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 
 def permissions_policy(policy: dict[str, list[str]]) -> str:
@@ -77,3 +80,33 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         ).aggregate(n=Coalesce(Sum("failures_since_start"), 0))["n"]
         per_address = max(settings.LOGIN_FAILURES_PER_ADDRESS, 1)
         return max(of_user, of_address * settings.AXES_FAILURE_LIMIT // per_address)
+
+
+class MemberPagesOnlyMiddleware:
+    """An élu's account (the élu role in each of its organizations) reaches only the pages
+    named in ``settings.MEMBER_PAGES``: their convocations, and logging in and out. The home
+    page sends them to ``settings.MEMBER_HOME``; any other page, the API included, answers
+    403. Their data is out of reach anyway (``tenancy.organization_ids`` leaves it out): this
+    keeps them from staff pages whose forms and empty lists would mean nothing to them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> Any:
+        from core.tenancy import member_only
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not member_only(user):
+            return None
+        match = request.resolver_match
+        name = match.view_name if match is not None else ""
+        if name in settings.MEMBER_PAGES:
+            return None
+        if name in ("home", "core:dashboard"):
+            return redirect(settings.MEMBER_HOME)
+        raise PermissionDenied(
+            _("Votre compte d'élu donne accès à vos convocations seulement (« Mes séances »), pas à cette page.")
+        )

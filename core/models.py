@@ -76,6 +76,18 @@ class Membership(TimeStampedModel):
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("rôle"), max_length=16, choices=Role.choices, default=Role.VIEWER)
+    # The elected member this account is, in this organization: their convocations are listed
+    # on « Mes séances ». On the membership, as the role: both are per organization, and a
+    # person belongs to one organization (checked by ``core.services.link_person``).
+    person = models.OneToOneField(
+        "parties.Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="membership",
+        verbose_name=_("élu"),
+        help_text=_("La personne que ce compte représente : ses convocations apparaissent dans « Mes séances »."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -88,6 +100,12 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organization} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.person is not None and self.person.organization_id != self.organization_id:
+            raise ValidationError({"person": _("Cette personne n'appartient pas à l'organisation de ce rôle.")})
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Secrétariat des assemblées")
     MANAGER = "manager", _("Gestionnaire")
     VIEWER = "viewer", _("Lecteur")
+    # An elected member: reaches their own convocations only (``MEMBER_PAGES``), no staff page.
+    MEMBER = "member", _("Élu")
 
 
 class Capability(models.TextChoices):
@@ -60,7 +62,12 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         {Capability.FOLLOW_CONVENTIONS, Capability.HANDLE_DEADLINES, Capability.GENERATE_DOCUMENTS}
     ),
     Role.VIEWER: frozenset(),
+    Role.MEMBER: frozenset(),
 }
+
+# Roles that read the organization's data (every role but the élu's, who reads only what
+# concerns them, through their own pages).
+STAFF_ROLES = frozenset(role for role in Role if role != Role.MEMBER)
 
 
 def role_allows(role: str, capability: str) -> bool:

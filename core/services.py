@@ -48,3 +48,23 @@ def set_membership(*, actor: Any, user: Any, organization_id: int, role: str) ->
     )
     tenancy.forget_roles(user)
     return membership
+
+
+@transaction.atomic
+def link_person(*, actor: Any, membership: Membership, person: Any) -> Membership:
+    """Say which elected member a user's account is in an organization (administrators only):
+    their convocations then appear on « Mes séances ». ``person`` None unlinks."""
+    tenancy.require(actor, membership.organization_id, Capability.MANAGE_MEMBERS)
+    if person is not None and person.organization_id != membership.organization_id:
+        raise DomainError(
+            "Cette personne n'appartient pas à l'organisation de ce rôle.", rule="Comptes des élus", field="person"
+        )
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    taken = Membership.objects.filter(person=person).exclude(pk=locked.pk).exists() if person is not None else False
+    if taken:
+        raise DomainError(
+            "Cette personne est déjà rattachée à un autre compte.", rule="Comptes des élus", field="person"
+        )
+    locked.person = person
+    locked.save(update_fields=["person", "updated_at"])
+    return locked

@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from core.roles import Capability, Role, role_allows
+from core.roles import STAFF_ROLES, Capability, Role, role_allows
 
 # The user's memberships, read once per request and kept on the user object (as Django keeps
 # a user's permissions in ``_perm_cache``).
@@ -55,8 +55,15 @@ def forget_roles(user: Any) -> None:
 
 
 def organization_ids(user: Any) -> list[int]:
-    """The organizations whose data the user may read."""
-    return list(roles_by_organization(user))
+    """The organizations whose data the user may read: not those where they are an élu, who
+    reads only their own convocations (``deliberations.selectors.members``)."""
+    return [organization for organization, role in roles_by_organization(user).items() if role in STAFF_ROLES]
+
+
+def member_only(user: Any) -> bool:
+    """Whether the user is an élu in each of their organizations (and staff in none)."""
+    roles = roles_by_organization(user)
+    return bool(roles) and all(role == Role.MEMBER for role in roles.values())
 
 
 def role_in(user: Any, organization_id: int | None) -> str | None:

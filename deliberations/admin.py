@@ -13,6 +13,8 @@ from core.errors import DomainError
 from deliberations import services
 from deliberations.models import (
     Assembly,
+    ConvocationRecipient,
+    ConvocationSending,
     Deliberation,
     Mandate,
     NumberingRule,
@@ -153,3 +155,54 @@ class TransmissionAdmin(TenantScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class RecipientInline(admin.TabularInline):
+    model = ConvocationRecipient
+    extra = 0
+    can_delete = False
+    fields = ["person", "channel", "address", "state", "attempts", "sent_at", "smtp_response", "bounced_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ConvocationSending)
+class ConvocationSendingAdmin(TenantScopedAdmin):
+    """The proof of a sending, read only: sendings are made from the sitting's page or the API."""
+
+    tenant_field = "sitting__assembly__organization"
+    list_display = ["__str__", "kind", "requested_at", "completed_at"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in ConvocationSending._meta.fields]
+    inlines = [RecipientInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ConvocationRecipient)
+class ConvocationRecipientAdmin(TenantScopedAdmin):
+    """Each member's copy; a bounce received in the collectivité's mailbox (Conventio does not
+    receive delivery status notifications) is recorded with the action, through the service."""
+
+    tenant_field = "sending__sitting__assembly__organization"
+    list_display = ["person", "sending", "channel", "state", "sent_at", "bounced_at"]
+    list_filter = ["state", "channel"]
+    readonly_fields = [f.name for f in ConvocationRecipient._meta.fields]
+    actions = ["mark_bounced"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Marquer revenus en erreur (avis de non-remise reçu)")
+    def mark_bounced(self, request: HttpRequest, queryset: QuerySet[ConvocationRecipient]) -> None:
+        from deliberations.services import convocations
+
+        _run(
+            request,
+            queryset,
+            lambda r: convocations.mark_bounced(user=request.user, recipient=r, reason="Avis de non-remise reçu"),
+            "marqué revenu en erreur",
+        )

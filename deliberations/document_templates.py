@@ -214,6 +214,36 @@ def build_convocation() -> Path:
     return b.save(doc, "convocation")
 
 
+def build_proxy() -> Path:
+    doc = b.base_document(title="Pouvoir")
+    b.paragraph(
+        doc, "{{ assembly.name }} — {{ sitting.kind_label|lower }} du {{ sitting.date_long }} à {{ sitting.time }}"
+    )
+    b.paragraph(
+        doc,
+        "Je soussigné(e), {{ giver.name }}, membre du {{ assembly.name_lower }}"
+        "{% if giver.function %} ({{ giver.function }}){% endif %}, empêché(e) d'assister à la séance du "
+        "{{ sitting.date_long }}{% if sitting.place %}, {{ sitting.place }}{% endif %},",
+    )
+    b.paragraph(
+        doc,
+        "donne pouvoir à {{ holder.name }}, membre du {{ assembly.name_lower }}, de voter en mon nom"
+        "{% if from_item %} à partir du point {{ from_item }} de l'ordre du jour{% endif %} lors de cette séance, "
+        "en application de l'article L2121-20 du Code général des collectivités territoriales.",
+    )
+    b.paragraph(
+        doc,
+        "Un même conseiller ne peut être porteur que d'un seul pouvoir. Ce pouvoir est révocable à tout moment"
+        "{% if not illness %} et ne vaut que pour la séance ci-dessus{% endif %}.",
+    )
+    b.paragraph(doc, "Pouvoir donné le {{ given_at }} {{ channel }}.")
+    b.tag(doc, "{%p if revoked %}")
+    b.paragraph(doc, "Ce pouvoir a été révoqué.", bold=True)
+    b.tag(doc, "{%p endif %}")
+    b.signature_block(doc)
+    return b.save(doc, "proxy")
+
+
 if __name__ == "__main__":
-    for build in (build_extract, build_list, build_minutes, build_convocation):
+    for build in (build_extract, build_list, build_minutes, build_convocation, build_proxy):
         print(build())

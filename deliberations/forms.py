@@ -373,3 +373,29 @@ class ClassificationForm(forms.Form):
         label=_("Fichier de classification de la préfecture (XML RetourClassification)"),
         help_text=_("Le fichier que la préfecture envoie par @CTES : sa date, ses matières et ses types de pièces."),
     )
+
+
+class SendConvocationForm(forms.Form):
+    """Sending the convocation: the day of sending is today (it starts the jours francs)."""
+
+    urgency = forms.BooleanField(label=_("Urgence (délai abrégé à un jour franc)"), required=False)
+    urgency_reason = forms.CharField(label=_("Motif de l'urgence"), required=False)
+
+
+class NoticeForm(forms.Form):
+    """An additive notice, a postponement or a cancellation, sent to every member in office."""
+
+    kind = forms.ChoiceField(
+        label=_("Avis"),
+        choices=[
+            ("additive", _("Additif à l'ordre du jour (point ajouté, rapport modifié)")),
+            ("postponement", _("Report de la séance")),
+            ("cancellation", _("Annulation de la séance")),
+        ],
+    )
+    message = forms.CharField(label=_("Objet de l'avis"), widget=forms.Textarea(attrs={"rows": 3}))
+    new_starts_at = forms.DateTimeField(label=_("Nouvelle date (report)"), required=False, widget=DateTimeInput())
+
+
+class BounceForm(forms.Form):
+    reason = forms.CharField(label=_("Message d'erreur reçu"), max_length=500)

@@ -15,3 +15,13 @@ def generate_missing_extract(deliberation_id: int, user_id: int) -> bool:
     from deliberations import documents
 
     return documents.generate_missing_extract(deliberation_id=deliberation_id, user_id=user_id)
+
+
+@task()
+def deliver_convocations(sending_id: int) -> dict[str, int]:
+    """E-mail the queued copies of a convocation or notice (enqueued after the commit of its
+    sending); each recipient is claimed by one worker only, however many run."""
+    from deliberations.services.convocations import deliver
+
+    result = deliver(sending_id=sending_id)
+    return {"accepted": result.accepted, "refused": result.refused, "retried": result.retried}

@@ -38,6 +38,9 @@ class DocumentKind(models.TextChoices):
     TERMINATION_LETTER = "termination_letter", _("Lettre de résiliation")
     COMMITTEE_CONVOCATION = "committee_convocation", _("Convocation du comité de suivi")
     COMMITTEE_MINUTES = "committee_minutes", _("Compte rendu du comité de suivi")
+    CONVOCATION_LETTERS = "convocation_letters", _("Convocations sur papier")
+    SENDING_REPORT = "sending_report", _("État des envois des convocations")
+    PROXY = "proxy", _("Pouvoir (procuration de vote)")
     OTHER = "other", _("Autre document")
 
 

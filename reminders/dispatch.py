@@ -36,6 +36,7 @@ from django.utils import timezone
 from core.formatting import french_date
 from core.mail import EmailMultiAlternatives
 from core.models import Membership
+from core.roles import Role
 from reminders import rules
 from reminders.models import EVENT_KINDS, Deadline, EmailMode, EmailStatus, Reminder, ReminderSettings
 from reminders.selectors import email_mode_for
@@ -101,9 +102,9 @@ class _Members:
     def __init__(self) -> None:
         self.by_org: dict[int, set[int]] = defaultdict(set)
         self.by_role: dict[tuple[int, str], set[int]] = defaultdict(set)
-        for org_id, role, user_id in Membership.objects.filter(user__is_active=True).values_list(
-            "organization_id", "role", "user_id"
-        ):
+        # An élu's account reads only their convocations: it is reminded of nothing here.
+        staff = Membership.objects.filter(user__is_active=True).exclude(role=Role.MEMBER)
+        for org_id, role, user_id in staff.values_list("organization_id", "role", "user_id"):
             self.by_org[org_id].add(user_id)
             self.by_role[(org_id, role)].add(user_id)
 

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
 from reminders import rules
 from reminders.models import DeadlineKind, EmailMode, HolidayCalendar
 
@@ -60,7 +60,8 @@ class OffsetsField(forms.CharField):
 
 
 KIND_CHOICES = list(DeadlineKind.choices)
-ROLE_CHOICES = list(Role.choices)
+# An élu's account is reminded of nothing (it reads only its convocations).
+ROLE_CHOICES = [(value, label) for value, label in Role.choices if value in STAFF_ROLES]
 
 
 class ReminderSettingsForm(forms.Form):

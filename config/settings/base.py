@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.MemberPagesOnlyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -242,10 +243,31 @@ DASHBOARD_PANELS = [
     "documents.dashboard.panel",
 ]
 
+# What an élu's account reaches (core.middleware.MemberPagesOnlyMiddleware): their
+# convocations and the personal pages of each sitting, logging in and out, the language.
+MEMBER_HOME = "deliberations:my_sittings"
+MEMBER_PAGES = frozenset(
+    {
+        "login",
+        "logout",
+        "set_language",
+        "deliberations:my_sittings",
+        "deliberations:my_sitting",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+        "deliberations:member_answer",
+        "deliberations:member_proxy",
+        "deliberations:member_proxy_withdraw",
+        "deliberations:member_proxy_document",
+    }
+)
+
 # Demo data loaders run in this order by `manage.py load_demo` (a missing module is skipped).
 DEMO_LOADERS = [
     "parties.demo",
     "deliberations.demo",
+    "deliberations.demo_members",
     "conventions.demo",
     "documents.demo",
     "reminders.demo",

@@ -3,13 +3,14 @@
 One router per subject, mounted here under the app's tag; ``config/api.py`` mounts ``router``.
 """
 
-from deliberations.api import acts, assemblies, attendance, opendata, publication, sittings
+from deliberations.api import acts, assemblies, attendance, convocations, opendata, publication, sittings
 from deliberations.api._common import Router
 
 router = Router(tags=["Délibérations"])
 router.add_router("", assemblies.router)
 router.add_router("", sittings.router)
 router.add_router("", attendance.router)
+router.add_router("", convocations.router)
 router.add_router("", acts.router)
 router.add_router("", publication.router)
 router.add_router("", opendata.router)

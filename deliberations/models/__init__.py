@@ -1,7 +1,8 @@
 """Assemblies, their members, sittings, deliberations, attendance, proxies, votes, transmission.
 
 By subject: ``assemblies``, ``sittings``, ``acts`` (deliberations and annexes), ``attendance``
-(attendance and proxies) and ``votes`` (votes, ballots, transmission). Every name is importable
+(attendance and proxies), ``votes`` (votes, ballots, transmission) and ``convocations`` (the
+sending of convocations and notices, with their proof). Every name is importable
 from here, as migrations and the other apps import them.
 """
 
@@ -38,6 +39,21 @@ from deliberations.models.base import (
     ProtectedStateMixin,
 )
 from deliberations.models.classification import CtesClassification
+from deliberations.models.convocations import (
+    FINAL_STATES,
+    ConvocationRecipient,
+    ConvocationSending,
+    RecipientState,
+    SendingChannel,
+    SendingKind,
+)
+from deliberations.models.members import (
+    AttendanceIntent,
+    Channel,
+    Intent,
+    MemberAccess,
+    new_member_token,
+)
 from deliberations.models.sittings import (
     Sitting,
     SittingKind,
@@ -62,7 +78,11 @@ __all__ = [
     "CtesClassification",
     "Attendance",
     "AttendanceChange",
+    "AttendanceIntent",
     "Ballot",
+    "Channel",
+    "ConvocationRecipient",
+    "ConvocationSending",
     "DECIDED_STATES",
     "Deliberation",
     "DeliberationKind",
@@ -70,7 +90,10 @@ __all__ = [
     "DeliberationQuerySet",
     "DeliberationState",
     "EXAMINED_STATES",
+    "FINAL_STATES",
+    "Intent",
     "Mandate",
+    "MemberAccess",
     "MandateQuerySet",
     "MandateRole",
     "ListSeparator",
@@ -80,6 +103,9 @@ __all__ = [
     "Presence",
     "ProtectedStateMixin",
     "Proxy",
+    "RecipientState",
+    "SendingChannel",
+    "SendingKind",
     "Sitting",
     "SittingKind",
     "SittingState",
@@ -89,4 +115,5 @@ __all__ = [
     "VoteOutcome",
     "VoteResult",
     "annex_upload_to",
+    "new_member_token",
 ]

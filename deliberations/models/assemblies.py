@@ -124,6 +124,11 @@ class Mandate(TimeStampedModel):
     )
     start_date = models.DateField(_("début"))
     end_date = models.DateField(_("fin"), null=True, blank=True)
+    prefers_paper = models.BooleanField(
+        _("convocation sur papier"),
+        default=False,
+        help_text=_("L'élu a demandé à recevoir ses convocations sur papier (CGCT L2121-10)."),
+    )
 
     objects = MandateQuerySet.as_manager()
     history = HistoricalRecords()

@@ -289,6 +289,37 @@ def register_proxy(
     It applies from ``from_item`` or, by default, from the first item not yet examined."""
     require(user, sitting.assembly.organization_id, Capability.RECORD_VOTES)
     locked = lock_sitting(sitting)
+    proxy = checked_proxy(
+        sitting=locked, giver=giver, holder=holder, written_on=written_on, illness=illness, from_item=from_item
+    )
+    save(proxy, user=user, reason=f"Pouvoir de {giver.full_name} à {holder.full_name}")
+    return proxy
+
+
+def _is_present(
+    status: Mapping[int, str], recorded: Mapping[int, str], person_id: int, announced: Mapping[int, str] | None
+) -> bool:
+    if announced is not None and person_id not in recorded:
+        # Not yet pointed on the sheet: a member is expected unless they said they would not come.
+        return announced.get(person_id, PRESENT) == PRESENT
+    return status.get(person_id) == PRESENT
+
+
+def checked_proxy(
+    *,
+    sitting: Sitting,
+    giver: Person,
+    holder: Person,
+    written_on: date,
+    illness: bool = False,
+    from_item: Deliberation | None = None,
+    announced: Mapping[int, str] | None = None,
+) -> Proxy:
+    """The pouvoir checked against every condition of CGCT L2121-20 (``rules.check_proxy``),
+    not yet saved; ``sitting`` is locked by the caller. ``announced`` (person id → what the
+    member said they would do: present, absent, proxy) stands in for the attendance of the
+    members not yet pointed on the sheet: a proxy given before the sitting."""
+    locked = sitting
     _check_recording(locked)
     if written_on > locked.date:
         raise DomainError(
@@ -326,17 +357,15 @@ def register_proxy(
         giver_in_office=giver.pk in facts.in_office,
         holder_in_office=holder.pk in facts.in_office,
         giver_present=at.status.get(giver.pk) == PRESENT,
-        holder_present=at.status.get(holder.pk) == PRESENT,
+        holder_present=_is_present(at.status, facts.defaults, holder.pk, announced),
         holder_other_proxy_giver=names[holder_other.giver_id] if holder_other else None,
         giver_other_proxy_holder=names[giver_other.holder_id] if giver_other else None,
         consecutive_sittings=_consecutive_sittings(locked, giver, written_on),
         illness=illness,
     )
-    proxy = Proxy(
+    return Proxy(
         sitting=locked, giver=giver, holder=holder, written_on=written_on, illness=illness, from_item_id=from_item_id
     )
-    save(proxy, user=user, reason=f"Pouvoir de {giver.full_name} à {holder.full_name}")
-    return proxy
 
 
 @transaction.atomic
@@ -375,6 +404,13 @@ def revoke_proxy(*, user: Any, proxy: Proxy, from_item: Deliberation | None = No
     """Revoke a proxy (CGCT L2121-20: a proxy is revocable) from an item not yet examined on;
     before any item is examined it is revoked altogether."""
     require(user, proxy.sitting.assembly.organization_id, Capability.RECORD_VOTES)
+    return revoke_checked(proxy=proxy, from_item=from_item, user=user)
+
+
+@transaction.atomic
+def revoke_checked(*, proxy: Proxy, from_item: Deliberation | None = None, user: Any = None) -> Proxy:
+    """Revoke a proxy once the caller may (the clerk's role, or the giver themselves through
+    their own page): the sitting still recording, from an item not yet examined on."""
     locked_sitting = lock_sitting(proxy.sitting_id)
     _check_recording(locked_sitting)
     locked = Proxy.objects.select_for_update().get(pk=proxy.pk)

@@ -20,6 +20,7 @@ from deliberations.views.assemblies import (
     mandate_end,
 )
 from deliberations.views.attendance import attendance, attendance_one, movement_create, proxy_create, proxy_revoke
+from deliberations.views.convocations import convocation_action, convocation_send, mandate_paper
 from deliberations.views.public import public_extract, public_list, public_opendata_deliberations
 from deliberations.views.sittings import sitting_action, sitting_create, sitting_detail, sitting_edit, sitting_list
 
@@ -33,12 +34,15 @@ __all__ = [
     "attendance",
     "ctes_package",
     "attendance_one",
+    "convocation_action",
+    "convocation_send",
     "deliberation_action",
     "deliberation_create",
     "deliberation_detail",
     "deliberation_edit",
     "deliberation_list",
     "mandate_end",
+    "mandate_paper",
     "movement_create",
     "proxy_create",
     "proxy_revoke",

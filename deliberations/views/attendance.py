@@ -26,6 +26,7 @@ from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, selectors, services
 from deliberations.models import AFTER_SIGNATURE_STATES, DECIDED_STATES, Deliberation, Presence, Proxy, Sitting
+from deliberations.selectors import members as member_selectors
 from deliberations.selectors.attendance import SittingAttendance
 from deliberations.views._common import (
     attempt,
@@ -63,6 +64,9 @@ def _sheet_rows(
     status for the sitting, their state at the opening and whom a proxy links them to."""
     opening = view.opening()
     names = view.person_names
+    # What each member answered to the convocation (their page or their account): a hint
+    # beside the name, the clerk still points the attendance.
+    intents = member_selectors.attendance_intents(view.sitting)
     holders = opening.represented  # giver → holder, where the proxy applies at the opening
     givers = {holder: giver for giver, holder in holders.items()}
     return [
@@ -75,6 +79,7 @@ def _sheet_rows(
             "holder": names.get(holders.get(member.person_id, 0), ""),
             "giver": names.get(givers.get(member.person_id, 0), ""),
             "error": (errors or {}).get(member.person_id, ""),
+            "intent": intents.get(member.person_id, ""),
         }
         for member in view.members
         if person_ids is None or member.person_id in person_ids

@@ -31,6 +31,7 @@ from deliberations.views._common import (
     sitting_state_class,
     state_class,
 )
+from deliberations.views.convocations import convocations_card
 
 
 @login_required
@@ -193,6 +194,7 @@ def _sitting_context(request: HttpRequest, sitting: Sitting) -> dict[str, Any]:
     opening = facts.at(None)
     return {
         **context,
+        **convocations_card(sitting),
         "members_in_office": len(facts.members),
         "has_rows": bool(context["rows"]),
         "opening": opening,

@@ -56,6 +56,40 @@ def sign_document(
 ) -> StoredDocument:
     """Sign a PDF (PAdES) as a new version; the signed source stays as it was."""
     tenancy.require(user, document.organization_id, Capability.SIGN_DOCUMENTS)
+    return _sign(
+        document=document, certificate=certificate, user=user, passphrase=passphrase, reason=reason, location=location
+    )
+
+
+def seal_document(*, document: StoredDocument, reason: str = "", location: str = "") -> StoredDocument | None:
+    """Sign a PDF made by no user (a member's written proxy received online) with the
+    organization's certificate, when one signs unattended: in service, valid today, its
+    passphrase kept. None when there is no such certificate (the PDF stays unsigned)."""
+    now = timezone.now()
+    certificate = (
+        SigningCertificate.objects.filter(
+            organization_id=document.organization_id, is_active=True, not_before__lte=now, not_after__gte=now
+        )
+        .exclude(encrypted_passphrase="")
+        .select_related("signatory__person")
+        .defer("pkcs12")
+        .order_by("-not_after", "-pk")
+        .first()
+    )
+    if certificate is None:
+        return None
+    return _sign(document=document, certificate=certificate, user=None, reason=reason, location=location)
+
+
+def _sign(
+    *,
+    document: StoredDocument,
+    certificate: SigningCertificate,
+    user: Any,
+    passphrase: str = "",
+    reason: str = "",
+    location: str = "",
+) -> StoredDocument:
     if document.format != DocumentFormat.PDF:
         raise DomainError(_("Seuls les PDF peuvent être signés électroniquement."), rule="documents.sign_pdf_only")
     if certificate.organization_id != document.organization_id or not certificate.is_active:

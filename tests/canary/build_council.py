@@ -122,6 +122,46 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         user=admin, assembly=assembly, sitting=coming, title=c("Acquisition"), rapporteur=people[4]
     )
     coming = services.convene(user=admin, sitting=coming, convocation_date=today)
+    # A member's personal link to the convened sitting, and an annex it offers.
+    from deliberations.services.member_access import get_or_create_access
+
+    member_access = get_or_create_access(sitting=coming, person=people[5])
+    # That member's élu account, and the administrator's (also a member, the mayor): « Mes
+    # séances ». The member gives a proxy online; another says they will come.
+    from core.models import Membership
+    from core.roles import Role
+    from deliberations.services import members as member_services
+
+    Membership.objects.filter(user=t.users[Role.MEMBER], organization=t.organization).update(person=people[5])
+    Membership.objects.filter(user=admin, organization=t.organization).update(person=people[0])
+    online_proxy = member_services.give_proxy(sitting=coming, giver=people[5], holder=people[6], channel="link")
+    member_services.answer_convocation(sitting=coming, person=people[3], intent="present", channel="account")
+    coming_annex = services.add_annex(
+        user=admin,
+        deliberation=agenda_item,
+        upload=SimpleUploadedFile(f"{c()}.docx", docx_bytes(c("Annexe du projet"))),
+        title=c("Annexe du projet"),
+    )
+
+    # A sitting convened by e-mail from Conventio: one member on paper, the others' e-mails
+    # delivered (to the test outbox), the état des envois kept with the sitting.
+    from django.core import mail
+
+    from deliberations.models import Mandate
+    from deliberations.services import convocations
+
+    mailed = services.create_sitting(
+        user=admin, assembly=assembly, starts_at=at(today + timedelta(days=12)), place=c("Salle"), president=people[0]
+    )
+    services.create_deliberation(
+        user=admin, assembly=assembly, sitting=mailed, title=c("Travaux"), rapporteur=people[2]
+    )
+    Mandate.objects.filter(assembly=assembly, person=people[6]).update(prefers_paper=True)
+    before = len(mail.outbox)
+    sending = convocations.send_convocation(user=admin, sitting=mailed)
+    convocations.deliver(sending_id=sending.pk)
+    t.objects["convocation_emails"] = list(mail.outbox[before:])
+    t.objects["convocation_sending"] = sending
 
     # A sitting under way since yesterday evening: attendance taken, one item postponed.
     running_day = today - timedelta(days=1)
@@ -147,13 +187,14 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
     )
     postponed = services.postpone(user=admin, deliberation=postponed, reason=c("Motif du report"))
     pending = services.create_deliberation(user=admin, assembly=assembly, title=c("Projet"))
-    for sitting_ in (sitting, coming, running):
+    for sitting_ in (sitting, coming, running, mailed):
         sitting_.refresh_from_db()
     voted.refresh_from_db()
     t.objects.update(
         assembly=assembly,
         sitting=sitting,
         coming_sitting=coming,
+        mailed_sitting=mailed,
         running_sitting=running,
         second_item=second_item,
         roll_call=roll_call,
@@ -165,4 +206,7 @@ def build_council(t: Tenant, c: Canary, today: date) -> None:
         proxy=sitting.proxies.get(),
         annex=voted.annexes.filter(transmitted=False).get(),
         pdf_annex=voted.annexes.filter(transmitted=True).get(),
+        member_access=member_access,
+        online_proxy=online_proxy,
+        coming_annex=coming_annex,
     )

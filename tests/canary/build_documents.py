@@ -38,8 +38,18 @@ def build_documents(t: Tenant, c: Canary) -> None:
     )
     generated = convention_documents.generate_convention(convention=t["convention"], user=admin)
     generated += deliberation_documents.generate_extract(user=admin, deliberation=t["deliberation"])
+    # The convocation of the coming sitting, offered on its members' pages.
+    generated += deliberation_documents.generate_sitting_document(
+        user=admin, sitting=t["coming_sitting"], kind="convocation"
+    )
     certificate = services.create_test_certificate(
         organization=t.organization, signatory=t["signatory"], passphrase=PASSPHRASE
+    )
+    # The written proxy given online, sealed with the certificate (it signs unattended).
+    from deliberations.documents.proxies import write_proxy_document
+
+    generated += write_proxy_document(
+        proxy_id=t["online_proxy"].pk, channel="link", given_at=t["online_proxy"].created_at
     )
     pdf = next(d for d in generated if d.kind == "convention" and d.format == "pdf")
     signed = services.sign_document(
@@ -56,6 +66,7 @@ def build_documents(t: Tenant, c: Canary) -> None:
         signed_document=signed,
         docx_document=next(d for d in generated if d.kind == "convention" and d.format == "docx"),
         extract=next(d for d in generated if d.kind == "extract" and d.format == "pdf"),
+        convocation=next(d for d in generated if d.kind == "convocation" and d.format == "pdf"),
         batch=batch,
         template_marker=marker,
     )

@@ -19,7 +19,7 @@ from parties.models import Organization, Person
 
 PARIS = ZoneInfo("Europe/Paris")
 PASSPHRASE = "phrase-secrète-canari"
-ROLES = (Role.ADMINISTRATOR, Role.LEGAL, Role.CLERK, Role.MANAGER, Role.VIEWER)
+ROLES = (Role.ADMINISTRATOR, Role.LEGAL, Role.CLERK, Role.MANAGER, Role.VIEWER, Role.MEMBER)
 
 
 # Identifiers of a collectivité that cannot carry a canary word (its SIREN), by tag.

@@ -22,6 +22,9 @@ NAMES_NOTHING = frozenset(
         "/api/v1/deadlines/counts",
         "/api/v1/calendar-feed",
         "/api/v1/documents/{document_id}/verify",
+        # Empty for the sittings convened outside Conventio; the mailed sitting's answer must
+        # name the reader's members (tests/canary/test_convocations.py).
+        "/api/v1/sittings/{sitting_id}/convocation-sendings",
     }
 )
 
@@ -52,7 +55,7 @@ def path_values(t: Tenant) -> dict[str, list[int]]:
         "organization_id": [t.organization.pk, o["partner"].pk, o["coordinator"].pk],
         "person_id": [t.people[0].pk, o["partner_person"].pk],
         "assembly_id": [o["assembly"].pk],
-        "sitting_id": [o[k].pk for k in ("sitting", "coming_sitting", "running_sitting")],
+        "sitting_id": [o[k].pk for k in ("sitting", "coming_sitting", "running_sitting", "mailed_sitting")],
         "deliberation_id": [
             o[k].pk for k in ("deliberation", "information", "agenda_item", "pending_deliberation", "roll_call")
         ],

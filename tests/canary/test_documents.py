@@ -15,6 +15,9 @@ from documents.models import DocumentBatch, DocumentKind, StoredDocument
 from tests.canary.reading import document_text, zip_text
 from tests.canary.world import Tenant, World, found
 
+# Proofs and letters to print, made as PDF only: the état des envois and the paper convocations.
+PDF_ONLY = {DocumentKind.SENDING_REPORT, DocumentKind.CONVOCATION_LETTERS}
+
 
 def client_of(user: Any) -> Client:
     client = Client()
@@ -42,6 +45,7 @@ def generate_everything(t: Tenant, capture: Any, user: Any = None) -> None:
             for kind in ("convocation", "deliberation_list", "minutes")
         ),
         (reverse("deliberations:sitting_action", args=[o["coming_sitting"].pk, "document"]), {"kind": "convocation"}),
+        (reverse("deliberations:convocation_action", args=[o["mailed_sitting"].pk, "etat"]), {}),
     ]
     with capture(execute=True):
         for url, data in posts:
@@ -81,6 +85,9 @@ def expected_names(t: Tenant, document: StoredDocument) -> list[str]:
         DocumentKind.DELIBERATION_LIST: [deliberation.number, deliberation.title, o["information"].number],
         DocumentKind.MINUTES: [deliberation.number, t.people[0].last_name],
         DocumentKind.CONVOCATION: [o["assembly"].name],
+        DocumentKind.CONVOCATION_LETTERS: [o["assembly"].name, t.people[6].last_name],
+        DocumentKind.SENDING_REPORT: [organization, o["assembly"].name, t.people[1].last_name, t.people[1].email],
+        DocumentKind.PROXY: [o["assembly"].name, t.people[5].last_name, t.people[6].last_name],
     }
     expected = list(names[document.kind])
     if document.kind == DocumentKind.EXTRACT:
@@ -129,7 +136,7 @@ def test_every_document_kind_of_a_names_a_and_nothing_of_b(world: World, django_
     # Every kind the documents app knows was produced and read (a new kind must join here).
     assert kinds == set(DocumentKind.values) - {DocumentKind.OTHER}
     formats = set(StoredDocument.objects.filter(organization=a.organization).values_list("kind", "format"))
-    assert {(kind, fmt) for kind in kinds for fmt in ("pdf", "docx")} <= formats
+    assert {(kind, fmt) for kind in kinds - PDF_ONLY for fmt in ("pdf", "docx")} <= formats
 
 
 def test_every_document_kind_of_b_names_b_and_nothing_of_a(world: World, django_capture_on_commit_callbacks):

@@ -55,6 +55,10 @@ def test_calendar_feeds_hold_only_the_readers_collectivite(world: World, role: s
     for reader, other in world.pairs():
         text, items = feed_events(reader.users[role])
         assert found(other.tag, text) == []
+        if role == Role.MEMBER:
+            # An élu's account reads only its convocations: its feed holds no staff deadline.
+            assert items == []
+            continue
         assert items, "the feed holds the collectivité's deadlines and events"
         for item in items:
             assert found(other.tag, " ".join(item.values())) == []
@@ -75,7 +79,8 @@ def test_the_feed_address_given_by_the_api_is_the_readers_own(world: World) -> N
 def test_reminder_emails_name_only_their_collectivite(world: World) -> None:
     for reader, other in world.pairs():
         assert reader.outbox, "today's reminders were e-mailed"
-        own_addresses = {user.email for user in reader.users.values()}
+        # Every staff account (an élu's is reminded of nothing).
+        own_addresses = {user.email for role, user in reader.users.items() if role != Role.MEMBER}
         reached = set()
         for message in reader.outbox:
             text = message_text(message)
@@ -109,7 +114,7 @@ def test_the_links_of_the_emails_open_the_readers_own_pages(world: World) -> Non
         assert opened
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", [role for role in ROLES if role != Role.MEMBER])
 def test_dashboard_and_notifications_badge_count_only_the_readers_collectivite(world: World, role: str) -> None:
     for reader, other in world.pairs():
         user = reader.users[role]
@@ -158,3 +163,19 @@ def test_someone_who_moved_from_b_to_a_sees_nothing_more_of_b(world: World) -> N
         response = api.get(path)
         assert response.status_code == 200, path
         assert found(b.tag, response_text(response)) == [], path
+
+
+def test_an_elu_account_is_sent_to_its_own_sittings(world: World) -> None:
+    """An élu's home is « Mes séances »: its own convocations, nothing of B; no staff page,
+    no notification, no reminder."""
+    for reader, other in world.pairs():
+        user = reader.users[Role.MEMBER]
+        client = client_of(user)
+        for url in ("/", reverse("core:dashboard")):
+            response = client.get(url)
+            assert response.status_code == 302 and response["Location"] == reverse("deliberations:my_sittings")
+        html = response_text(client.get(reverse("deliberations:my_sittings")))
+        assert reader["coming_sitting"].assembly.name in html
+        assert found(other.tag, html) == []
+        assert client.get(reverse("reminders:notifications")).status_code == 403
+        assert not Reminder.objects.filter(recipient=user).exists()

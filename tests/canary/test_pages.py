@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
@@ -35,6 +36,10 @@ SHOWS_OWN = frozenset(
         "deliberations:attendance",
         "deliberations:public_list",
         "deliberations:public_extract",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+        "deliberations:member_proxy_document",
         "conventions:list",
         "conventions:detail",
         "conventions:amendment_detail",
@@ -89,6 +94,12 @@ def walk(reader: Tenant, other: Tenant, role: str) -> list[str]:
         leaked = found(other.tag, text)
         if leaked:
             problems.append(f"LEAK {role} GET {url} ({name}) {response.status_code}: {leaked}")
+        if role == Role.MEMBER and name not in settings.MEMBER_PAGES:
+            # An élu's account: every staff page refused (its home sends it to its sittings).
+            expected = 302 if name in ("home", "core:dashboard") else 403
+            if response.status_code != expected:
+                problems.append(f"{role} GET {url} ({name}): {response.status_code}, expected {expected} (élu)")
+            continue
         if name in POST_ONLY:
             if response.status_code != 405:
                 problems.append(f"{role} GET {url} ({name}): {response.status_code}, expected 405 (POST only)")
@@ -285,3 +296,29 @@ def test_django_admin_is_closed_to_collectivites(world: World) -> None:
         response = client.get(url)
         assert response.status_code == 302 and "/admin/login/" in response["Location"], url
         assert found(world.b.tag, response_text(response)) == [], url
+
+
+def test_member_pages_of_a_name_only_a(world: World) -> None:
+    """A member's personal pages, read with no login, say nothing of B; A's token with B's
+    annex or document finds nothing."""
+    client = Client()
+    for name in (
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+        "deliberations:member_proxy_document",
+    ):
+        for kwargs in parameters(world.a)[name]:
+            response = client.get(reverse(name, kwargs=kwargs))
+            text = response_text(response)
+            assert response.status_code == 200, name
+            assert found(world.b.tag, text) == [], name
+            assert found(world.a.tag, text), name
+    token = world.a["member_access"].token
+    for name, kwargs in (
+        ("deliberations:member_annex", {"token": token, "annex_id": world.b["coming_annex"].pk}),
+        ("deliberations:member_document", {"token": token, "document_id": world.b["convocation"].pk}),
+    ):
+        response = client.get(reverse(name, kwargs=kwargs))
+        assert response.status_code == 404, name
+        assert found(world.b.tag, response_text(response)) == [], name

@@ -18,10 +18,15 @@ POST_ONLY = frozenset(
         "core:revoke_token",
         "deliberations:action",
         "deliberations:sitting_action",
+        "deliberations:convocation_action",
+        "deliberations:mandate_paper",
         "deliberations:attendance_one",
         "deliberations:proxy_create",
         "deliberations:proxy_revoke",
         "deliberations:movement_create",
+        "deliberations:member_answer",
+        "deliberations:member_proxy",
+        "deliberations:member_proxy_withdraw",
         "conventions:action",
         "conventions:amendment_action",
         "conventions:committee_action",
@@ -48,12 +53,17 @@ POST_ONLY = frozenset(
 
 # Pages that send the reader on: the login page of a logged-in user, the language switch
 # asked with a GET, the indexes that open the collectivité's own page.
-REDIRECTS = frozenset({"login", "set_language", "documents:certificates_index", "reminders:settings_index"})
+# An élu's sitting from « Mes séances » sends them on to its personal page.
+REDIRECTS = frozenset(
+    {"login", "set_language", "documents:certificates_index", "reminders:settings_index", "deliberations:my_sitting"}
+)
 
 # Reachable by anyone who has the address, by design: the published acts of a collectivité
 # (public_list, public_extract), the open-data files of its acts and subsidies (SCDL), and a
 # user's private calendar (its token is the credential).
 # They are walked with the reader's own ids; another collectivité's are not a leak there.
+# A member's page of a sitting (member_page, member_annex, member_document): its token is the
+# credential too, scoped to one member and one sitting.
 PUBLIC_BY_ADDRESS = frozenset(
     {
         "deliberations:public_list",
@@ -61,6 +71,13 @@ PUBLIC_BY_ADDRESS = frozenset(
         "deliberations:public_opendata_deliberations",
         "conventions:public_opendata_subventions",
         "reminders:feed",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+        "deliberations:member_answer",
+        "deliberations:member_proxy",
+        "deliberations:member_proxy_withdraw",
+        "deliberations:member_proxy_document",
     }
 )
 
@@ -137,11 +154,16 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:assembly_wording": [{"pk": o["assembly"].pk}],
         "deliberations:assembly_classification": [{"pk": o["assembly"].pk}],
         "deliberations:mandate_end": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
+        "deliberations:mandate_paper": [{"pk": o["assembly"].pk, "mandate_id": o["assembly"].mandates.first().pk}],
         "deliberations:sitting_list": [{}],
         "deliberations:sitting_create": [{}],
-        "deliberations:sitting_detail": [{"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting")],
+        "deliberations:sitting_detail": [
+            {"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting", "mailed_sitting")
+        ],
         "deliberations:sitting_edit": [{"pk": o["coming_sitting"].pk}],
         "deliberations:sitting_action": [{"pk": o["sitting"].pk, "action": "document"}],
+        "deliberations:convocation_send": [{"pk": o["coming_sitting"].pk}, {"pk": o["mailed_sitting"].pk}],
+        "deliberations:convocation_action": [{"pk": o["mailed_sitting"].pk, "action": "etat"}],
         "deliberations:attendance": [{"pk": o[key].pk} for key in ("sitting", "coming_sitting", "running_sitting")],
         "deliberations:attendance_one": [{"pk": o["running_sitting"].pk, "person_id": t.people[0].pk}],
         "deliberations:proxy_create": [{"pk": o["running_sitting"].pk}],
@@ -151,6 +173,15 @@ def parameters(t: Tenant) -> dict[str, list[dict[str, Any]]]:
         "deliberations:public_extract": [{"organization_id": org, "pk": o["deliberation"].pk}],
         "deliberations:public_opendata_deliberations": [{"organization_id": org}],
         "conventions:public_opendata_subventions": [{"organization_id": org}],
+        "deliberations:member_page": [{"token": o["member_access"].token}],
+        "deliberations:member_annex": [{"token": o["member_access"].token, "annex_id": o["coming_annex"].pk}],
+        "deliberations:member_document": [{"token": o["member_access"].token, "document_id": o["convocation"].pk}],
+        "deliberations:member_answer": [{"token": o["member_access"].token}],
+        "deliberations:member_proxy": [{"token": o["member_access"].token}],
+        "deliberations:member_proxy_withdraw": [{"token": o["member_access"].token}],
+        "deliberations:member_proxy_document": [{"token": o["member_access"].token}],
+        "deliberations:my_sittings": [{}],
+        "deliberations:my_sitting": [{"pk": o["coming_sitting"].pk}],
         "conventions:list": [{}],
         "conventions:create": [{}],
         "conventions:detail": [{"pk": o[key].pk} for key in ("convention", "noticed_convention", "draft_convention")],

@@ -134,7 +134,8 @@ def _reminders(t: Tenant, c: Canary, today: date) -> None:
     from reminders import services
     from reminders.models import Deadline
 
-    every_role = [str(role) for role in ROLES]
+    # Every staff role (an élu's account is reminded of nothing: it reads only its convocations).
+    every_role = [str(role) for role in ROLES if role != Role.MEMBER]
     services.update_settings(
         user=t.admin,
         organization_id=t.organization.pk,

@@ -225,6 +225,17 @@ PAGE_ACTS: list[Act] = [
     *_both("deliberations:mandate_end", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_create", C.MANAGE_SITTINGS),
     *_both("deliberations:sitting_edit", C.MANAGE_SITTINGS),
+    *_both("deliberations:convocation_send", C.MANAGE_SITTINGS, _pk("coming_sitting")),
+    Act(
+        "deliberations:mandate_paper",
+        "post",
+        C.MANAGE_SITTINGS,
+        lambda t: {"pk": t["assembly"].pk, "mandate_id": t["assembly"].mandates.first().pk},
+    ),
+    *[
+        Act("deliberations:convocation_action", "post", C.MANAGE_SITTINGS, _on("mailed_sitting", action), label=action)
+        for action in ("avis", "renvoyer", "rebond", "relancer", "etat")
+    ],
     Act("deliberations:attendance", "post", C.RECORD_VOTES),
     Act("deliberations:attendance_one", "post", C.RECORD_VOTES),
     Act("deliberations:proxy_create", "post", C.RECORD_VOTES),
@@ -257,6 +268,11 @@ PAGE_ACTS: list[Act] = [
     Act("reminders:revoke_feed", "post", None),
     # A PDF's verification reads the file sent and changes nothing.
     *_both("documents:verify", None),
+    # A member's answers on their personal page: the link's token is the credential, whoever
+    # posts (tried with the collectivité's own member link).
+    Act("deliberations:member_answer", "post", None, data={"intent": "present"}),
+    Act("deliberations:member_proxy", "post", None),
+    Act("deliberations:member_proxy_withdraw", "post", None),
 ]
 
 # Pages that only read (a POST answers 405), besides the login, logout and language switch
@@ -279,6 +295,12 @@ READ_PAGES = frozenset(
         "deliberations:public_extract",
         "deliberations:public_opendata_deliberations",
         "conventions:public_opendata_subventions",
+        "deliberations:member_page",
+        "deliberations:member_annex",
+        "deliberations:member_document",
+        "deliberations:member_proxy_document",
+        "deliberations:my_sittings",
+        "deliberations:my_sitting",
         "conventions:list",
         "conventions:detail",
         "conventions:amendment_detail",

@@ -77,6 +77,15 @@ def _held(t: Tenant) -> dict[str, Any]:
     return {"sitting_id": t["sitting"].pk}
 
 
+def _mailed(t: Tenant) -> dict[str, Any]:
+    return {"sitting_id": t["mailed_sitting"].pk}
+
+
+def _mailed_recipient(t: Tenant) -> dict[str, Any]:
+    recipient = t["convocation_sending"].recipients.filter(state="accepted").first()
+    return {"sitting_id": t["mailed_sitting"].pk, "recipient_id": recipient.pk}
+
+
 def _voted(t: Tenant) -> dict[str, Any]:
     return {"deliberation_id": t["deliberation"].pk}
 
@@ -132,6 +141,16 @@ WRITES: dict[tuple[str, str], Write] = {
     ("post", "/sittings/{sitting_id}/minutes-publication"): Write(C.MANAGE_SITTINGS, lambda t: {"day": day()}, _held),
     ("post", "/sittings/{sitting_id}/reconvene"): Write(
         C.MANAGE_SITTINGS, lambda t: {"starts_at": moment(10), "convocation_date": day()}, _held
+    ),
+    ("post", "/sittings/{sitting_id}/convocation-sendings"): Write(
+        C.MANAGE_SITTINGS, lambda t: {"kind": "additive", "message": "Point ajouté"}, _mailed
+    ),
+    ("post", "/sittings/{sitting_id}/convocation-sendings/report"): Write(C.MANAGE_SITTINGS, path=_mailed),
+    ("post", "/sittings/{sitting_id}/convocation-recipients/{recipient_id}/resend"): Write(
+        C.MANAGE_SITTINGS, path=_mailed_recipient
+    ),
+    ("post", "/sittings/{sitting_id}/convocation-recipients/{recipient_id}/bounce"): Write(
+        C.MANAGE_SITTINGS, lambda t: {"bounce_reason": "550 Boîte pleine"}, _mailed_recipient
     ),
     ("post", "/sittings/{sitting_id}/documents"): Write(C.GENERATE_DOCUMENTS, path=_held),
     ("post", "/sittings/{sitting_id}/documents/{kind}"): Write(C.GENERATE_DOCUMENTS, path=_held),

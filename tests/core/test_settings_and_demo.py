@@ -1,4 +1,6 @@
+import io
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -6,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from core.models import Membership, User
 from parties.models import Organization, Person, Signatory
@@ -56,7 +59,8 @@ def test_demo_data_loads_twice_without_duplicates():
         User.objects.count(),
         Membership.objects.count(),
     ]
-    call_command("load_demo", verbosity=0)
+    printed = io.StringIO()
+    call_command("load_demo", verbosity=0, stdout=printed)
     assert [
         Organization.objects.count(),
         Person.objects.count(),
@@ -71,4 +75,27 @@ def test_demo_data_loads_twice_without_duplicates():
     assert flag.tenant == montpellier
     assert montpellier.signatories.get(is_default=True).function == "Monsieur le Maire"
     roles = set(Membership.objects.values_list("role", flat=True))
-    assert roles == {"admin", "legal", "clerk", "manager", "viewer"}
+    assert roles == {"admin", "legal", "clerk", "manager", "viewer", "member"}
+    # The élu account is the member it represents, in Montpellier.
+    elu = Membership.objects.select_related("person").get(user__username="elu")
+    assert (elu.role, elu.person.last_name, elu.person.organization) == ("member", "Akbaraly", montpellier)
+    # Montpellier's next sitting is convened, with the personal links of two members, the same
+    # at each load.
+    from deliberations.models import MemberAccess
+
+    links = re.findall(r"https?://\S+/membres/[\w-]+/", printed.getvalue())
+    # The convocation e-mailed to every member gave each a link: the two printed are those of
+    # the two demo members for that next sitting.
+    from deliberations.demo_members import MEMBERS
+
+    coming = MemberAccess.objects.get(person=elu.person, sitting__starts_at__gte=timezone.now()).sitting
+    accesses = MemberAccess.objects.filter(
+        sitting=coming,
+        person__in=[
+            Person.objects.get(organization=montpellier, first_name=first, last_name=last) for first, last in MEMBERS
+        ],
+    )
+    assert len(links) == 2 and {link.rstrip("/").rsplit("/", 1)[1] for link in links} == set(
+        accesses.values_list("token", flat=True)
+    )
+    assert coming.state == "convened"
