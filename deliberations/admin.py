@@ -161,8 +161,16 @@ class RecipientInline(admin.TabularInline):
     model = ConvocationRecipient
     extra = 0
     can_delete = False
-    fields = ["person", "channel", "address", "state", "attempts", "sent_at", "smtp_response", "bounced_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "person",
+        "channel",
+        "address",
+        "state",
+        "attempts",
+        "sent_at",
+        "smtp_response",
+        "bounced_at",
+    )
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
