@@ -12,6 +12,7 @@ from django.utils import timezone
 from bench.generator import base, generate
 from bench.generator.deliberations import replay
 from core.models import Membership, User
+from core.roles import Role
 from parties.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,9 @@ def test_counts_match_the_database(result):
     )
     # A métropole and one commune at this scale, each with a user per role.
     assert counts["organizations (collectivités)"] == 2
-    assert User.objects.filter(username__startswith=base.USER_PREFIX).count() == counts["users"] == 10
-    assert Membership.objects.filter(user__username__startswith=base.USER_PREFIX).count() == 10
+    users_per_tenant = len(Role.values)
+    assert User.objects.filter(username__startswith=base.USER_PREFIX).count() == counts["users"] == 2 * users_per_tenant
+    assert Membership.objects.filter(user__username__startswith=base.USER_PREFIX).count() == 2 * users_per_tenant
     assert (
         counts["organizations (partners)"]
         == Organization.objects.filter(website=base.MARK_WEBSITE, tenant__isnull=False).count()

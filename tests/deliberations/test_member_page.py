@@ -423,8 +423,9 @@ def test_the_clerk_sees_the_answers_and_online_proxies_on_the_sheet(convened, no
     _give(_path(member_link(sitting=sitting, person=council.people[3])), council.people[4])
     page = client_for(council.clerk).get(f"/deliberations/seances/{sitting.pk}/presences/").content.decode()
     rows = {
-        m.group(1): m.group(0) for m in re.finditer(r"<tr><th scope=\"row\">.*?>([^<]+)</label>.*?</tr>", page, re.S)
+        m.group(1): m.group(0) for m in re.finditer(r"<tr id=\"member-\d+\" data-name=\"([^\"]+)\".*?</tr>", page, re.S)
     }
+    assert len(rows) == len(council.people)
     assert "annonce sa présence" in rows["Élu002 MEMBRE002"]
     assert "annonce son absence" in rows["Élu006 MEMBRE006"]
     assert "pouvoir donné en ligne" in rows["Élu003 MEMBRE003"]
