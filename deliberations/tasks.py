@@ -21,7 +21,7 @@ def generate_missing_extract(deliberation_id: int, user_id: int) -> bool:
 def deliver_convocations(sending_id: int) -> dict[str, int]:
     """E-mail the queued copies of a convocation or notice (enqueued after the commit of its
     sending); each recipient is claimed by one worker only, however many run."""
-    from deliberations.services.convocations import deliver
+    from deliberations.services.convocation_delivery import deliver
 
     result = deliver(sending_id=sending_id)
     return {"accepted": result.accepted, "refused": result.refused, "retried": result.retried}
