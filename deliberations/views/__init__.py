@@ -2,13 +2,11 @@
 selector, a template. Every view ``urls.py`` names is importable from here."""
 
 from deliberations.views.acts import (
-    ctes_package,
     deliberation_action,
     deliberation_create,
     deliberation_detail,
     deliberation_edit,
     deliberation_list,
-    vote,
 )
 from deliberations.views.assemblies import (
     assembly_classification,
@@ -21,8 +19,10 @@ from deliberations.views.assemblies import (
 )
 from deliberations.views.attendance import attendance, attendance_one, movement_create, proxy_create, proxy_revoke
 from deliberations.views.convocations import convocation_action, convocation_send, mandate_paper
+from deliberations.views.ctes import ctes_package
 from deliberations.views.public import public_extract, public_list, public_opendata_deliberations
 from deliberations.views.sittings import sitting_action, sitting_create, sitting_detail, sitting_edit, sitting_list
+from deliberations.views.votes import vote
 
 __all__ = [
     "assembly_create",

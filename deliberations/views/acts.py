@@ -20,9 +20,8 @@ from core.confirmation import Confirmation
 from core.errors import DomainError
 from core.roles import Capability
 from deliberations import forms, rules, selectors, services
-from deliberations.models import ActNature, Deliberation, DeliberationState, Sitting, SittingState, VoteChoice
+from deliberations.models import Deliberation, DeliberationState, Sitting, SittingState, VoteChoice
 from deliberations.rules import ctes as ctes_rules
-from deliberations.services import BallotInput
 from deliberations.views._common import (
     error_text,
     form_error,
@@ -32,7 +31,9 @@ from deliberations.views._common import (
     posted_date,
     state_class,
 )
+from deliberations.views.ctes import ctes_number, ctes_panel
 from deliberations.views.sittings import agenda_rows
+from deliberations.views.votes import members_at
 from parties.models import Person
 
 
@@ -199,73 +200,19 @@ def deliberation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "transmission_form": forms.TransmissionForm(
                 initial={
                     "sent_on": timezone.localdate(),
-                    "internal_number": _ctes_number(deliberation.number),
+                    "internal_number": ctes_number(deliberation.number),
                 }
             ),
             "ack_form": forms.AcknowledgementForm(),
             "date_form": forms.DateForm(initial={"day": timezone.localdate()}),
             "annex_form": forms.AnnexForm(),
             "ack_file_form": forms.AcknowledgementFileForm(),
-            **_ctes_panel(deliberation, nature=request.GET.get("nature", "")),
+            **ctes_panel(deliberation, nature=request.GET.get("nature", "")),
             "states": DeliberationState,
             "confirmations": confirmations(),
         },
         using="pages",
     )
-
-
-def _ctes_number(number: str) -> str:
-    try:
-        return ctes_rules.internal_number(number)
-    except DomainError:
-        return ""  # the form asks for one; its help says why
-
-
-def _ctes_panel(deliberation: Deliberation, *, nature: str = "") -> dict[str, Any]:
-    """The act's @CTES package as its page shows it: the names and values it will hold, or why
-    it cannot be made yet; and the types of piece its annexes may take. ``nature``: the one
-    chosen on the page while no transmission records it (DE by default)."""
-    nature = nature if nature in ctes_rules.NATURE_CODES else ""
-    plan, refusal = None, ""
-    # An act that goes to the préfecture once decided; before that, or never, no panel.
-    if deliberation.state in services.ctes.PACKABLE_STATES and deliberation.requires_transmission:
-        try:
-            plan = services.package_plan(deliberation, nature=nature)
-        except DomainError as exc:
-            refusal = error_text(exc)
-    nature = plan.nature if plan else getattr(getattr(deliberation, "transmission", None), "nature", "DE")
-    try:
-        matieres = ctes_rules.matiere_codes(deliberation.subject_code)
-    except DomainError:
-        matieres = None
-    classification = selectors.classification_of(deliberation.assembly.organization)
-    imported = classification.piece_types if classification is not None else None
-    return {
-        "ctes_plan": plan,
-        "ctes_refusal": refusal,
-        "ctes_classification": classification,
-        "piece_types": [
-            (t.code, f"{t.code} — {t.label}") for t in ctes_rules.piece_types_for(nature, matieres, imported)
-        ],
-        "piece_labels": ctes_rules.piece_type_labels(imported),
-        "natures": ActNature.choices,
-    }
-
-
-@login_required
-@require_safe
-def ctes_package(request: HttpRequest, pk: int) -> HttpResponse:
-    """The act's @CTES package (ZIP) for S2LOW, Pastell or another operator; a refusal goes
-    back to the act's page with the rule not met."""
-    deliberation = selectors.deliberation_for(request.user, pk)
-    try:
-        package = services.build_package(deliberation=deliberation, nature=request.GET.get("nature", ""))
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-        return redirect(deliberation.get_absolute_url())
-    response = HttpResponse(package.data, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{package.name}"'
-    return response
 
 
 # What each button needs, checked before anything posted is read: a role that may not act
@@ -355,7 +302,7 @@ def deliberation_action(request: HttpRequest, pk: int, action: str) -> HttpRespo
             done = _("L'ordre du jour est modifié.")
             target = deliberation.sitting
         elif action == "presidence":
-            members = _members_at(deliberation)
+            members = members_at(deliberation)
             chair = forms.ChairForm(request.POST, people=[(p.pk, p.full_name) for p in members])
             if not chair.is_valid():
                 raise DomainError(_("Choisissez un membre en exercice."), rule=rules.RULE_CHAIR, field="presided_by")
@@ -469,111 +416,3 @@ def _reorder(request: HttpRequest, deliberation: Deliberation, action: str) -> H
     sitting = selectors.sitting_for(request.user, deliberation.sitting_id, people=False)  # type: ignore[arg-type]
     context = agenda_rows(request, sitting)
     return HttpResponse(render_to_string("deliberations/agenda_rows.jinja", context, request=request))
-
-
-def _members_at(deliberation: Deliberation) -> list[Person]:
-    """The members in office at the item's sitting: who may preside it."""
-    sitting = deliberation.sitting
-    if sitting is None:
-        return []
-    return list(
-        Person.objects.filter(
-            pk__in=selectors.mandates_in_office(sitting.assembly_id, sitting.date).values("person_id")
-        ).order_by("last_name", "first_name")
-    )
-
-
-@login_required
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
-    """Vote entry for one item: live quorum, totals or member-by-member ballots."""
-    deliberation = selectors.deliberation_for(request.user, pk)
-    # The page is the vote's entry form: only those who record votes open it.
-    tenancy.require(request.user, deliberation.assembly.organization_id, Capability.RECORD_VOTES)
-    if deliberation.sitting_id is None:
-        messages.error(request, _("Ce point n'est inscrit à aucune séance."))
-        return redirect(deliberation)
-    sitting = deliberation.sitting
-    assert sitting is not None
-    view = selectors.sitting_attendance(sitting, only=deliberation)
-    item = view.for_item(deliberation)
-    names = view.person_names
-    voters = [(pid, names[pid], None) for pid in sorted(item.present_ids, key=lambda p: names[p])] + [
-        (giver, names[giver], names[holder]) for giver, holder in item.represented.items()
-    ]
-    form = forms.VoteForm(
-        request.POST or None,
-        initial={
-            "method": "show_of_hands",
-            "votes_for": item.voters,
-            "votes_against": 0,
-            "abstentions": 0,
-            "not_voting": 0,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        ballots = None
-        if request.POST.get("nominatif"):
-            ballots = [
-                BallotInput(pid, request.POST.get(f"ballot-{pid}", ""))
-                for pid, _name, _holder in voters
-                if request.POST.get(f"ballot-{pid}")
-            ]
-        try:
-            services.record_vote(
-                user=request.user,
-                deliberation=deliberation,
-                method=data["method"],
-                votes_for=None if ballots else data["votes_for"],
-                votes_against=None if ballots else data["votes_against"],
-                abstentions=None if ballots else data["abstentions"],
-                not_voting=None if ballots else data["not_voting"],
-                ballots=ballots,
-                president_choice=data["president_choice"] or None,
-                requested_by=data["requested_by"],
-            )
-        except DomainError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Le vote est enregistré."))
-            following = (
-                Deliberation.objects.filter(
-                    sitting=sitting, position__gt=deliberation.position or 0, state=DeliberationState.ON_AGENDA
-                )
-                .order_by("position")
-                .first()
-            )
-            if following is not None and not following.is_information:
-                return redirect("deliberations:vote", following.pk)
-            return redirect(sitting.get_absolute_url() + (f"#point-{following.position}" if following else ""))
-    presiding = rules.presiding_member(item_chair=deliberation.presided_by_id, sitting_president=sitting.president_id)
-    return render(
-        request,
-        "pages/deliberations/vote.jinja",
-        {
-            "deliberation": deliberation,
-            "sitting": sitting,
-            "item": item,
-            "form": form,
-            "voters": voters,
-            "choices": VoteChoice.choices,
-            "reconvened": rules.quorum_waived(
-                sitting_reconvened=sitting.reconvened_from_id is not None,
-                item_carried_over=deliberation.quorum_waived_in_id == sitting.pk,
-            ),
-            "can_record": tenancy.can(request.user, sitting.assembly.organization_id, Capability.RECORD_VOTES),
-            "reconvene_form": forms.ReconveneForm(initial={"place": sitting.place}),
-            "presiding_name": names.get(presiding or 0, ""),
-            "presiding_present": presiding is not None and item.state_of(presiding) == "present",
-            "chair_form": forms.ChairForm(
-                people=sorted(names.items(), key=lambda pair: pair[1]),
-                initial={"presided_by": deliberation.presided_by_id},
-            ),
-            "movement_form": forms.MovementForm(
-                people=Person.objects.filter(pk__in=[m.person_id for m in view.members]),
-                items=Deliberation.objects.filter(pk=deliberation.pk),
-                initial={"deliberation": deliberation.pk},
-            ),
-        },
-        using="pages",
-    )
