@@ -15,17 +15,14 @@ the recours period of their acts is over, so no years-old deadline shows as over
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.utils import timezone
 
 from core.models import User
-from deliberations import services
+from deliberations import demo_convocations, services
 from deliberations.models import (
     Assembly,
     AssemblyKind,
@@ -284,88 +281,6 @@ def _aix_follow_up(user: User, sitting: Sitting) -> None:
     )
 
 
-def _demo_email(first: str, last: str) -> str:
-    """A made-up address on a reserved domain (RFC 2606): the demo never reaches anyone."""
-    ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
-    return ascii_name.lower().replace(" ", "-") + "@montpellier.example"
-
-
-def _montpellier_addresses(user: User, assembly: Assembly, people: dict[tuple[str, str], Person]) -> None:
-    """Every member has an e-mail address but one, and one asked for paper (CGCT L2121-10):
-    the convocation lists both before sending and prints their letters."""
-    from deliberations.services import convocations
-
-    no_address = MONTPELLIER_ABSENT[-1]
-    for key, person in people.items():
-        if key != no_address and not person.email:
-            Person.objects.filter(pk=person.pk).update(email=_demo_email(*key))
-    paper = Mandate.objects.filter(assembly=assembly, person=people[MONTPELLIER_ABSENT[-2]]).first()
-    if paper is not None and not paper.prefers_paper:
-        convocations.set_paper_preference(user=user, mandate=paper, prefers_paper=True)
-
-
-def _convene_by_email(user: User, sitting: Sitting, when: datetime) -> None:
-    """The convocation e-mailed on ``when`` to each member, with its proof: replayed through
-    the services, the e-mails kept in memory (locmem) so that loading the demo sends nothing."""
-    from django.core.mail.backends.locmem import EmailBackend
-
-    from deliberations.services import convocations
-
-    with transaction.atomic():
-        sending = convocations.send_convocation(user=user, sitting=sitting, now=when)
-        convocations.deliver(sending_id=sending.pk, connection=EmailBackend(), now=when + timedelta(minutes=1))
-
-
-def _montpellier_next_sittings(user: User, assembly: Assembly, people: dict[tuple[str, str], Person]) -> None:
-    """The sittings to come: the next one, in two weeks, convened by e-mail today (its proof
-    on its page, the members' links ready); the one after, in five weeks, planned with its
-    agenda and ready to send."""
-    upcoming = Sitting.objects.filter(assembly=assembly, starts_at__gte=timezone.now())
-    if not upcoming.exists():
-        convened = _montpellier_sitting(user, assembly, people, days=14, agenda=CONVENED_AGENDA)
-        _convene_by_email(user, convened, timezone.now())
-    if not upcoming.filter(state=SittingState.PLANNED).exists():
-        _montpellier_sitting(user, assembly, people, days=35, agenda=NEXT_AGENDA)
-
-
-def _montpellier_sitting(
-    user: User,
-    assembly: Assembly,
-    people: dict[tuple[str, str], Person],
-    *,
-    days: int,
-    agenda: list[tuple[str, tuple[str, str]]],
-) -> Sitting:
-    day = timezone.localdate() + timedelta(days=days)
-    sitting = services.create_sitting(
-        user=user,
-        assembly=assembly,
-        starts_at=datetime.combine(day, time(18, 0), tzinfo=PARIS),
-        place="Salle du Conseil",
-        president=people[("Michaël", "Delafosse")],
-    )
-    for title, rapporteur in agenda:
-        services.create_deliberation(
-            user=user,
-            assembly=assembly,
-            sitting=sitting,
-            title=title,
-            subject_code="7.5",
-            rapporteur=people[rapporteur],
-        )
-    return sitting
-
-
-CONVENED_AGENDA = [
-    ("Attribution de subventions aux associations sportives", ("Sébastien", "Cote")),
-    ("Convention de partenariat avec la médiathèque Émile Zola", ("Fatma", "Nakib")),
-]
-NEXT_AGENDA = [
-    ("Attribution de subventions aux associations de solidarité", ("Sébastien", "Cote")),
-    ("Convention de partenariat avec le Défenseur des droits pour l'égalité contre le racisme", ("Fatma", "Nakib")),
-]
-
-
 def load_montpellier(user: User) -> str:
     montpellier = parties_demo.organization("montpellier")
     assembly = Assembly.objects.filter(organization=montpellier, name="Conseil municipal").first()
@@ -395,8 +310,10 @@ def load_montpellier(user: User) -> str:
             services.add_mandate(
                 user=user, assembly=assembly, person=person, start_date=start, role=role, function=function
             )
-    _montpellier_addresses(user, assembly, people)
-    _montpellier_next_sittings(user, assembly, people)
+    demo_convocations.montpellier_addresses(
+        user, assembly, people, no_address=MONTPELLIER_ABSENT[-1], on_paper=MONTPELLIER_ABSENT[-2]
+    )
+    demo_convocations.montpellier_next_sittings(user, assembly, people)
     existing = Sitting.objects.filter(assembly=assembly, starts_at__date=date(2024, 3, 26)).first()
     if existing is not None:
         _montpellier_follow_up(user, existing)
@@ -431,7 +348,7 @@ def load_montpellier(user: User) -> str:
         report=SUBSIDY_REPORT,
         operative_part=SUBSIDY_OPERATIVE,
     )
-    _convene_by_email(user, sitting, datetime(2024, 3, 20, 10, 0, tzinfo=PARIS))
+    demo_convocations.convene_by_email(user, sitting, datetime(2024, 3, 20, 10, 0, tzinfo=PARIS))
     services.open_sitting(user=user, sitting=sitting, opened_at=datetime(2024, 3, 26, 18, 0, tzinfo=PARIS))
     statuses = {people[p].pk: "present" for p in MONTPELLIER_PRESENT}
     statuses.update({people[g].pk: "absent" for g, _h in MONTPELLIER_PROXIES})
